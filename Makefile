@@ -1,0 +1,44 @@
+# cnbudget: `make serve` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PACKAGE := datasets/package
+DB := build/cnbudget.db
+HOST ?= 127.0.0.1
+PORT ?= 8001
+
+.PHONY: install system-deps package build load serve test bench clean
+
+# The venv is rebuilt whenever pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian packages the tests and PDF extraction need (pdftotext, headless Chromium).
+system-deps:
+	@if ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null; then \
+	  echo "installing Debian packages: poppler-utils chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils chromium chromium-driver >/dev/null; \
+	fi
+
+# Extract every source with a provenance sidecar, write and validate the package (swapped in only when valid).
+package: $(STAMP) system-deps
+	$(BIN)/cnbudget build --sources datasets/sources --out $(PACKAGE)
+
+build: package
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf build .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""cnbudget: open data from Chinese department budget disclosures."""

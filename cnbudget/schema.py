@@ -1,0 +1,214 @@
+"""Table schemas of the data package: one place that names every column, its type and its unit.
+
+Each resource is a Frictionless Table Schema with Chinese titles and descriptions, primary and
+foreign keys, and Fiscal Data Package v1 `columnType` annotations where one fits. The extractor
+emits records with exactly these columns, the package writer orders CSV columns by them and the
+SQLite loader creates tables from them.
+"""
+
+AMOUNT_NOTE = "单位：元（整数）。原文以万元或亿元印出的数额按原文换算为元，不做四舍五入更正。"
+
+
+def field(name, type_, title, description, **extra):
+    """One Table Schema field; `extra` carries constraints and columnType."""
+    return {"name": name, "type": type_, "title": title, "description": description, **extra}
+
+
+def required(name, type_, title, description, **extra):
+    """A field whose value may not be empty."""
+    return field(name, type_, title, description, constraints={"required": True}, **extra)
+
+
+DOCUMENT_ID = required(
+    "document_id", "string", "文档编号",
+    "公开文件的编号（源文件名去掉扩展名），例如 2023-panzhihua-xiqu-renda-budget。",
+)
+FISCAL_YEAR = required(
+    "fiscal_year", "integer", "预算年度", "文件所属的预算（决算）年度。",
+    columnType="date:fiscal-year",
+)
+SOURCE_LINE = field(
+    "source_line", "integer", "原文行号",
+    "该数据所在句子在源文件中的行号（从1开始）；PDF 为抽取文本的行号。",
+)
+SOURCE_TEXT = field("source_text", "string", "原文句子", "该数据所在的原文句子，原样保留。")
+PAGE = field("page", "integer", "页码", "PDF 源文件中的页码（从1开始）；文本源文件为空。")
+
+STATEMENTS = {
+    "overview": ("收支总体", "部门收支预算总数（收支总表）。"),
+    "income": ("收入预算", "收入预算总数及按资金来源的构成。"),
+    "expenditure": ("支出预算", "支出预算总数，按基本支出/项目支出及按功能分类的构成。"),
+    "fiscal_appropriation": ("财政拨款收支", "财政拨款收支总预算，收入按资金来源、支出按功能分类。"),
+    "general_budget": ("一般公共预算当年拨款", "一般公共预算当年拨款总数及按功能分类“类”的结构。"),
+    "function_class": ("一般公共预算支出功能分类", "按政府收支分类科目“类/款/项”列示的一般公共预算支出。"),
+    "basic_expenditure": ("一般公共预算基本支出", "基本支出及其人员经费、公用经费构成，或按经济分类的构成。"),
+    "three_public": ("“三公”经费", "“三公”经费财政拨款预算及其各组成部分，含公务用车购置数量。"),
+    "government_fund": ("政府性基金预算", "政府性基金预算支出。"),
+    "state_capital": ("国有资本经营预算", "国有资本经营预算支出。"),
+    "agency_operating": ("机关运行经费", "机关运行经费财政拨款预算。"),
+    "procurement": ("政府采购", "政府采购预算及货物、工程、服务等构成。"),
+    "assets": ("国有资产占有使用", "车辆、大型设备等国有资产数量及资产价值。"),
+    "performance": ("绩效目标", "实行绩效目标管理的项目资金及各项目金额。"),
+}
+
+STATEMENT_DESCRIPTION = "数据所属的报表或说明段落，取值及含义：" + "；".join(
+    f"{key} = {title}（{text}）" for key, (title, text) in STATEMENTS.items()
+) + "。"
+
+SCHEMAS = {
+    "documents": {
+        "fields": [
+            DOCUMENT_ID,
+            required("title", "string", "标题", "文件标题（单位名称 + 年度 + 文件类型）。"),
+            required("unit_name", "string", "单位名称", "编制预算的部门（单位）名称，原文写法。"),
+            field("region", "string", "地区", "单位所在地区，例如 四川省攀枝花市西区。"),
+            FISCAL_YEAR,
+            required("kind", "string", "文件类型", "部门预算 或 部门决算。",
+                     **{"constraints": {"required": True, "enum": ["部门预算", "部门决算"]}}),
+            required("template", "string", "模板", "识别出的地区模板：sichuan 或 shanghai。"),
+            required("source_file", "string", "源文件", "源文件在 datasets/sources/ 下的路径。"),
+            required("sha256", "string", "SHA-256", "源文件的 SHA-256 校验和。",
+                     **{"constraints": {"required": True, "pattern": "[0-9a-f]{64}"}}),
+            field("source_url", "string", "原始网址", "源文件的原始发布网址；未知时为空。"),
+            field("obtained", "string", "获取方式", "源文件是如何获得的。"),
+            field("encoding", "string", "编码", "源文件的字符编码（PDF 为 pdf）。"),
+            field("line_count", "integer", "行数", "源文件（或抽取文本）的行数。"),
+            field("budget_line_count", "integer", "数据条数", "从该文件抽取的预算数据条数。"),
+            field("warning_count", "integer", "警告数", "抽取时无法归类或存疑的数额条数。"),
+        ],
+        "primaryKey": ["document_id"],
+    },
+    "budget_lines": {
+        "fields": [
+            DOCUMENT_ID,
+            required("line_id", "integer", "序号", "该条数据在文件内的序号（按出现顺序，从1开始）。"),
+            FISCAL_YEAR,
+            required("statement", "string", "报表", STATEMENT_DESCRIPTION,
+                     **{"constraints": {"required": True, "enum": list(STATEMENTS)}}),
+            required("item", "string", "项目键",
+                     "该条数据在报表内的规范化键（英文），跨年度、跨单位比较时用，例如 total、"
+                     "reception、personnel；功能分类行为其科目编码或名称。"),
+            required("label", "string", "名称", "原文印出的名称，例如 “公务接待费”“一般公共服务支出”。"),
+            field("function_code", "string", "功能分类科目编码",
+                  "政府收支分类科目编码：类3位、款5位、项7位；名称无法对应时为空并记警告。",
+                  columnType="functional-classification:generic:code"),
+            field("function_level", "string", "科目级次", "类、款 或 项。",
+                  **{"constraints": {"enum": ["类", "款", "项"]}}),
+            field("fund_source", "string", "资金来源",
+                  "一般公共预算、政府性基金预算、国有资本经营预算、财政拨款、事业收入等。",
+                  columnType="fin-source:generic:name"),
+            field("expense_type", "string", "支出类型", "基本支出 或 项目支出。"),
+            field("economic_class", "string", "经济分类", "人员经费、公用经费，或部门预算经济分类科目名称。",
+                  columnType="economic-classification:generic:name"),
+            field("project_name", "string", "项目名称", "绩效目标等列示的项目名称。",
+                  columnType="project:generic:name"),
+            field("amount_yuan", "integer", "金额（元）", AMOUNT_NOTE + "数量类数据（辆、台）此列为空。",
+                  columnType="value"),
+            field("quantity", "integer", "数量", "车辆、设备等实物数量；金额类数据此列为空。"),
+            field("quantity_unit", "string", "数量单位", "数量的单位，例如 辆、台（套）。"),
+            required("amount_text", "string", "原文数额", "原文印出的数额和单位，例如 “644.66万元”“无”。"),
+            field("stated_share", "string", "原文占比", "原文印出的占比（例如 88%），原样保留，不重新计算。"),
+            PAGE,
+            field("table_name", "string", "表名", "数据来自 PDF 附表时的表名；来自说明文字时为空。"),
+            SOURCE_LINE,
+            SOURCE_TEXT,
+        ],
+        "primaryKey": ["document_id", "line_id"],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+            {"fields": ["function_code"], "reference": {"resource": "function_codes", "fields": ["code"]}},
+        ],
+    },
+    "stated_changes": {
+        "fields": [
+            DOCUMENT_ID,
+            required("change_id", "integer", "序号", "该条增减说明在文件内的序号。"),
+            FISCAL_YEAR,
+            required("prior_year", "integer", "比较年度", "原文比较的上一年度。", columnType="date:fiscal-year"),
+            required("statement", "string", "报表", "所说明数据的报表，取值同 budget_lines.statement。"),
+            required("item", "string", "项目键", "所说明数据的项目键，取值同 budget_lines.item。"),
+            field("function_code", "string", "功能分类科目编码", "所说明数据的科目编码（如有）。"),
+            required("label", "string", "名称", "所说明数据的名称（原文写法）。"),
+            field("line_id", "integer", "对应数据序号", "所说明的本年数据在 budget_lines 中的序号（如有）。"),
+            required("direction", "string", "增减方向", "increase（增加）、decrease（减少）或 flat（持平）。",
+                     **{"constraints": {"required": True, "enum": ["increase", "decrease", "flat"]}}),
+            field("change_yuan", "integer", "增减额（元）",
+                  "原文所述增减额，增加为正、减少为负、持平为0；只说百分比时为空。" + AMOUNT_NOTE, columnType="value"),
+            field("change_pct_text", "string", "原文增减幅度", "原文印出的增减百分比（如有），原样保留。"),
+            field("prior_yuan", "integer", "上年数（元）", "原文直接写出的上年数（如有）。" + AMOUNT_NOTE),
+            required("change_text", "string", "原文增减表述", "原文的比较表述，例如 “比2022年预算数增加98.58万元”。"),
+            field("reason_text", "string", "原因", "原文所述的主要原因（如有）。"),
+            PAGE,
+            SOURCE_LINE,
+            SOURCE_TEXT,
+        ],
+        "primaryKey": ["document_id", "change_id"],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        ],
+    },
+    "sections": {
+        "fields": [
+            DOCUMENT_ID,
+            required("section_id", "integer", "序号", "段落在文件内的序号。"),
+            required("heading_path", "string", "标题路径", "从顶层到本段的各级标题，以 “ > ” 分隔。"),
+            required("heading", "string", "标题", "本段的标题。"),
+            required("level", "integer", "层级", "标题层级，1为最高。"),
+            field("text", "string", "正文", "本段标题下的正文（不含下级段落）。"),
+            required("line_start", "integer", "起始行号", "本段标题所在行号。"),
+            required("line_end", "integer", "结束行号", "本段最后一行的行号。"),
+        ],
+        "primaryKey": ["document_id", "section_id"],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        ],
+    },
+    "function_codes": {
+        "fields": [
+            required("code", "string", "科目编码", "政府收支分类科目编码：类3位、款5位、项7位。",
+                     **{"constraints": {"required": True, "pattern": "[0-9]{3}([0-9]{2}){0,2}"}},
+                     columnType="functional-classification:generic:code"),
+            required("level", "string", "级次", "类、款 或 项。",
+                     **{"constraints": {"required": True, "enum": ["类", "款", "项"]}}),
+            required("name", "string", "科目名称", "政府收支分类科目的正式名称。",
+                     columnType="functional-classification:generic:label"),
+            field("parent", "string", "上级科目", "上级科目编码（款的上级为类，项的上级为款）。"),
+            field("variants", "string", "名称变体", "各地公开文件中出现过的其他写法，以 “;” 分隔。"),
+            field("first_seen_in", "string", "来源",
+                  "reference = 随项目发布的参考表；否则为首次印出该编码的文档编号。"),
+        ],
+        "primaryKey": ["code"],
+        "foreignKeys": [
+            {"fields": ["parent"], "reference": {"resource": "", "fields": ["code"]}},
+        ],
+    },
+    "warnings": {
+        "fields": [
+            DOCUMENT_ID,
+            required("warning_id", "integer", "序号", "警告在文件内的序号。"),
+            required("rule", "string", "类型", "警告类型，例如 unplaced_amount、unknown_function_name。"),
+            required("message", "string", "说明", "警告内容（中文）。"),
+            PAGE,
+            SOURCE_LINE,
+            SOURCE_TEXT,
+        ],
+        "primaryKey": ["document_id", "warning_id"],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        ],
+    },
+}
+
+TITLES = {
+    "documents": ("公开文件", "每份部门预算（决算）公开文件一行：单位、年度、来源与校验和。"),
+    "budget_lines": ("预算数据", "公开文件中印出的每一个数额一行，附报表、科目、原文句子与行号。金额单位：元。"),
+    "stated_changes": ("增减说明", "公开文件中“比上年增加/减少/持平”的表述，每条一行，增减额单位：元。"),
+    "sections": ("正文段落", "公开文件的说明文字，按标题分段，供全文检索。"),
+    "function_codes": ("功能分类科目", "政府收支分类科目（支出功能分类）参考表：编码、级次、正式名称、名称变体。"),
+    "warnings": ("抽取警告", "抽取时无法归类或存疑的数额，附原文行号，从不静默丢弃。"),
+}
+
+
+def columns(resource):
+    """Column names of a resource, in schema order."""
+    return [f["name"] for f in SCHEMAS[resource]["fields"]]
