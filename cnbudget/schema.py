@@ -14,9 +14,9 @@ def field(name, type_, title, description, **extra):
     return {"name": name, "type": type_, "title": title, "description": description, **extra}
 
 
-def required(name, type_, title, description, **extra):
+def required(name, type_, title, description, constraints=None, **extra):
     """A field whose value may not be empty."""
-    return field(name, type_, title, description, constraints={"required": True}, **extra)
+    return field(name, type_, title, description, constraints={"required": True, **(constraints or {})}, **extra)
 
 
 DOCUMENT_ID = required(
@@ -64,11 +64,11 @@ SCHEMAS = {
             field("region", "string", "地区", "单位所在地区，例如 四川省攀枝花市西区。"),
             FISCAL_YEAR,
             required("kind", "string", "文件类型", "部门预算 或 部门决算。",
-                     **{"constraints": {"required": True, "enum": ["部门预算", "部门决算"]}}),
+                     **{"constraints": {"enum": ["部门预算", "部门决算"]}}),
             required("template", "string", "模板", "识别出的地区模板：sichuan 或 shanghai。"),
             required("source_file", "string", "源文件", "源文件在 datasets/sources/ 下的路径。"),
             required("sha256", "string", "SHA-256", "源文件的 SHA-256 校验和。",
-                     **{"constraints": {"required": True, "pattern": "[0-9a-f]{64}"}}),
+                     **{"constraints": {"pattern": "[0-9a-f]{64}"}}),
             field("source_url", "string", "原始网址", "源文件的原始发布网址；未知时为空。"),
             field("obtained", "string", "获取方式", "源文件是如何获得的。"),
             field("encoding", "string", "编码", "源文件的字符编码（PDF 为 pdf）。"),
@@ -84,7 +84,7 @@ SCHEMAS = {
             required("line_id", "integer", "序号", "该条数据在文件内的序号（按出现顺序，从1开始）。"),
             FISCAL_YEAR,
             required("statement", "string", "报表", STATEMENT_DESCRIPTION,
-                     **{"constraints": {"required": True, "enum": list(STATEMENTS)}}),
+                     **{"constraints": {"enum": list(STATEMENTS)}}),
             required("item", "string", "项目键",
                      "该条数据在报表内的规范化键（英文），跨年度、跨单位比较时用，例如 total、"
                      "reception、personnel；功能分类行为其科目编码或名称。"),
@@ -131,7 +131,7 @@ SCHEMAS = {
             required("label", "string", "名称", "所说明数据的名称（原文写法）。"),
             field("line_id", "integer", "对应数据序号", "所说明的本年数据在 budget_lines 中的序号（如有）。"),
             required("direction", "string", "增减方向", "increase（增加）、decrease（减少）或 flat（持平）。",
-                     **{"constraints": {"required": True, "enum": ["increase", "decrease", "flat"]}}),
+                     **{"constraints": {"enum": ["increase", "decrease", "flat"]}}),
             field("change_yuan", "integer", "增减额（元）",
                   "原文所述增减额，增加为正、减少为负、持平为0；只说百分比时为空。" + AMOUNT_NOTE, columnType="value"),
             field("change_pct_text", "string", "原文增减幅度", "原文印出的增减百分比（如有），原样保留。"),
@@ -166,10 +166,10 @@ SCHEMAS = {
     "function_codes": {
         "fields": [
             required("code", "string", "科目编码", "政府收支分类科目编码：类3位、款5位、项7位。",
-                     **{"constraints": {"required": True, "pattern": "[0-9]{3}([0-9]{2}){0,2}"}},
+                     **{"constraints": {"pattern": "[0-9]{3}([0-9]{2}){0,2}"}},
                      columnType="functional-classification:generic:code"),
             required("level", "string", "级次", "类、款 或 项。",
-                     **{"constraints": {"required": True, "enum": ["类", "款", "项"]}}),
+                     **{"constraints": {"enum": ["类", "款", "项"]}}),
             required("name", "string", "科目名称", "政府收支分类科目的正式名称。",
                      columnType="functional-classification:generic:label"),
             field("parent", "string", "上级科目", "上级科目编码（款的上级为类，项的上级为款）。"),

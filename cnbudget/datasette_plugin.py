@@ -1,0 +1,249 @@
+"""Datasette plugin for the budget site: Chinese templates, short-query search, Excel-ready CSV, charts.
+
+Registered through the `datasette` entry point in pyproject.toml, so `datasette build/cnbudget.db`
+picks it up once the project is installed.
+"""
+
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils.asgi import asgi_static
+
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+STATIC_PREFIX = "/-/cnbudget-static/"
+
+# Excel and WPS read a CSV as the local code page unless it starts with a UTF-8 byte order mark.
+BOM = "\ufeff".encode("utf-8")
+
+# FTS5 trigram matches only terms of 3+ characters; shorter ones go through this argument instead.
+SHORT_SEARCH_ARG = "_contains"
+TRIGRAM = 3
+
+
+def is_short_search(query):
+    """True when a search has a term too short for the trigram index (人, 接待, `公务 接待费`)."""
+    terms = [term.strip('"') for term in query.split()]
+    return any(0 < len(term) < TRIGRAM for term in terms)
+
+
+def rewrite_short_search(query_string):
+    """Move a short `_search=` to `_contains=` in a raw query string; other queries pass unchanged."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+    if any(key == "_searchmode" and value == "raw" for key, value in pairs):
+        return query_string
+    if not any(key == "_search" and is_short_search(value) for key, value in pairs):
+        return query_string
+    pairs = [(SHORT_SEARCH_ARG if key == "_search" else key, value) for key, value in pairs]
+    return urlencode(pairs, encoding="utf-8").encode("latin-1")
+
+
+def _is_csv(headers):
+    """True for a text/csv response (the ?_dl=1 download), not for the text/plain .csv API view."""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            return value.split(b";")[0].strip().lower() == b"text/csv"
+    return False
+
+
+def _with_bom_length(headers):
+    """Headers with content-length grown by the BOM, when the response declares one."""
+    return [
+        (name, str(int(value) + len(BOM)).encode()) if name.lower() == b"content-length" else (name, value)
+        for name, value in headers
+    ]
+
+
+def wrap_app(app):
+    """ASGI middleware: short searches rewritten on the way in, BOM on CSV downloads on the way out."""
+
+    async def wrapped(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        query_string = scope.get("query_string", b"")
+        if b"_search" in query_string:
+            scope = dict(scope, query_string=rewrite_short_search(query_string))
+        state = {"bom": False}
+
+        async def send_with_bom(message):
+            if message["type"] == "http.response.start" and _is_csv(message.get("headers", [])):
+                state["bom"] = True
+                message = dict(message, headers=_with_bom_length(message["headers"]))
+            elif message["type"] == "http.response.body" and state["bom"]:
+                state["bom"] = False
+                message = dict(message, body=BOM + message.get("body", b""))
+            await send(message)
+
+        await app(scope, receive, send_with_bom)
+
+    return wrapped
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return wrap_app
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """`_contains=`: every term must occur in one of the table's full-text columns (plain instr)."""
+    query = request.args.get(SHORT_SEARCH_ARG)
+    if not query:
+        return None
+
+    async def inner():
+        db = datasette.get_database(database)
+        fts_table = datasette.table_metadata(database, table).get("fts_table") or await db.fts_table(table)
+        if not fts_table:
+            return None
+        columns = [c for c in await db.table_columns(fts_table) if c != "rank"]
+        clauses, params = [], {}
+        for i, term in enumerate(t.strip('"') for t in query.split()):
+            if not term:
+                continue
+            params[f"contains_{i}"] = term
+            clauses.append("(" + " or ".join(f'instr("{c}", :contains_{i}) > 0' for c in columns) + ")")
+        return FilterArguments(
+            clauses, params, [f"包含 “{query}”"], {"search": query, "supports_search": True},
+        )
+
+    return inner
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """Put our templates after --template-dir and before Datasette's defaults."""
+    search_path = env.loader.loaders[0].searchpath
+    if str(TEMPLATES_DIR) not in search_path:
+        search_path.insert(len(search_path) - 1, str(TEMPLATES_DIR))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/cnbudget-static/(?P<path>.*)$", asgi_static(STATIC_DIR))]
+
+
+@hookimpl
+def extra_css_urls():
+    return [STATIC_PREFIX + "cnbudget.css"]
+
+
+def wan(amount_yuan):
+    """An amount in 元 written in 万元 with two decimals, as the disclosures print it."""
+    return f"{(Decimal(amount_yuan) / Decimal(10000)).quantize(Decimal('0.01')):,}"
+
+
+def bars(rows, width=100):
+    """Chart rows {label, amount_yuan} with bar length (0..width) and share, computed exactly."""
+    rows = [r for r in rows if r["amount_yuan"] is not None]
+    top = max((r["amount_yuan"] for r in rows), default=0)
+    total = sum(r["amount_yuan"] for r in rows)
+    return [
+        {
+            **r,
+            "wan": wan(r["amount_yuan"]),
+            "length": int(Decimal(r["amount_yuan"]) * width / top) if top > 0 else 0,
+            "share": f"{(Decimal(r['amount_yuan']) * 100 / total).quantize(Decimal('0.1'))}%" if total else "",
+        }
+        for r in rows
+    ]
+
+
+# Chart data, summed over all documents of a year; `:year` is the latest year in the database.
+CHART_SQL = {
+    "by_function": """
+        select b.function_code as code, coalesce(f.name, min(b.label)) as label,
+               sum(b.amount_yuan) as amount_yuan
+        from budget_lines b left join function_codes f on f.code = b.function_code
+        where b.statement = 'general_budget' and b.function_level = '类' and b.fiscal_year = :year
+          and b.function_code is not null
+        group by b.function_code order by amount_yuan desc, b.function_code
+    """,
+    "by_type": """
+        select expense_type as label, sum(amount_yuan) as amount_yuan
+        from budget_lines
+        where statement = 'expenditure' and expense_type in ('基本支出', '项目支出')
+          and item in ('basic', 'project') and fiscal_year = :year
+        group by expense_type order by expense_type
+    """,
+    "by_year": """
+        select fiscal_year || '年' as label, sum(amount_yuan) as amount_yuan
+        from budget_lines where statement = 'overview' and item = 'total'
+        group by fiscal_year order by fiscal_year
+    """,
+    "summary": """
+        select count(*) as documents, count(distinct unit_name) as units,
+               min(fiscal_year) as first_year, max(fiscal_year) as last_year
+        from documents
+    """,
+}
+
+
+async def site_summary(db):
+    """Counts and chart data of one budget database (a few grouped queries over indexed columns)."""
+    summary = dict((await db.execute(CHART_SQL["summary"])).first())
+    year = summary["last_year"]
+    params = {"year": year}
+    charts = {}
+    for name in ("by_function", "by_type", "by_year"):
+        rows = [dict(r) for r in await db.execute(CHART_SQL[name], params)]
+        charts[name] = bars(rows)
+    return {"summary": summary, "year": year, "charts": charts}
+
+
+async def site_links(datasette, db):
+    """Home-page links with Chinese titles: tables, disclosure-table views, canned queries."""
+    tables_metadata = datasette.metadata("tables", database=db.name) or {}
+    views = set(await db.view_names())
+    links = {"tables": [], "views": []}
+    for name, meta in tables_metadata.items():
+        if meta.get("hidden") or not (await db.table_exists(name) or name in views):
+            continue
+        kind = "views" if name in views else "tables"
+        links[kind].append({
+            "url": datasette.urls.table(db.name, name), "title": meta.get("title", name),
+            "description": meta.get("description", ""),
+        })
+    queries = await datasette.get_canned_queries(db.name, None)
+    links["queries"] = [
+        {"url": datasette.urls.query(db.name, name), "title": q.get("title", name),
+         "description": q.get("description", "")}
+        for name, q in queries.items()
+    ]
+    return links
+
+
+async def budget_database(datasette):
+    """The first attached database that holds budget_lines and documents, or None."""
+    for db in datasette.databases.values():
+        if db.name.startswith("_"):
+            continue
+        if await db.table_exists("budget_lines") and await db.table_exists("documents"):
+            return db
+    return None
+
+
+@hookimpl
+def extra_template_vars(view_name, datasette):
+    """On the home page: the budget database's name, counts and chart data (cached when immutable)."""
+    if view_name != "index":
+        return {}
+
+    async def inner():
+        db = await budget_database(datasette)
+        if db is None:
+            return {"budget": None}
+        cache = datasette.__dict__.setdefault("_cnbudget_cache", {})
+        key = (db.name, db.hash)
+        if db.hash and key in cache:
+            return {"budget": cache[key]}
+        budget = {"database": db.name, **await site_summary(db), **await site_links(datasette, db)}
+        if db.hash:
+            cache[key] = budget
+        return {"budget": budget}
+
+    return inner

@@ -1,0 +1,577 @@
+"""Extract every figure of a budget disclosure, with its dimensions and the sentence it came from.
+
+`extract_file(path)` reads a text or PDF disclosure, recognises its regional template
+(`cnbudget.regions`), and returns plain records shaped like the package's tables
+(`cnbudget.schema`): `document`, `budget_lines`, `stated_changes`, `sections`, `warnings`.
+The narrative is read sentence by sentence: every printed amount becomes a budget line or a
+warning, never nothing; comparisons with the prior year become stated changes.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cnbudget import function_codes
+from cnbudget.errors import InputError
+from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, normalize_with_map, to_yuan, yuan_int
+from cnbudget.schema import columns
+
+
+@dataclass
+class Line:
+    """One line of the source: its number (1-based), page (PDF only), raw and normalised text."""
+
+    no: int
+    raw: str
+    text: str
+    origin: list
+    page: int | None = None
+
+
+@dataclass
+class Sentence:
+    """A sentence of one line (split at 。), normalised, with the raw text it was printed as."""
+
+    line: Line
+    text: str
+    raw: str
+    offset: int = 0  # where `text` starts in line.text
+
+    def printed(self, fragment, start=0):
+        """The raw (as printed) form of `fragment`, searched in this sentence from `start`."""
+        at = self.text.find(fragment, start)
+        if at < 0 or not fragment:
+            return fragment
+        begin = self.offset + at
+        return raw_span(self.line, begin, begin + len(fragment))
+
+
+# ---------------------------------------------------------------- reading
+
+def decode(path, data):
+    """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
+    if not data.strip():
+        raise InputError(path, "the file is empty; expected the text of a department budget disclosure", line=1)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, "binary data (NUL byte); expected a text or PDF budget disclosure", line=line)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            bad = error
+            continue
+        name = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
+        return text, name.replace("-sig", "")
+    line = data[: bad.start].count(b"\n") + 1
+    raise InputError(path, "undecodable bytes; expected UTF-8 or GB18030/GBK text", line=line)
+
+
+def read_lines(path):
+    """The source as (lines, encoding): text files are decoded, PDFs go through `cnbudget.pdf`."""
+    data = Path(path).read_bytes()
+    if data.startswith(b"%PDF"):
+        from cnbudget.pdf import read_pdf_lines
+
+        return read_pdf_lines(path, data), "pdf"
+    text, encoding = decode(path, data)
+    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [make_line(no, raw) for no, raw in enumerate(raws, start=1)], encoding
+
+
+def make_line(no, raw, page=None):
+    """A Line with its normalised text and position map."""
+    text, origin = normalize_with_map(raw)
+    return Line(no, raw, text, origin, page)
+
+
+def sentences(line):
+    """Split a line at 。 (and ! ?), keeping each sentence's raw text for provenance."""
+    out, start = [], 0
+    for match in re.finditer(r"[。!?]|$", line.text):
+        end = match.end()
+        text = line.text[start:end].strip()
+        if text:
+            offset = start + len(line.text[start:end]) - len(line.text[start:end].lstrip())
+            out.append(Sentence(line, text, raw_span(line, start, end).strip(), offset))
+        start = end
+        if match.end() == len(line.text):
+            break
+    return out
+
+
+def raw_span(line, start, end):
+    """The raw text printed where normalised characters start..end stand."""
+    if start >= len(line.origin):
+        return ""
+    raw_end = line.origin[end - 1] + 1 if end - 1 < len(line.origin) else len(line.raw)
+    return line.raw[line.origin[start]:raw_end]
+
+
+# ---------------------------------------------------------------- the collector
+
+@dataclass
+class Extraction:
+    """Records of one document as they are found; `as_dict` returns them in the package's shape."""
+
+    path: Path
+    document: dict
+    lines: list
+    budget_lines: list = field(default_factory=list)
+    stated_changes: list = field(default_factory=list)
+    sections: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def document_id(self):
+        return self.document["document_id"]
+
+    @property
+    def fiscal_year(self):
+        return self.document["fiscal_year"]
+
+    def add_line(self, statement, item, label, amount_text, sentence, amount_yuan=None, **dims):
+        """Record one printed figure; returns its line_id."""
+        record = dict.fromkeys(columns("budget_lines"))
+        record.update(
+            document_id=self.document_id, line_id=len(self.budget_lines) + 1,
+            fiscal_year=self.fiscal_year, statement=statement, item=item, label=label,
+            amount_yuan=amount_yuan, amount_text=amount_text,
+            page=sentence.line.page, source_line=sentence.line.no, source_text=sentence.raw,
+        )
+        record.update(dims)
+        if record["function_code"] is None and record["function_level"] is not None:
+            self.warn("unknown_function_name",
+                      f"功能分类名称“{label}”不在科目参考表中，编码留空", sentence)
+        self.budget_lines.append(record)
+        return record["line_id"]
+
+    def add_change(self, sentence, **values):
+        """Record one stated comparison with the prior year; returns its change_id."""
+        record = dict.fromkeys(columns("stated_changes"))
+        record.update(
+            document_id=self.document_id, change_id=len(self.stated_changes) + 1,
+            fiscal_year=self.fiscal_year, page=sentence.line.page,
+            source_line=sentence.line.no, source_text=sentence.raw,
+        )
+        record.update(values)
+        self.stated_changes.append(record)
+        return record["change_id"]
+
+    def warn(self, rule, message, sentence):
+        """Record something that could not be placed, with its line; never drop it silently."""
+        line = sentence.line
+        self.warnings.append({
+            "document_id": self.document_id, "warning_id": len(self.warnings) + 1,
+            "rule": rule, "message": message, "page": line.page, "source_line": line.no,
+            "source_text": sentence.raw,
+        })
+
+    def find_line(self, statement, item):
+        """The latest budget line with this statement and item, or None."""
+        for record in reversed(self.budget_lines):
+            if record["statement"] == statement and record["item"] == item:
+                return record
+        return None
+
+    def as_dict(self):
+        self.document.update(
+            budget_line_count=len(self.budget_lines), warning_count=len(self.warnings),
+        )
+        return {
+            "document": self.document, "budget_lines": self.budget_lines,
+            "stated_changes": self.stated_changes, "sections": self.sections,
+            "warnings": self.warnings,
+        }
+
+
+# ---------------------------------------------------------------- vocabulary shared by templates
+
+# Heading keywords -> the statement that the figures under that heading belong to (first match wins).
+HEADING_STATEMENTS = [
+    (r"三公", "three_public"),
+    (r"机关运行经费", "agency_operating"),
+    (r"政府采购", "procurement"),
+    (r"国有资产", "assets"),
+    (r"绩效目标", "performance"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"财政拨款收支", "fiscal_appropriation"),
+    (r"一般公共预算当年拨款|一般公共预算财政拨款支出", "general_budget"),
+    (r"基本支出", "basic_expenditure"),
+    (r"收支预算总体|收支总体|收支预算总", "overview"),
+    (r"收入预算", "income"),
+    (r"支出预算", "expenditure"),
+]
+
+FUND_SOURCES = {
+    "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
+    "state_capital": "国有资本经营预算", "fiscal": "财政拨款",
+}
+
+# Label patterns -> (statement or None for "the heading's statement", item, dimensions).
+# Ordered from the most specific: 公务用车购置及运行费 before 公务用车购置费.
+LABEL_RULES = [
+    (r"非财政拨款.*三公", "three_public", "non_fiscal", {}),
+    (r"“?三公”?经费", "three_public", "total", {}),
+    (r"因公出国\(境\)", "three_public", "overseas_travel", {}),
+    (r"公务接待", "three_public", "reception", {}),
+    (r"公务用车购置及运行", "three_public", "vehicles", {}),
+    (r"公务用车购置", "three_public", "vehicle_purchase", {}),
+    (r"公务用车运行", "three_public", "vehicle_operation", {}),
+    (r"机关运行经费", "agency_operating", "total", {}),
+    (r"政府采购货物", "procurement", "goods", {}),
+    (r"政府采购工程", "procurement", "works", {}),
+    (r"政府采购服务", "procurement", "services", {}),
+    (r"小微企业", "procurement", "small_micro_reserved", {}),
+    (r"中小企业", "procurement", "sme_reserved", {}),
+    (r"政府采购", "procurement", "total", {}),
+    (r"财政拨款收支总", "fiscal_appropriation", "total", {}),
+    (r"收支(预算)?总(数|预算|计)|收支预算$", "overview", "total", {}),
+    (r"一般公共预算当年拨款", "general_budget", "total", {}),
+    (r"一般公共预算基本支出", "basic_expenditure", "total", {}),
+    (r"人员经费", "basic_expenditure", "personnel", {"economic_class": "人员经费"}),
+    (r"公用经费", "basic_expenditure", "public_use", {"economic_class": "公用经费"}),
+    (r"一般公共预算(拨款)?收入", None, "general_budget", {"fund_source": "一般公共预算"}),
+    (r"政府性基金(预算)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
+    (r"国有资本经营(预算)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
+    (r"财政拨款收入", None, "fiscal", {"fund_source": "财政拨款"}),
+    (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
+    (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
+    (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
+    (r"上年结转", None, "carryover", {"fund_source": "上年结转"}),
+    (r"政府性基金(预算)?.*支出", "government_fund", "total", {"fund_source": "政府性基金预算"}),
+    (r"国有资本经营(预算)?.*支出", "state_capital", "total", {"fund_source": "国有资本经营预算"}),
+    (r"基本支出", None, "basic", {"expense_type": "基本支出"}),
+    (r"项目支出", None, "project", {"expense_type": "项目支出"}),
+    (r"项目资金", "performance", "total", {}),
+    (r"收入(预算)?(总计|合计|总数)?$", "income", "total", {}),
+    (r"支出(预算)?(总计|合计|总数)?$", "expenditure", "total", {}),
+]
+LABEL_RULES = [(re.compile(p), s, i, d) for p, s, i, d in LABEL_RULES]
+
+# Statements whose income-side items keep the heading's statement (财政拨款收入 under 财政拨款收支).
+INCOME_STATEMENTS = {"income", "fiscal_appropriation", "overview"}
+EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "general_budget"}
+
+# "一般公共服务(类)人大事务(款)行政运行(项)"; the 款 and 项 parts may be missing.
+FUNCTION_TRIPLE = re.compile(r"(?P<cls>[^()“”,;:、]+?)\(类\)(?:(?P<sec>[^()“”,;:、]+?)\(款\))?(?:(?P<item>[^()“”,;:、]+?)\(项\))?")
+
+CHANGE_RE = re.compile(
+    r"(?:比|较|与)(?P<year>\d{4}年|上年|上一年度?|去年)(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
+    rf"(?P<direction>增加|减少|增长|下降|持平)(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
+    r"(?:\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
+)
+REASON_RE = re.compile(r"主要(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
+SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
+THRESHOLD_RE = re.compile(rf"单价\s*(?:{NUMBER})\s*(?:亿元|万元|元)以上")
+NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排")
+DELIMITERS = set(",;:、，；：")
+LEADING_NOISE = re.compile(
+    r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
+    r"(?:其中|包括|主要包括|分别为|分别是)?[:：]?\s*"
+)
+FILLER_PREFIX = re.compile(r"^(?:本年|当年|安排|涉及|计划|预计)+")
+FILLER_SUFFIX = re.compile(r"(?:为|是|共计|合计|总计|约|达|计)+$")
+YEAR_PREFIX = re.compile(r"^.*?\d{4}年(?:度)?(?:,)?")
+
+
+def heading_statement(text):
+    """The statement a heading announces, or None."""
+    for pattern, statement in HEADING_STATEMENTS:
+        if re.search(pattern, text):
+            return statement
+    return None
+
+
+def clause_start(text, end):
+    """Index where the clause that ends at `end` begins: after the last delimiter outside brackets."""
+    depth = 0
+    for i in range(end - 1, -1, -1):
+        char = text[i]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and char in DELIMITERS:
+            return i + 1
+    return 0
+
+
+def clean_label(label):
+    """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
+    label = LEADING_NOISE.sub("", label.strip())
+    label = YEAR_PREFIX.sub("", label) if re.search(r"\d{4}年", label) else label
+    label = FILLER_PREFIX.sub("", label.strip())
+    return FILLER_SUFFIX.sub("", label).strip()
+
+
+def classify_function(label, context, printed=None):
+    """A 类/款/项 label -> (statement, item, dims) with its code, or None."""
+    triple = FUNCTION_TRIPLE.search(LEADING_NOISE.sub("", (printed or label).strip()))
+    if triple:
+        names = [n.strip() for n in triple.group("cls", "sec", "item")]
+        code, level = function_codes.resolve(*[n or None for n in names])
+        printed = "".join(f"{n}({lvl})" for n, lvl in zip(names, "类款项") if n)
+        return "function_class", code or printed, {"function_code": code, "function_level": level,
+                                                    "label": triple.group(0)}
+    code = function_codes.class_code(label)
+    if code:
+        statement = context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure"
+        return statement, code, {"function_code": code, "function_level": "类"}
+    return None
+
+
+def classify(label, context, printed=None):
+    """(statement, item, dims) for an amount's label under a heading's statement, or None.
+
+    `printed` is the clause before cleaning: a 类/款/项 name may be followed by '2023年预算数为'.
+    """
+    found = classify_function(label, context, printed)
+    if found:
+        return found
+    for pattern, statement, item, dims in LABEL_RULES:
+        if pattern.search(label):
+            if statement is None:
+                if item in ("basic", "project"):
+                    statement = context if context in EXPENSE_TYPE_STATEMENTS else "expenditure"
+                    if statement == "government_fund":
+                        dims = {**dims, "fund_source": "政府性基金预算"}
+                else:
+                    statement = context if context in INCOME_STATEMENTS else "income"
+            if item in ("personnel", "public_use") and context == "agency_operating":
+                statement = context
+            return statement, item, dims
+    if context == "performance" and label.endswith("项目"):
+        return "performance", "project:" + label, {"project_name": label}
+    return None
+
+
+def classify_count(label, context, parent):
+    """(statement, item) for a count of vehicles or equipment."""
+    statement = context if context in ("three_public", "assets") else "assets"
+    if re.search(r"设备", label):
+        return statement, "equipment:" + label
+    if re.search(r"现有|共有|车辆", label) and parent is None:
+        return statement, "vehicles_owned"
+    if re.search(r"购置", label) and parent is None:
+        return statement, "vehicles_to_buy"
+    return statement, f"{parent or 'vehicles'}:{label}"
+
+
+# ---------------------------------------------------------------- reading one sentence
+
+def scan_sentence(doc, sentence, context):
+    """Record every amount, count, share, nil statement and prior-year comparison in a sentence."""
+    text = sentence.text
+    changes = list(CHANGE_RE.finditer(text))
+    skip = [m.span() for m in changes] + [m.span() for m in THRESHOLD_RE.finditer(text)]
+    placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
+    count_parent = None
+    for match in sorted(list(AMOUNT_RE.finditer(text)) + list(COUNT_RE.finditer(text)), key=lambda m: m.start()):
+        if any(a <= match.start() < b for a, b in skip):
+            continue
+        start = clause_start(text, match.start())
+        printed = text[start:match.start()]
+        label = clean_label(printed)
+        if match.group("unit").endswith("元"):
+            line_id = place_amount(doc, sentence, match, label, context, printed)
+        else:
+            is_part = "其中" in text[:start] and count_parent is not None
+            statement, item = classify_count(label, context, count_parent if is_part else None)
+            if not is_part:
+                count_parent = item
+            line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
+                                   sentence.printed(match.group(0), match.start()), sentence,
+                                   quantity=int(match.group("number")), quantity_unit=match.group("unit"))
+        if line_id:
+            placed.append((match.end(), line_id))
+    attach_shares(doc, text, placed)
+    if not placed and not changes and NIL_RE.search(text):
+        placed += place_nil(doc, sentence, context)
+    for change in changes:
+        record_change(doc, sentence, change, placed, context)
+
+
+def place_amount(doc, sentence, match, label, context, printed):
+    """Record one amount as a budget line, or warn when its label cannot be placed."""
+    found = classify(label, context, printed) if label else None
+    if found is None:
+        doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
+        return None
+    statement, item, dims = found
+    amount = to_yuan(match.group("number"), match.group("unit"))
+    amount_yuan = yuan_int(amount)
+    if amount_yuan is None:
+        doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空，原文见 amount_text", sentence)
+    dims = dict(dims)
+    label = sentence.printed(dims.pop("label", label), clause_start(sentence.text, match.start()))
+    return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
+                        amount_yuan=amount_yuan, **dims)
+
+
+def attach_shares(doc, text, placed):
+    """Keep each printed share (占88%) on the figure it follows, as printed."""
+    for match in SHARE_RE.finditer(text):
+        before = [line_id for end, line_id in placed if end <= match.start()]
+        if before:
+            doc.budget_lines[before[-1] - 1]["stated_share"] = match.group("share").replace(" ", "")
+
+
+def place_nil(doc, sentence, context):
+    """'没有使用…安排的支出' / 'X无预算': a stated nil, recorded as 0 with the words as printed."""
+    nil = NIL_RE.search(sentence.text)
+    label = clean_label(sentence.text[:nil.start()] + sentence.text[nil.end():].rstrip("。"))
+    found = classify(label, context)
+    if found is None and context:
+        found = (context, "total", {})
+    if found is None:
+        doc.warn("unplaced_nil", f"无法归类的“{nil.group(0)}”表述", sentence)
+        return []
+    statement, item, dims = found
+    dims = dict(dims)
+    label = sentence.printed(dims.pop("label", label))
+    line_id = doc.add_line(statement, item, label, nil.group(0), sentence, amount_yuan=0, **dims)
+    return [(nil.end(), line_id)]
+
+
+def record_change(doc, sentence, change, placed, context):
+    """A prior-year comparison: tie it to the figure it follows in the sentence, or to its label."""
+    text = sentence.text
+    before = [line_id for end, line_id in placed if end <= change.start()]
+    subject = doc.budget_lines[before[-1] - 1] if before else None
+    if subject is None:
+        label = clean_label(text[clause_start(text, change.start()):change.start()])
+        label = NIL_RE.sub("", label)
+        found = classify(label, context) if label else None
+        if found:
+            subject = doc.find_line(found[0], found[1])
+        if subject is None:
+            doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{change.group(0)}”", sentence)
+            return
+    year = change.group("year")
+    prior_year = int(year[:4]) if year[0].isdigit() else doc.fiscal_year - 1
+    direction = {"增加": "increase", "增长": "increase", "减少": "decrease", "下降": "decrease"}.get(
+        change.group("direction"), "flat")
+    change_yuan = None
+    if change.group("number"):
+        change_yuan = yuan_int(to_yuan(change.group("number"), change.group("unit")))
+        change_yuan = -change_yuan if direction == "decrease" and change_yuan is not None else change_yuan
+    elif direction == "flat":
+        change_yuan = 0
+    reason = REASON_RE.search(text, change.end())
+    doc.add_change(
+        sentence, prior_year=prior_year, statement=subject["statement"], item=subject["item"],
+        function_code=subject["function_code"], label=subject["label"], line_id=subject["line_id"],
+        direction=direction, change_yuan=change_yuan,
+        change_pct_text=(change.group("pct") or "").replace(" ", "") or None,
+        change_text=sentence.printed(change.group(0), change.start()),
+        reason_text=sentence.printed(reason.group("reason").strip(), reason.start()) if reason else None,
+    )
+
+
+# ---------------------------------------------------------------- the document
+
+def file_sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_provenance(path):
+    """The provenance sidecar beside a source (NAME.provenance.json), or {}."""
+    sidecar = Path(path).with_suffix(".provenance.json")
+    if sidecar.exists():
+        return json.loads(sidecar.read_text(encoding="utf-8"))
+    return {}
+
+
+def detect_region(path, lines):
+    """The regional template module that recognises this text; not a disclosure is an error."""
+    from cnbudget.regions import REGIONS
+
+    text = "\n".join(line.text for line in lines)
+    for region in REGIONS:
+        if region.detect(text):
+            return region
+    raise InputError(path, "not a budget disclosure: expected a '部门预算' or '部门决算' document "
+                           "stating amounts in 元/万元", line=1)
+
+
+def extract_file(path, provenance=None, source_file=None):
+    """Extract one disclosure; `provenance` defaults to the sidecar beside the file."""
+    path = Path(path)
+    lines, encoding = read_lines(path)
+    region = detect_region(path, lines)
+    provenance = read_provenance(path) if provenance is None else provenance
+    document = region.describe(path, lines, provenance)
+    document.update(
+        document_id=provenance.get("document_id", path.stem),
+        template=region.NAME,
+        source_file=source_file or path.name,
+        sha256=file_sha256(path),
+        source_url=provenance.get("source_url"),
+        obtained=provenance.get("obtained"),
+        encoding=encoding,
+        line_count=len(lines),
+    )
+    document = {name: document.get(name) for name in columns("documents")}
+    doc = Extraction(path, document, lines)
+    region.extract(doc)
+    return doc.as_dict()
+
+
+# ---------------------------------------------------------------- sections and the narrative walk
+
+def read_narrative(doc, heading_level, lines=None):
+    """Split the text into sections by heading and scan each sentence under its heading's statement.
+
+    `heading_level(text, stack)` is the template's rule: the level of a heading line, or None.
+    """
+    stack = []  # [(level, heading, statement)]
+    current = None
+    for line in doc.lines if lines is None else lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        level = heading_level(text, stack)
+        if level is not None:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            heading = text.rstrip("。:：")
+            stack.append((level, heading, heading_statement(heading)))
+            current = start_section(doc, stack, line)
+        elif current is None:
+            current = start_section(doc, [(1, text[:60], None)], line)
+            current["text"] = text
+        else:
+            current["text"] = f"{current['text']}\n{text}" if current["text"] else text
+        if current is not None:
+            current["line_end"] = line.no
+        context = next((s for _, _, s in reversed(stack) if s), None)
+        if AMOUNT_RE.search(text) or COUNT_RE.search(text) or re.search(r"持平|没有|无预算|未安排", text):
+            for sentence in sentences(line):
+                scan_sentence(doc, sentence, context)
+
+
+def start_section(doc, stack, line):
+    """Open a section record for the heading on top of `stack`."""
+    section = {
+        "document_id": doc.document_id, "section_id": len(doc.sections) + 1,
+        "heading_path": " > ".join(h for _, h, _ in stack), "heading": stack[-1][1],
+        "level": stack[-1][0], "text": "", "line_start": line.no, "line_end": line.no,
+    }
+    doc.sections.append(section)
+    return section
+
+
+def check_not_truncated(path, lines, is_heading):
+    """A file that stops mid-sentence was cut off: say where."""
+    last = next((line for line in reversed(lines) if line.text.strip()), None)
+    if last is None:
+        raise InputError(path, "no text; expected a department budget disclosure", line=1)
+    text = last.text.strip()
+    if not is_heading(text) and not re.search(r"[。.!?;:：”)\]%]$", text):
+        raise InputError(path, f"the text stops mid-sentence (“{last.raw.strip()[-20:]}”); "
+                               "expected the document to end with a complete sentence or heading — "
+                               "the file looks cut off", line=last.no, page=last.page)
