@@ -166,8 +166,11 @@ CHART_SQL = {
     "by_type": """
         select expense_type as label, sum(amount_yuan) as amount_yuan
         from budget_lines
-        where statement = 'expenditure' and expense_type in ('基本支出', '项目支出')
-          and item in ('basic', 'project') and fiscal_year = :year
+        where rowid in (  -- first figure per document: 项目支出 may be printed twice
+            select min(rowid) from budget_lines
+            where statement = 'expenditure' and item in ('basic', 'project') and fiscal_year = :year
+            group by document_id, item
+        ) and expense_type in ('基本支出', '项目支出')
         group by expense_type order by expense_type
     """,
     "by_year": """

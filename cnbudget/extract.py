@@ -8,6 +8,7 @@ warning, never nothing; comparisons with the prior year become stated changes.
 """
 
 import hashlib
+from functools import lru_cache
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
-from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, normalize_with_map, to_yuan, yuan_int
+from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, close_letter_spacing, fold_width, normalize_with_map, to_yuan, yuan_int
 from cnbudget.schema import columns
 
 
@@ -26,7 +27,7 @@ class Line:
     no: int
     raw: str
     text: str
-    origin: list
+    origin: list | None
     page: int | None = None
 
 
@@ -77,8 +78,14 @@ def read_lines(path):
 
         return read_pdf_lines(path, data), "pdf"
     text, encoding = decode(path, data)
-    raws = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [make_line(no, raw) for no, raw in enumerate(raws, start=1)], encoding
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raws = text.split("\n")
+    whole = fold_width(text)  # one pass over the whole text; folding keeps every position
+    lines = []
+    for no, (raw, norm) in enumerate(zip(raws, whole.split("\n")), start=1):
+        norm, origin = close_letter_spacing(norm) if " " in norm else (norm, None)
+        lines.append(Line(no, raw, norm, origin))
+    return lines, encoding
 
 
 def make_line(no, raw, page=None):
@@ -90,7 +97,7 @@ def make_line(no, raw, page=None):
 def sentences(line):
     """Split a line at 。 (and ! ?), keeping each sentence's raw text for provenance."""
     out, start = [], 0
-    for match in re.finditer(r"[。!?]|$", line.text):
+    for match in SENTENCE_END.finditer(line.text):
         end = match.end()
         text = line.text[start:end].strip()
         if text:
@@ -104,6 +111,8 @@ def sentences(line):
 
 def raw_span(line, start, end):
     """The raw text printed where normalised characters start..end stand."""
+    if line.origin is None:
+        return line.raw[start:end]
     if start >= len(line.origin):
         return ""
     raw_end = line.origin[end - 1] + 1 if end - 1 < len(line.origin) else len(line.raw)
@@ -134,7 +143,7 @@ class Extraction:
 
     def add_line(self, statement, item, label, amount_text, sentence, amount_yuan=None, **dims):
         """Record one printed figure; returns its line_id."""
-        record = dict.fromkeys(columns("budget_lines"))
+        record = dict.fromkeys(BUDGET_LINE_COLUMNS)
         record.update(
             document_id=self.document_id, line_id=len(self.budget_lines) + 1,
             fiscal_year=self.fiscal_year, statement=statement, item=item, label=label,
@@ -150,7 +159,7 @@ class Extraction:
 
     def add_change(self, sentence, **values):
         """Record one stated comparison with the prior year; returns its change_id."""
-        record = dict.fromkeys(columns("stated_changes"))
+        record = dict.fromkeys(STATED_CHANGE_COLUMNS)
         record.update(
             document_id=self.document_id, change_id=len(self.stated_changes) + 1,
             fiscal_year=self.fiscal_year, page=sentence.line.page,
@@ -205,6 +214,12 @@ HEADING_STATEMENTS = [
     (r"收入预算", "income"),
     (r"支出预算", "expenditure"),
 ]
+HEADING_STATEMENTS = [(re.compile(p), s) for p, s in HEADING_STATEMENTS]
+BUDGET_LINE_COLUMNS = columns("budget_lines")
+STATED_CHANGE_COLUMNS = columns("stated_changes")
+SENTENCE_END = re.compile(r"[。!?]|$")
+# A cheap test that a line may hold a figure, a nil statement or a comparison.
+MAY_HOLD_FIGURES = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)|持平|没有|无预算|未安排")
 
 FUND_SOURCES = {
     "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
@@ -281,13 +296,15 @@ YEAR_PREFIX = re.compile(r"^.*?\d{4}年(?:度)?(?:,)?")
 def heading_statement(text):
     """The statement a heading announces, or None."""
     for pattern, statement in HEADING_STATEMENTS:
-        if re.search(pattern, text):
+        if pattern.search(text):
             return statement
     return None
 
 
 def clause_start(text, end):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets."""
+    if ")" not in text[:end]:
+        return max(text.rfind(d, 0, end) for d in DELIMITERS) + 1
     depth = 0
     for i in range(end - 1, -1, -1):
         char = text[i]
@@ -300,10 +317,11 @@ def clause_start(text, end):
     return 0
 
 
+@lru_cache(maxsize=65536)
 def clean_label(label):
     """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
     label = LEADING_NOISE.sub("", label.strip())
-    label = YEAR_PREFIX.sub("", label) if re.search(r"\d{4}年", label) else label
+    label = YEAR_PREFIX.sub("", label) if "年" in label else label
     label = FILLER_PREFIX.sub("", label.strip())
     return FILLER_SUFFIX.sub("", label).strip()
 
@@ -324,6 +342,7 @@ def classify_function(label, context, printed=None):
     return None
 
 
+@lru_cache(maxsize=65536)
 def classify(label, context, printed=None):
     """(statement, item, dims) for an amount's label under a heading's statement, or None.
 
@@ -352,11 +371,11 @@ def classify(label, context, printed=None):
 def classify_count(label, context, parent):
     """(statement, item) for a count of vehicles or equipment."""
     statement = context if context in ("three_public", "assets") else "assets"
-    if re.search(r"设备", label):
+    if "设备" in label:
         return statement, "equipment:" + label
-    if re.search(r"现有|共有|车辆", label) and parent is None:
+    if parent is None and ("现有" in label or "共有" in label or "车辆" in label):
         return statement, "vehicles_owned"
-    if re.search(r"购置", label) and parent is None:
+    if parent is None and "购置" in label:
         return statement, "vehicles_to_buy"
     return statement, f"{parent or 'vehicles'}:{label}"
 
@@ -549,7 +568,7 @@ def read_narrative(doc, heading_level, lines=None):
         if current is not None:
             current["line_end"] = line.no
         context = next((s for _, _, s in reversed(stack) if s), None)
-        if AMOUNT_RE.search(text) or COUNT_RE.search(text) or re.search(r"持平|没有|无预算|未安排", text):
+        if MAY_HOLD_FIGURES.search(text):
             for sentence in sentences(line):
                 scan_sentence(doc, sentence, context)
 

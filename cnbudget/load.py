@@ -27,7 +27,7 @@ COLUMN_TYPES = {
 INDEXES = {
     "documents": [["fiscal_year"], ["region"], ["kind"], ["template"]],
     "budget_lines": [
-        ["statement", "fiscal_year"], ["fiscal_year"], ["item"], ["function_code"],
+        ["statement", "fiscal_year"], ["statement", "item"], ["fiscal_year"], ["function_code"],
         ["function_level"], ["expense_type"], ["fund_source"], ["label"],
     ],
     "stated_changes": [["fiscal_year"], ["statement", "item"], ["direction"]],

@@ -1,7 +1,6 @@
 """Text normalisation and exact money parsing: full-width forms, thousands separators, 元/万元/亿元."""
 
 import re
-import unicodedata
 from decimal import Decimal
 
 UNIT_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -18,40 +17,39 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”()]"
 _LETTER_SPACING = re.compile(rf"(?<={_CJK}) (?={_CJK})")
 
 
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
+
+
+def fold_width(text):
+    """Full-width ASCII forms (６４４．６６，（）％) and the ideographic space become ASCII, one for one."""
+    return _FULL_WIDTH.sub(lambda m: _FOLD[m.group()], text)
+
+
 def normalize(text):
     """Return `text` in the form every pattern is written against; see `normalize_with_map`."""
     return normalize_with_map(text)[0]
 
 
 def normalize_with_map(text):
-    """NFKC (full-width digits and punctuation become ASCII), then close letter-spacing.
+    """Fold full-width forms, then close letter-spacing between Han characters.
 
     Returns the normalised text and, for each of its characters, the index of the raw
-    character it came from, so a match can be cut back out of the text as printed.
+    character it came from (None when every index is unchanged), so a match can be cut
+    back out of the text as printed. Folding is one character for one, so only closing
+    letter-spacing moves positions.
     """
-    text = text.replace("\u3000", " ")
-    whole = unicodedata.normalize("NFKC", text)
-    if len(whole) == len(text):
-        # The common case: every character maps to one, so positions carry over unchanged.
-        return _close_letter_spacing(whole, list(range(len(text))))
-    chars, origin = [], []
-    for index, char in enumerate(text):
-        for out in unicodedata.normalize("NFKC", char):
-            chars.append(out)
-            origin.append(index)
-    return _close_letter_spacing("".join(chars), origin)
+    return close_letter_spacing(fold_width(text))
 
 
-def _close_letter_spacing(normalized, origin):
-    """Drop single spaces between Han characters, keeping the position map in step."""
-    if " " in normalized:
-        keep = [True] * len(normalized)
-        for match in _LETTER_SPACING.finditer(normalized):
-            for i in range(match.start(), match.end()):
-                keep[i] = False
-        normalized = "".join(c for c, k in zip(normalized, keep) if k)
-        origin = [o for o, k in zip(origin, keep) if k]
-    return normalized, origin
+def close_letter_spacing(normalized, origin=None):
+    """Drop single spaces between Han characters; `origin` None means positions are unchanged."""
+    drop = {match.start() for match in _LETTER_SPACING.finditer(normalized)}
+    if not drop:
+        return normalized, origin
+    origin = range(len(normalized)) if origin is None else origin
+    kept = [i for i in range(len(normalized)) if i not in drop]
+    return "".join(normalized[i] for i in kept), [origin[i] for i in kept]
 
 
 def parse_number(number_text):

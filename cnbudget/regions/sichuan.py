@@ -73,3 +73,7 @@ def extract(doc):
     if not doc.budget_lines:
         raise InputError(doc.path, "no budget figures found; expected sentences such as "
                                    "'收入预算644.66万元'", line=1)
+    if not any(line["statement"] == "three_public" for line in doc.budget_lines):
+        last = max((line for line in doc.lines if line.text.strip()), key=lambda line: line.no)
+        raise InputError(doc.path, "no “三公”经费 section, which every disclosure must state; "
+                                   "the file looks cut off after this line", line=last.no)
