@@ -25,17 +25,32 @@ install: $(STAMP)
 
 # Debian packages the tests and PDF extraction need (pdftotext, headless Chromium).
 system-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null; then \
-	  echo "installing Debian packages: poppler-utils chromium"; \
+	@if ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null \
+	     || ! fc-list :lang=zh | grep -q .; then \
+	  echo "installing Debian packages: poppler-utils chromium fonts-wqy-microhei"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils chromium chromium-driver >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils chromium chromium-driver fonts-wqy-microhei >/dev/null; \
 	fi
 
 # Extract every source with a provenance sidecar, write and validate the package (swapped in only when valid).
 package: $(STAMP) system-deps
 	$(BIN)/cnbudget build --sources datasets/sources --out $(PACKAGE)
 
-build: package
+# Load the validated package into SQLite (temp file, renamed when complete) and precompute the
+# inspect file that immutable serving reads instead of counting rows at start-up.
+INSPECT := build/inspect.json
+load: package
+	$(BIN)/cnbudget load --package $(PACKAGE) --db $(DB)
+	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
+
+build: load
+
+# Read-only site on http://$(HOST):$(PORT)/ ; settings mirror SERVE_SETTINGS in cnbudget/datasette_plugin.py.
+# The cnbudget Datasette plugin (templates, search, CSV, charts) is loaded through its entry point.
+serve: build
+	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata metadata.yml \
+	  --setting suggest_facets off --setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
+	  --setting default_cache_ttl 3600 --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

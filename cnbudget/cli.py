@@ -53,3 +53,18 @@ def build(sources, out):
 
     summary = build_package(sources, out)
     click.echo(json.dumps(summary, ensure_ascii=False, sort_keys=True))
+
+
+@cli.command()
+@click.option("--package", "package_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("datasets/package"), show_default=True,
+              help="Data package folder written by `cnbudget build`.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/cnbudget.db"), show_default=True,
+              help="SQLite file to write (replaced only when the load completes).")
+def load(package_dir, db_path):
+    """Load the data package into SQLite for Datasette: keys, indexes, views, Chinese full-text search."""
+    from cnbudget.load import load_package
+
+    summary = load_package(package_dir, db_path)
+    click.echo(json.dumps(summary, ensure_ascii=False, sort_keys=True))
