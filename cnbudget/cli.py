@@ -68,3 +68,48 @@ def load(package_dir, db_path):
 
     summary = load_package(package_dir, db_path)
     click.echo(json.dumps(summary, ensure_ascii=False, sort_keys=True))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, metavar="[OLD] NEW")
+@click.option("--unit", help="Compare only this unit (its name, or its document id without the year).")
+@click.option("--format", "format_", type=click.Choice(["json", "markdown", "csv"]), default="json",
+              show_default=True, help="json: the documented result; markdown: a report; csv: one row per change.")
+@click.option("--package", "package_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("datasets/package"), show_default=True,
+              help="Built package that document ids and fiscal years refer to.")
+def diff(sources, unit, format_, package_dir):
+    """Compare two years line by line: OLD and NEW are files, package folders, budget_lines CSVs, document ids or years."""
+    from cnbudget import diff as budget_diff
+
+    if len(sources) > 2:
+        raise click.UsageError("give OLD and NEW, or NEW alone (then prior-year figures are as NEW states them)")
+    old, new = (None, *sources) if len(sources) == 1 else sources
+    result = budget_diff.diff(old, new, unit=unit, package_dir=package_dir)
+    if format_ == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True))
+    elif format_ == "csv":
+        budget_diff.render_csv(result, sys.stdout)
+    else:
+        click.echo(budget_diff.render_markdown(result, result.get("findings")))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one finding a line; json: the list of findings.")
+def check(path, format_):
+    """Reconcile a disclosure's own arithmetic (sums, parts, shares, stated changes) and list the findings."""
+    from cnbudget.checks import check_extraction, format_finding
+    from cnbudget.extract import extract_file
+
+    findings = check_extraction(extract_file(path))
+    if format_ == "json":
+        print_json(findings)
+    else:
+        for finding in findings:
+            click.echo(format_finding(finding))
+
+
+if __name__ == "__main__":
+    cli()

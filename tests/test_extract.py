@@ -1,0 +1,296 @@
+"""The seed's figures, stated changes and codes, asserted by value; the number formats of the genre."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cnbudget.extract import extract_file
+from tests.conftest import SEED
+
+# (source_line, statement, item, function_code, amount_yuan or quantity, amount_text, stated_share):
+# every figure the seed prints, in the order it prints them.
+SEED_LINES = [
+    (85, 'overview', 'total', None, 6446600, '644.66万元', None),
+    (88, 'income', 'total', None, 6446600, '644.66万元', None),
+    (88, 'income', 'general_budget', None, 5696600, '569.66万元', '88%'),
+    (88, 'income', 'government_fund', None, 750000, '75万元', '12%'),
+    (92, 'expenditure', 'total', None, 6446600, '644.66万元', None),
+    (92, 'expenditure', 'basic', None, 5696600, '569.66万元', '88%'),
+    (92, 'expenditure', 'project', None, 750000, '75万元', '12%'),
+    (101, 'expenditure', '201', '201', 4333500, '433.35万元', None),
+    (103, 'expenditure', '208', '208', 637900, '63.79万元', None),
+    (105, 'expenditure', '210', '210', 302300, '30.23万元', None),
+    (107, 'expenditure', '221', '221', 422800, '42.28万元', None),
+    (109, 'expenditure', 'project', None, 750000, '75万元', None),
+    (113, 'fiscal_appropriation', 'total', None, 6446600, '644.66万元', None),
+    (113, 'fiscal_appropriation', 'general_budget', None, 5696600, '569.66万元', None),
+    (113, 'fiscal_appropriation', 'government_fund', None, 750000, '75万元', None),
+    (113, 'fiscal_appropriation', '201', '201', 4333500, '433.35万元', None),
+    (113, 'fiscal_appropriation', '208', '208', 637900, '63.79万元', None),
+    (113, 'fiscal_appropriation', '221', '221', 422800, '42.28万元', None),
+    (113, 'fiscal_appropriation', '210', '210', 302300, '30.23万元', None),
+    (119, 'general_budget', 'total', None, 5696600, '569.66万元', None),
+    (122, 'general_budget', '201', '201', 4333500, '433.35万元', '67%'),
+    (122, 'general_budget', '208', '208', 637900, '63.79万元', '14.72%'),
+    (122, 'general_budget', '210', '210', 302300, '30.23万元', '6.98%'),
+    (122, 'general_budget', '221', '221', 422800, '42.28万元', '9.76%'),
+    (126, 'function_class', '2010101', '2010101', 3818300, '381.83万元', None),
+    (128, 'function_class', '2010150', '2010150', 515200, '51.52万元', None),
+    (130, 'function_class', '2080501', '2080501', 131900, '13.19万元', None),
+    (132, 'function_class', '2080505', '2080505', 1144100, '114.41万元', None),
+    (134, 'function_class', '2101101', '2101101', 240500, '24.05万元', None),
+    (136, 'function_class', '2101102', '2101102', 31400, '3.14万元', None),
+    (138, 'function_class', '2101103', '2101103', 27200, '2.72万元', None),
+    (140, 'function_class', '2101199', '2101199', 3200, '0.32万元', None),
+    (142, 'function_class', '2210201', '2210201', 422800, '42.28万元', None),
+    (146, 'basic_expenditure', 'total', None, 5696600, '569.66万元', None),
+    (148, 'basic_expenditure', 'personnel', None, 5091600, '509.16万元', None),
+    (150, 'basic_expenditure', 'public_use', None, 605000, '60.50万元', None),
+    (154, 'three_public', 'total', None, 5000, '0.5万元', None),
+    (154, 'three_public', 'overseas_travel', None, 0, '0万元', None),
+    (154, 'three_public', 'reception', None, 5000, '0.5万元', None),
+    (154, 'three_public', 'vehicles', None, 0, '0万元', None),
+    (161, 'three_public', 'vehicles_owned', None, 0, '0辆', None),
+    (161, 'three_public', 'vehicles_owned:轿车(含7座以下商务车、城市越野车)', None, 0, '0辆', None),
+    (161, 'three_public', 'vehicles_owned:7座以上19座(含19座)以下客车', None, 0, '0辆', None),
+    (161, 'three_public', 'vehicles_owned:越野车', None, 0, '0辆', None),
+    (161, 'three_public', 'vehicles_owned:货车及19座以上客车', None, 0, '0辆', None),
+    (161, 'three_public', 'vehicles_owned:摩托车', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicle_purchase', None, 0, '0万元', None),
+    (163, 'three_public', 'vehicles_to_buy', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicles_to_buy:轿车(含7座以下商务车、城市越野车)', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicles_to_buy:7座以上19座(含19座)以下客车', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicles_to_buy:越野车', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicles_to_buy:货车及19座以上客车', None, 0, '0辆', None),
+    (163, 'three_public', 'vehicles_to_buy:摩托车', None, 0, '0辆', None),
+    (165, 'three_public', 'vehicle_operation', None, 0, '0万元', None),
+    (169, 'three_public', 'non_fiscal', None, 0, '没有使用', None),
+    (172, 'government_fund', 'total', None, 750000, '75万元', None),
+    (172, 'government_fund', 'project', None, 750000, '75万元', None),
+    (176, 'state_capital', 'total', None, 0, '没有使用', None),
+    (181, 'agency_operating', 'total', None, 605000, '60.50万元', None),
+    (184, 'procurement', 'total', None, 13800, '1.38万元', None),
+    (184, 'procurement', 'goods', None, 13800, '1.38万元', None),
+    (186, 'assets', 'vehicles_owned', None, 0, '0辆', None),
+    (186, 'assets', 'vehicles_owned:一般公务用车', None, 0, '0辆', None),
+    (186, 'assets', 'vehicles_owned:一般执法执勤用车', None, 0, '0辆', None),
+    (186, 'assets', 'vehicles_owned:特种专业技术用车', None, 0, '0辆', None),
+    (186, 'assets', 'vehicles_owned:其他用车', None, 0, '0辆', None),
+    (186, 'assets', 'equipment:单价50万元以上通用设备', None, 0, '0台（套）', None),
+    (186, 'assets', 'equipment:单价100万元以上专用设备', None, 0, '0台（套）', None),
+    (190, 'performance', 'total', None, 750000, '75万元', None),
+    (190, 'performance', 'project:人大业务项目', None, 400000, '40万元', None),
+    (190, 'performance', 'project:在线监督建设项目', None, 80000, '8万元', None),
+    (190, 'performance', 'project:人代会会议项目', None, 270000, '27万元', None),
+]
+
+# (statement, item, line_id, prior_year, direction, change_yuan, change_text, reason_text, source_line)
+SEED_CHANGES = [
+    ("overview", "total", 1, 2022, "increase", 883800, "比2022年收支预算总数增加88.38万元",
+     "单位人员变动，工资待遇变动，保险公积金变动", 85),
+    ("general_budget", "total", 20, 2022, "increase", 985800, "比2022年预算数增加98.58万元",
+     "单位人员变动，工资待遇变动，保险公积金变动", 119),
+    ("three_public", "overseas_travel", 38, 2022, "flat", 0, "与上年持平", None, 155),
+    ("three_public", "reception", 39, 2022, "flat", 0, "与2022年预算持平", None, 157),
+    ("three_public", "vehicles", 40, 2022, "flat", 0, "与上年持平", None, 160),
+    ("government_fund", "project", 57, 2022, "decrease", -102000, "比2022年预算数减少10.2万元",
+     "节约开支，开源节流", 172),
+    ("agency_operating", "total", 59, 2022, "increase", 88500, "比2022年预算增加8.85万元",
+     "单位人员变动，工资待遇变动，保险公积金变动", 181),
+]
+
+
+def figure(line):
+    value = line["amount_yuan"] if line["quantity"] is None else line["quantity"]
+    return (line["source_line"], line["statement"], line["item"], line["function_code"], value,
+            line["amount_text"], line["stated_share"])
+
+
+def test_seed_document(seed_extraction):
+    document = seed_extraction["document"]
+    assert document["document_id"] == "2023-panzhihua-xiqu-renda-budget"
+    assert document["unit_name"] == "攀枝花市西区人大"
+    assert document["fiscal_year"] == 2023
+    assert document["kind"] == "部门预算"
+    assert document["template"] == "sichuan"
+    assert document["sha256"] == "c55a25d04d21796b826716a8f44f34eea44928795800ffdc558a7796398fed4d"
+    assert document["source_url"] is None
+    assert document["budget_line_count"] == 72
+    assert document["warning_count"] == 0
+
+
+def test_every_seed_figure(seed_extraction):
+    assert [figure(line) for line in seed_extraction["budget_lines"]] == SEED_LINES
+
+
+def test_seed_figures_keep_their_sentence(seed_extraction):
+    lines = {line["line_id"]: line for line in seed_extraction["budget_lines"]}
+    assert lines[1]["source_text"].endswith(
+        "西区人大2023年收支预算总数644.66万元,比2022年收支预算总数增加88.38万元，"
+        "主要原因是单位人员变动，工资待遇变动，保险公积金变动。")
+    assert lines[39]["source_text"] == ("2023年，“三公”经费财政拨款预算数0.5万元，其中：因公出国（境）经费0万元、"
+                                        "公务接待费0.5万元、公务用车购置及运行维护费0万元。")
+    assert lines[39]["label"] == "公务接待费"
+    seed_text = SEED.read_text(encoding="utf-8").splitlines()
+    for line in seed_extraction["budget_lines"]:
+        assert line["source_text"] in seed_text[line["source_line"] - 1]
+        assert line["amount_text"] in line["source_text"]
+
+
+def test_every_seed_stated_change(seed_extraction):
+    got = [(c["statement"], c["item"], c["line_id"], c["prior_year"], c["direction"], c["change_yuan"],
+            c["change_text"], c["reason_text"], c["source_line"]) for c in seed_extraction["stated_changes"]]
+    assert got == SEED_CHANGES
+
+
+@pytest.mark.parametrize("label, code, level", [
+    ("一般公共服务（类）人大事务（款）行政运行（项）", "2010101", "项"),
+    ("一般公共服务（类）人大事务（款）事业运行（项）", "2010150", "项"),
+    ("社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）行政单位离退休（项）", "2080501", "项"),
+    ("社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）机关事业单位基本养老保险缴费支出（项）", "2080505", "项"),
+    ("卫生健康支出（类）行政事业单位医疗（款）行政单位医疗（项）", "2101101", "项"),
+    ("卫生健康支出（类）行政事业单位医疗（款）事业单位医疗（项）", "2101102", "项"),
+    ("卫生健康支出（类）行政事业单位医疗（款）公务员医疗补助（项）", "2101103", "项"),
+    ("卫生健康支出（类）行政事业单位医疗（款）其他行政事业单位医疗补助（项）", "2101199", "项"),
+    ("住房保障支出（类）住房改革支出（款）住房公积金（项）", "2210201", "项"),
+    ("一般公共服务支出", "201", "类"),
+    ("社会保障和就业支出", "208", "类"),
+    ("医疗卫生支出", "210", "类"),
+    ("住房保障支出", "221", "类"),
+])
+def test_seed_function_codes(seed_extraction, label, code, level):
+    coded = {(line["label"], line["function_code"], line["function_level"])
+             for line in seed_extraction["budget_lines"] if line["function_code"]}
+    assert (label, code, level) in coded
+
+
+def disclosure(*sentences, year="2023"):
+    """A minimal disclosure in the seed's template around the given sentences."""
+    return "\n".join([
+        "第一部分  某某单位单位概况", "一、主要职责", "（1）负责某某工作。",
+        "第二部分  某某单位", f"{year}年部门预算情况说明", "收支预算总体情况", *sentences,
+        "五、“三公”经费财政拨款预算安排情况说明",
+        f"{year}年，“三公”经费财政拨款预算数0.5万元，其中：因公出国（境）经费0万元、公务接待费0.5万元、公务用车购置及运行维护费0万元。",
+        "第三部分  名词解释", "1.财政拨款：指由一般公共预算、政府性基金预算安排的财政拨款数。", "",
+    ])
+
+
+def extract_text(tmp_path, text, encoding="utf-8", name="doc.txt"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return extract_file(path)
+
+
+@pytest.mark.parametrize("sentence, statement, item, amount_yuan, amount_text", [
+    ("2023年收支预算总数644.66万元。", "overview", "total", 6446600, "644.66万元"),
+    ("２０２３年收支预算总数６４４．６６万元。", "overview", "total", 6446600, "６４４．６６万元"),
+    ("2023年收支预算总数6,446,600元。", "overview", "total", 6446600, "6,446,600元"),
+    ("2023年收支预算总数６，４４６，６００元。", "overview", "total", 6446600, "６，４４６，６００元"),
+    ("2023年收支预算总数16,497.86万元。", "overview", "total", 164978600, "16,497.86万元"),
+    ("2023年收支预算总数1.2亿元。", "overview", "total", 120000000, "1.2亿元"),
+    ("2023年收支预算总数 644.66 万元。", "overview", "total", 6446600, "644.66 万元"),
+    ("2023年，收入预算644.66万元。", "income", "total", 6446600, "644.66万元"),
+    ("（一）2023年，收入预算为644.66万元。", "income", "total", 6446600, "644.66万元"),
+    ("1、政府采购预算1.38万元。", "procurement", "total", 13800, "1.38万元"),
+    ("2023年，机关运行经费财政拨款预算为60.50万元。", "agency_operating", "total", 605000, "60.50万元"),
+    ("2023年，一般公共预算当年拨款0万元。", "general_budget", "total", 0, "0万元"),
+    ("2023年没有使用国有资本经营预算拨款安排的支出。", "state_capital", "total", 0, "没有使用"),
+])
+def test_number_and_unit_variants(tmp_path, sentence, statement, item, amount_yuan, amount_text):
+    result = extract_text(tmp_path, disclosure(sentence))
+    first = result["budget_lines"][0]
+    assert (first["statement"], first["item"], first["amount_yuan"], first["amount_text"]) == \
+           (statement, item, amount_yuan, amount_text)
+    assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("sentence, code, level", [
+    ("1.一般公共服务（类）人大事务（款）行政运行（项）2023年预算数为381.83万元。", "2010101", "项"),
+    ("（1）一般公共服务（类）人大事务（款）行政运行（项）2023年预算数为381.83万元。", "2010101", "项"),
+    ("一般公共服务（类）人大事务（款）行政运行（项）2023年预算数为381.83万元。", "2010101", "项"),
+    ("一般公共服务(类)人大事务(款)行政运行(项)2023年预算数为381.83万元。", "2010101", "项"),
+])
+def test_numbering_variants(tmp_path, sentence, code, level):
+    line = extract_text(tmp_path, disclosure(sentence))["budget_lines"][0]
+    assert (line["function_code"], line["function_level"], line["amount_yuan"]) == (code, level, 3818300)
+
+
+def test_unknown_function_name_keeps_the_line_and_warns(tmp_path):
+    result = extract_text(tmp_path, disclosure("1.一般公共服务（类）人大事务（款）新设事项（项）2023年预算数为1.00万元。"))
+    line = result["budget_lines"][0]
+    assert (line["function_code"], line["function_level"], line["amount_yuan"]) == (None, "项", 10000)
+    assert line["label"] == "一般公共服务（类）人大事务（款）新设事项（项）"
+    assert [(w["rule"], w["source_line"]) for w in result["warnings"]] == [("unknown_function_name", 7)]
+
+
+def test_unplaced_amount_is_a_warning_not_dropped(tmp_path):
+    result = extract_text(tmp_path, disclosure("2023年，某种说不清的款项12.00万元。"))
+    assert [(w["rule"], w["source_line"], w["source_text"]) for w in result["warnings"]] == [
+        ("unplaced_amount", 7, "2023年，某种说不清的款项12.00万元。")]
+
+
+def test_shares_are_kept_as_printed(tmp_path):
+    result = extract_text(tmp_path, disclosure(
+        "2023年，收入预算644.66万元，其中：一般公共预算收入569.66万元，占88%；政府性基金预算收入75万元，占１２％。"))
+    assert [(l["item"], l["stated_share"]) for l in result["budget_lines"][:3]] == [
+        ("total", None), ("general_budget", "88%"), ("government_fund", "12%")]
+
+
+@pytest.mark.parametrize("sentence, direction, change_yuan, prior_year", [
+    ("2023年收支预算总数644.66万元，比2022年增加88.38万元。", "increase", 883800, 2022),
+    ("2023年收支预算总数644.66万元，比上年减少1,000元。", "decrease", -1000, 2022),
+    ("2023年收支预算总数644.66万元，与上年持平。", "flat", 0, 2022),
+    ("2023年收支预算总数644.66万元，较2021年增长0.5亿元。", "increase", 50000000, 2021),
+])
+def test_stated_change_variants(tmp_path, sentence, direction, change_yuan, prior_year):
+    change = extract_text(tmp_path, disclosure(sentence))["stated_changes"][0]
+    assert (change["statement"], change["item"], change["line_id"]) == ("overview", "total", 1)
+    assert (change["direction"], change["change_yuan"], change["prior_year"]) == (direction, change_yuan, prior_year)
+
+
+@pytest.mark.parametrize("encoding, newline", [
+    ("utf-8", "\n"), ("utf-8-sig", "\n"), ("gb18030", "\n"), ("gbk", "\r\n"), ("utf-8", "\r\n"),
+])
+def test_encodings_and_line_endings_give_the_same_figures(tmp_path, seed_extraction, encoding, newline):
+    text = SEED.read_text(encoding="utf-8").replace("\n", newline)
+    result = extract_text(tmp_path, text, encoding=encoding, name=SEED.name)
+    strip = lambda lines: [{k: v for k, v in l.items() if k != "document_id"} for l in lines]
+    assert strip(result["budget_lines"]) == strip(seed_extraction["budget_lines"])
+    assert result["document"]["encoding"] == {"utf-8-sig": "utf-8-bom", "gbk": "gb18030"}.get(encoding, encoding)
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "cnbudget.cli", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "line 1: the file is empty"),
+    (b"   \n\n", "line 1: the file is empty"),
+    ("这是一份菜谱。\n先烧水，再下面条。\n".encode(), "line 1: not a budget disclosure"),
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", "line 1: binary data"),
+    (b"\xff\xfe\xfa\xfb not text \x81", "undecodable bytes"),
+    (SEED.read_bytes()[:15000], "line 93: the text stops mid-sentence"),
+    ("\n".join(SEED.read_text(encoding="utf-8").splitlines()[:150]).encode(),
+     "line 150: no “三公”经费 section"),
+])
+def test_bad_input_is_one_clear_error(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    result = run_cli("extract", str(path))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {path}, ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cli_extract_prints_one_json_object():
+    result = run_cli("extract", str(SEED))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {"document", "budget_lines", "stated_changes", "warnings"} <= set(data)
+    assert len(data["budget_lines"]) == 72
+    assert data["budget_lines"][0]["amount_yuan"] == 6446600
