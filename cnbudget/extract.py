@@ -8,6 +8,7 @@ warning, never nothing; comparisons with the prior year become stated changes.
 """
 
 import hashlib
+from decimal import Decimal
 from functools import lru_cache
 import json
 import re
@@ -219,7 +220,7 @@ BUDGET_LINE_COLUMNS = columns("budget_lines")
 STATED_CHANGE_COLUMNS = columns("stated_changes")
 SENTENCE_END = re.compile(r"[。!?]|$")
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
-MAY_HOLD_FIGURES = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)|持平|没有|无预算|未安排")
+MAY_HOLD_FIGURES = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)|持平|没有|无预算|未安排|无[,;、。，；]|无$")
 
 FUND_SOURCES = {
     "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
@@ -283,6 +284,8 @@ REASON_RE = re.compile(r"主要(?:原因|是因为)(?:是|为)?[:：]?(?P<reason
 SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
 THRESHOLD_RE = re.compile(rf"单价\s*(?:{NUMBER})\s*(?:亿元|万元|元)以上")
 NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排")
+# "因公出国（境）经费无、" — a nil printed where an amount would stand.
+NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=[,;、。]|$)")
 DELIMITERS = set(",;:、，；：")
 LEADING_NOISE = re.compile(
     r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
@@ -389,13 +392,14 @@ def scan_sentence(doc, sentence, context):
     skip = [m.span() for m in changes] + [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     count_parent = None
-    for match in sorted(list(AMOUNT_RE.finditer(text)) + list(COUNT_RE.finditer(text)), key=lambda m: m.start()):
+    matches = [*AMOUNT_RE.finditer(text), *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)]
+    for match in sorted(matches, key=lambda m: m.start()):
         if any(a <= match.start() < b for a, b in skip):
             continue
         start = clause_start(text, match.start())
         printed = text[start:match.start()]
         label = clean_label(printed)
-        if match.group("unit").endswith("元"):
+        if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed)
         else:
             is_part = "其中" in text[:start] and count_parent is not None
@@ -421,7 +425,7 @@ def place_amount(doc, sentence, match, label, context, printed):
         doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
         return None
     statement, item, dims = found
-    amount = to_yuan(match.group("number"), match.group("unit"))
+    amount = to_yuan(match.group("number"), match.group("unit")) if match.group("number") else Decimal(0)
     amount_yuan = yuan_int(amount)
     if amount_yuan is None:
         doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空，原文见 amount_text", sentence)

@@ -197,6 +197,8 @@ def extract_text(tmp_path, text, encoding="utf-8", name="doc.txt"):
     ("2023年，机关运行经费财政拨款预算为60.50万元。", "agency_operating", "total", 605000, "60.50万元"),
     ("2023年，一般公共预算当年拨款0万元。", "general_budget", "total", 0, "0万元"),
     ("2023年没有使用国有资本经营预算拨款安排的支出。", "state_capital", "total", 0, "没有使用"),
+    ("2023年，政府采购预算无。", "procurement", "total", 0, "无"),
+    ("2023年，“三公”经费财政拨款预算为无，其中：公务接待费无、公务用车运行维护费0万元。", "three_public", "total", 0, "无"),
 ])
 def test_number_and_unit_variants(tmp_path, sentence, statement, item, amount_yuan, amount_text):
     result = extract_text(tmp_path, disclosure(sentence))
