@@ -20,6 +20,16 @@ STATIC_PREFIX = "/-/cnbudget-static/"
 # Excel and WPS read a CSV as the local code page unless it starts with a UTF-8 byte order mark.
 BOM = "\ufeff".encode("utf-8")
 
+# Settings of the public site (`make serve` passes the same as --setting flags): no facet
+# suggestions (they scan the table on every page view), a time limit on every query, capped rows,
+# and long HTTP caching because the database is immutable.
+SERVE_SETTINGS = {
+    "suggest_facets": False,
+    "sql_time_limit_ms": 1000,
+    "max_returned_rows": 1000,
+    "default_cache_ttl": 3600,
+}
+
 # FTS5 trigram matches only terms of 3+ characters; shorter ones go through this argument instead.
 SHORT_SEARCH_ARG = "_contains"
 TRIGRAM = 3

@@ -1,0 +1,301 @@
+"""The served site, asked through Datasette's test client: pages, seed figures, CSV bytes, search, limits.
+
+The database is built once per session by cnbudget.load from a package freshly built from
+datasets/sources (the `built_package` fixture), so these tests follow the current extractor.
+"""
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+from cnbudget import datasette_plugin
+from cnbudget.cli import cli
+from cnbudget.errors import InputError
+from cnbudget.load import VIEWS, load_package
+from cnbudget.schema import SCHEMAS
+
+ROOT = Path(__file__).resolve().parent.parent
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+DOC = "2023-panzhihua-xiqu-renda-budget"
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(scope="session")
+def db_path(built_package, tmp_path_factory):
+    """build/cnbudget.db's twin in a temp folder, loaded from the freshly built package."""
+    path = tmp_path_factory.mktemp("db") / "cnbudget.db"
+    load_package(built_package, path)
+    return path
+
+
+def make_datasette(db_path, **settings):
+    """The site as `make serve` runs it: immutable database, our metadata, settings and plugin."""
+    if not pm.has_plugin("cnbudget.datasette_plugin") and datasette_plugin not in pm.get_plugins():
+        pm.register(datasette_plugin, "cnbudget.datasette_plugin")
+    return Datasette(
+        immutables=[str(db_path)], metadata=METADATA,
+        settings={**datasette_plugin.SERVE_SETTINGS, **settings},
+    )
+
+
+@pytest.fixture
+def ds(db_path):
+    return make_datasette(db_path)
+
+
+async def get_rows(ds, path, **params):
+    """Rows of a JSON endpoint as a list of dicts."""
+    response = await ds.client.get(path, params={"_shape": "array", **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# ---- load -----------------------------------------------------------------------------------
+
+def test_load_creates_tables_keys_views_and_trigram_search(db_path):
+    db = sqlite3.connect(db_path)
+    tables = {row[0] for row in db.execute("select name from sqlite_master where type = 'table'")}
+    assert set(SCHEMAS) <= tables
+    assert {"budget_lines_fts", "sections_fts"} <= tables
+    views = {row[0] for row in db.execute("select name from sqlite_master where type = 'view'")}
+    assert views == set(VIEWS)
+    fts_sql = db.execute("select sql from sqlite_master where name = 'budget_lines_fts'").fetchone()[0]
+    assert "trigram" in fts_sql
+    pk = [row[1] for row in sorted(db.execute("pragma table_info(budget_lines)"), key=lambda r: r[5]) if row[5]]
+    assert pk == ["document_id", "line_id"]
+    fks = {(row[3], row[2], row[4]) for row in db.execute("pragma foreign_key_list(budget_lines)")}
+    assert fks == {("document_id", "documents", "document_id"), ("function_code", "function_codes", "code")}
+    indexed = {row[1] for row in db.execute("pragma index_list(budget_lines)")}
+    assert "idx_budget_lines_statement_fiscal_year" in indexed
+    # Integers stay integers: a code like 201 is text, an amount is an integer.
+    assert db.execute(
+        "select typeof(function_code), typeof(amount_yuan) from budget_lines where function_code = '201' limit 1"
+    ).fetchone() == ("text", "integer")
+
+
+def test_failed_load_keeps_the_last_good_database(built_package, tmp_path):
+    good = tmp_path / "cnbudget.db"
+    load_package(built_package, good)
+    before = good.read_bytes()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for item in built_package.iterdir():
+        (broken / item.name).write_bytes(item.read_bytes())
+    lines = (broken / "budget_lines.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",6446600,", ",six million,", 1) if ",6446600," in lines[3] else \
+        re.sub(r"^([^,]*),\d+,", r"\1,x,", lines[3])
+    (broken / "budget_lines.csv").write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        load_package(broken, good)
+    assert error.value.line == 4
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken", "cnbudget.db"]
+
+
+def test_cli_load_reports_a_missing_package_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["load", "--package", str(tmp_path), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "datapackage.json" in result.output
+    assert "Traceback" not in result.output
+
+
+# ---- pages ----------------------------------------------------------------------------------
+
+async def test_home_page_explains_the_data_in_chinese_and_draws_charts(ds):
+    response = await ds.client.get("/")
+    assert response.status_code == 200
+    html = response.text
+    for text in ["部门预算公开数据", "金额单位", "万元", "图表", "数据表", "常用查询", "历年收支总览",
+                 "“三公”经费", "按功能分类支出", "预算数据", "一般公共预算支出表"]:
+        assert text in html, text
+    chart = html[html.index('id="chart-function"'):html.index('id="chart-type"')]
+    assert "<svg" in chart
+    assert "一般公共服务支出：433.35万元（4,333,500元" in chart
+    types = html[html.index('id="chart-type"'):]
+    assert "基本支出：569.66万元" in types and "项目支出：75.00万元" in types
+    assert "/-/cnbudget-static/cnbudget.css" in html
+    assert "http://" not in re.sub(r'href="[^"]*"', "", html).replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+async def test_stylesheet_is_served_locally(ds):
+    response = await ds.client.get("/-/cnbudget-static/cnbudget.css")
+    assert response.status_code == 200
+    assert "WenQuanYi" in response.text
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS) + list(VIEWS))
+async def test_every_table_and_view_has_a_chinese_page_and_json(ds, name):
+    page = await ds.client.get(f"/cnbudget/{name}")
+    assert page.status_code == 200
+    title = METADATA["databases"]["cnbudget"]["tables"][name]["title"]
+    assert f"<h1>{title}" in page.text
+    data = await ds.client.get(f"/cnbudget/{name}.json", params={"_shape": "objects"})
+    assert data.status_code == 200
+    assert isinstance(data.json()["rows"], list)
+
+
+# ---- seed figures by value --------------------------------------------------------------------
+
+@pytest.mark.parametrize("statement, item, amount_yuan, amount_text", [
+    ("overview", "total", 6446600, "644.66万元"),
+    ("expenditure", "basic", 5696600, "569.66万元"),
+    ("three_public", "reception", 5000, "0.5万元"),
+    ("general_budget", "201", 4333500, "433.35万元"),
+    ("basic_expenditure", "personnel", 5091600, "509.16万元"),
+])
+async def test_seed_figures_in_json(ds, statement, item, amount_yuan, amount_text):
+    rows = await get_rows(ds, "/cnbudget/budget_lines.json", statement=statement, item=item, document_id=DOC)
+    assert [(r["amount_yuan"], r["amount_text"]) for r in rows][:1] == [(amount_yuan, amount_text)]
+    assert amount_text in rows[0]["source_text"]
+
+
+async def test_foreign_keys_show_labels(ds):
+    response = await ds.client.get(
+        "/cnbudget/budget_lines.json", params={"_shape": "array", "_labels": "on", "item": "201", "statement": "general_budget"},
+    )
+    row = response.json()[0]
+    assert row["document_id"] == {"value": DOC, "label": "攀枝花市西区人大2023年部门预算"}
+    assert row["function_code"] == {"value": "201", "label": "一般公共服务支出"}
+
+
+@pytest.mark.parametrize("view, item, amount_yuan", [
+    ("disclosure_overview", "total", 6446600),
+    ("disclosure_three_public", "reception", 5000),
+    ("disclosure_general_budget", "201", 4333500),
+    ("disclosure_basic_expenditure", "public_use", 605000),
+    ("disclosure_government_fund", "total", 750000),
+])
+async def test_disclosure_views_reproduce_the_tables(ds, view, item, amount_yuan):
+    rows = await get_rows(ds, f"/cnbudget/{view}.json", item=item)
+    assert rows[0]["amount_yuan"] == amount_yuan
+    assert rows[0]["unit_name"] == "攀枝花市西区人大"
+
+
+# ---- CSV ------------------------------------------------------------------------------------
+
+async def test_csv_download_link_has_a_bom_for_excel(ds):
+    response = await ds.client.get("/cnbudget/budget_lines.csv", params={"_dl": "1", "item": "reception"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(BOM + b"document_id,line_id,")
+    assert "公务接待费".encode("utf-8") in response.content
+
+
+async def test_plain_csv_api_has_no_bom(ds):
+    response = await ds.client.get("/cnbudget/budget_lines.csv", params={"item": "reception"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"document_id,line_id,")
+    assert BOM not in response.content
+
+
+async def test_canned_query_csv_download_has_a_bom(ds):
+    response = await ds.client.get("/cnbudget/three_public.csv", params={"_dl": "1", "unit": ""})
+    assert response.content.startswith(BOM + b"unit_name,")
+
+
+# ---- search ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("table, query, column, expected", [
+    ("budget_lines", "人", "label", "人员经费"),          # 1 character: LIKE-style fallback
+    ("budget_lines", "接待", "label", "公务接待费"),       # 2 characters: fallback
+    ("budget_lines", "公务接待", "label", "公务接待费"),   # 4 characters: FTS5 trigram
+    ("budget_lines", "公务 接待费", "label", "公务接待费"),  # mixed terms: fallback, all terms
+    ("sections", "职责", "heading", "主要职责"),
+    ("sections", "三公", "heading", "“三公”经费财政拨款预算安排情况说明"),
+    ("sections", "机关运行经费", "heading", "机关运行经费"),
+])
+async def test_search_box_finds_short_and_long_chinese_queries(ds, table, query, column, expected):
+    rows = await get_rows(ds, f"/cnbudget/{table}.json", _search=query)
+    assert any(expected in r[column] for r in rows), [r[column] for r in rows]
+    for row in rows:  # every hit really contains every term
+        text = " ".join(str(v) for v in row.values() if isinstance(v, str))
+        assert all(term in text for term in query.split())
+
+
+async def test_short_search_page_keeps_the_query_in_the_box(ds):
+    response = await ds.client.get("/cnbudget/budget_lines", params={"_search": "接待"})
+    assert response.status_code == 200
+    assert 'value="接待"' in response.text
+    assert "包含 “接待”" in response.text
+
+
+@pytest.mark.parametrize("query, rewritten", [
+    ("_search=%E6%8E%A5%E5%BE%85", "_contains=%E6%8E%A5%E5%BE%85"),
+    ("_search=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85", "_search=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85"),
+    ("_search=%E4%BA%BA&_searchmode=raw", "_search=%E4%BA%BA&_searchmode=raw"),
+    ("_sort=line_id&_search=%E4%BA%BA", "_sort=line_id&_contains=%E4%BA%BA"),
+])
+def test_rewrite_short_search(query, rewritten):
+    assert datasette_plugin.rewrite_short_search(query.encode()).decode() == rewritten
+
+
+# ---- queries, read-only, time limit -----------------------------------------------------------
+
+async def test_canned_queries_by_value(ds):
+    overview = await get_rows(ds, "/cnbudget/overview_by_year.json", unit="西区人大")
+    assert overview == [{
+        "unit_name": "攀枝花市西区人大", "fiscal_year": 2023, "kind": "部门预算",
+        "total_yuan": 6446600, "income_yuan": 6446600, "expenditure_yuan": 6446600,
+        "basic_yuan": 5696600, "project_yuan": 750000, "three_public_yuan": 5000, "document_id": DOC,
+    }]
+    three = await get_rows(ds, "/cnbudget/three_public.json", unit="")
+    assert {r["label"]: r["amount_yuan"] for r in three if r["amount_yuan"] is not None}["公务接待费"] == 5000
+    by_function = await get_rows(ds, "/cnbudget/by_function.json")
+    assert [(r["function_code"], r["function_name"], r["amount_yuan"]) for r in by_function] == [
+        ("201", "一般公共服务支出", 4333500), ("208", "社会保障和就业支出", 637900),
+        ("221", "住房保障支出", 422800), ("210", "卫生健康支出", 302300),
+    ]
+
+
+@pytest.mark.parametrize("sql", [
+    "insert into documents (document_id) values ('x')",
+    "delete from budget_lines",
+    "drop table budget_lines",
+])
+async def test_arbitrary_sql_is_read_only(ds, sql):
+    response = await ds.client.get("/cnbudget.json", params={"sql": sql})
+    assert response.status_code == 400
+    rows = await get_rows(ds, "/cnbudget.json", sql="select count(*) as n from budget_lines")
+    assert rows[0]["n"] > 0
+
+
+async def test_runaway_query_is_cut_off_and_the_site_keeps_serving(db_path):
+    ds = make_datasette(db_path, sql_time_limit_ms=200)
+    runaway = "with recursive c(x) as (select 1 union all select x + 1 from c) select max(x) from c"
+    response = await ds.client.get("/cnbudget.json", params={"sql": runaway})
+    assert response.status_code == 400
+    assert "took too long" in response.text or "interrupted" in response.text.lower()
+    rows = await get_rows(ds, "/cnbudget/budget_lines.json", item="reception")
+    assert rows[0]["amount_yuan"] == 5000
+
+
+# ---- metadata and serve settings ------------------------------------------------------------------
+
+@pytest.mark.parametrize("table", list(SCHEMAS))
+def test_metadata_describes_every_schema_column(table):
+    meta = METADATA["databases"]["cnbudget"]["tables"][table]
+    assert list(meta["columns"]) == [f["name"] for f in SCHEMAS[table]["fields"]]
+    for field in SCHEMAS[table]["fields"]:
+        assert meta["columns"][field["name"]].startswith(field["title"] + "。"), field["name"]
+
+
+def test_metadata_names_are_ascii():
+    db = METADATA["databases"]["cnbudget"]
+    for name in list(db["tables"]) + list(db["queries"]):
+        assert name.isascii(), name
+
+
+def test_make_serve_uses_the_site_settings():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\nserve:"):].split("\n\n")[0]
+    assert "-i $(DB)" in recipe and "--inspect-file" in recipe and "--metadata metadata.yml" in recipe
+    for name, value in datasette_plugin.SERVE_SETTINGS.items():
+        value = {False: "off", True: "on"}.get(value, value)
+        assert f"--setting {name} {value}" in recipe
