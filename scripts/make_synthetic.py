@@ -226,11 +226,11 @@ def by_class(lines):
 class Document:
     """One synthetic disclosure under construction: its lines of text and the figures it printed."""
 
-    def __init__(self, index, rng):
+    def __init__(self, index, rng, departments=DEPARTMENTS):
         self.index, self.rng = index, rng
         self.year = rng.choice([2021, 2022, 2023, 2024, 2025])
         self.city, self.district = rng.choice(PLACES)
-        self.dept = rng.choice(DEPARTMENTS)
+        self.dept = rng.choice(departments)
         self.unit = f"{self.city}{self.district}{self.dept[0]}"
         self.short = f"{self.district}{self.dept[0]}"
         self.printer = Printer("元" if rng.random() < 0.15 else "万元", rng.random() < 0.3)
@@ -494,9 +494,14 @@ class Document:
         return "\n".join(self.out) + "\n"
 
 
-def make_document(index, rng):
-    """One synthetic disclosure: (bytes, provenance, expected figures); deterministic for a given rng state."""
-    doc = Document(index, rng)
+def make_document(index, rng, departments=DEPARTMENTS):
+    """One synthetic disclosure: (bytes, provenance, expected figures); deterministic for a given rng state.
+
+    The bytes are the file as written (its encoding and line ends are part of the variation);
+    `expected` lists every printed figure with the extractor's statement and item keys, the stated
+    changes, and the document's totals.
+    """
+    doc = Document(index, rng, departments)
     text = doc.render()
     document_id = f"{doc.year}-synthetic-{index:05d}-budget"
     encoding = rng.choice(["utf-8"] * 6 + ["utf-8-sig"] * 2 + ["gb18030"] * 2)
@@ -540,12 +545,12 @@ GLOSSARY = [
 ]
 
 
-def write_corpus(n, outdir, seed=0):
+def write_corpus(n, outdir, seed=0, departments=DEPARTMENTS):
     """Write n synthetic disclosures with sidecars under outdir/<year>/; return their expected figures."""
     outdir = Path(outdir)
     expected = []
     for index in range(1, n + 1):
-        data, provenance, figures = make_document(index, random.Random(f"{seed}-{index}"))
+        data, provenance, figures = make_document(index, random.Random(f"{seed}-{index}"), departments)
         folder = outdir / str(provenance["fiscal_year"])
         folder.mkdir(parents=True, exist_ok=True)
         (folder / provenance["file"]).write_bytes(data)
