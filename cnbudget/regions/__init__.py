@@ -5,6 +5,6 @@ A template module provides `NAME`, `detect(text) -> bool`, `describe(path, lines
 more specific templates first (the Sichuan one is the fallback for the genre).
 """
 
-from cnbudget.regions import sichuan
+from cnbudget.regions import shanghai, sichuan
 
-REGIONS = [sichuan]
+REGIONS = [shanghai, sichuan]

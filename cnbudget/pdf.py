@@ -1,0 +1,127 @@
+"""PDF disclosures: text lines with page numbers from poppler's `pdftotext -layout`, and table rows.
+
+Chosen by measurement (scripts/bench_pdf.py, README "PDF disclosures"): `pdftotext -layout` is
+~50x faster than pdfplumber and keeps each table row on one line with its columns aligned on a
+character grid, which is all the table reader below needs. It is a Debian package
+(poppler-utils), called as a plain command: no Python binding.
+
+`read_pdf_lines(path, data)` returns `cnbudget.extract.Line`s numbered over the whole extracted
+text (form feeds separate pages). `table_rows(lines)` cuts a page's lines into cells with their
+character columns, so a template can map amounts to the column headings above them.
+"""
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from cnbudget.errors import InputError
+
+PDFTOTEXT = "pdftotext"
+TIMEOUT_SECONDS = 120
+# A printed table amount: thousands separators and optional cents, or a bare integer; '-' is nil.
+TABLE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def pdftotext(path):
+    """The layout text of every page (pages separated by form feeds); unreadable PDFs are errors."""
+    if shutil.which(PDFTOTEXT) is None:
+        raise InputError(path, "cannot read PDFs: the `pdftotext` command (Debian package poppler-utils) "
+                               "is not installed; run `make system-deps`")
+    done = subprocess.run([PDFTOTEXT, "-layout", "-enc", "UTF-8", "-eol", "unix", str(path), "-"],
+                          capture_output=True, timeout=TIMEOUT_SECONDS)
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0 or not done.stdout:
+        raise InputError(path, unreadable_reason(stderr), page=1)
+    return done.stdout.decode("utf-8", "replace")
+
+
+def unreadable_reason(stderr):
+    """pdftotext's complaint -> what we expected instead."""
+    if re.search(r"password|encrypt", stderr, re.I):
+        return "the PDF is encrypted (password-protected); expected an unencrypted disclosure PDF"
+    if re.search(r"copying of text", stderr, re.I):
+        return "the PDF forbids text extraction (permission flags); expected an unrestricted disclosure PDF"
+    first = next((line for line in stderr.splitlines() if line.strip()), "no text produced")
+    return f"the PDF is damaged or truncated ({first.strip()}); expected a complete PDF file"
+
+
+def check_complete(path, data):
+    """A PDF cut off in transfer lacks its final %%EOF marker: say so before reading half a file."""
+    tail = data[-2048:]
+    if b"%%EOF" not in tail:
+        pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages") or data.count(b"/Type/Page")
+        raise InputError(path, "the PDF is truncated (no %%EOF marker at the end of the file); "
+                               "expected a complete PDF as published", page=max(pages, 1))
+
+
+def read_pdf_lines(path, data):
+    """PDF bytes -> Lines numbered over the extracted text, each with its 1-based page."""
+    from cnbudget.extract import make_line
+
+    check_complete(path, data)
+    pages = pdftotext(path).split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()  # the form feed after the last page
+    if not any(page.strip() for page in pages):
+        raise InputError(path, "no text layer on any page (a scanned, image-only PDF?); expected a PDF "
+                               "with selectable text — run OCR first", page=1)
+    lines, no = [], 0
+    for page_no, page in enumerate(pages, start=1):
+        for raw in page.split("\n"):
+            no += 1
+            lines.append(make_line(no, raw.rstrip(), page_no))
+    return lines
+
+
+# ---------------------------------------------------------------- table rows
+
+@dataclass
+class Cell:
+    """One run of text in a layout line, with its character columns [start, end)."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_number(self):
+        return bool(TABLE_NUMBER.match(self.text))
+
+    @property
+    def middle(self):
+        return (self.start + self.end) / 2
+
+
+def cells(raw):
+    """Cut a layout line at runs of two or more spaces (single spaces stay inside a cell)."""
+    return [Cell(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", raw)]
+
+
+def split_number_cells(raw):
+    """Words of a layout line, numbers apart, label words joined when one space separates them."""
+    merged = []
+    for part in re.finditer(r"\S+", raw):
+        start, end, text = part.start(), part.end(), part.group()
+        if merged and not TABLE_NUMBER.match(text) and not merged[-1].is_number and start - merged[-1].end <= 1:
+            merged[-1] = Cell(merged[-1].start, end, f"{merged[-1].text} {text}")
+        else:
+            merged.append(Cell(start, end, text))
+    return merged
+
+
+def column_ends(rows, tolerance=2):
+    """Right edges of the number columns in these rows (amounts are right-aligned), left to right."""
+    ends = sorted(cell.end for row in rows for cell in row if cell.is_number)
+    clusters = []
+    for end in ends:
+        if clusters and end - clusters[-1][-1] <= tolerance:
+            clusters[-1].append(end)
+        else:
+            clusters.append([end])
+    return [max(c) for c in clusters]
+
+
+def nearest(value, positions):
+    """Index of the position closest to `value`."""
+    return min(range(len(positions)), key=lambda i: abs(positions[i] - value))

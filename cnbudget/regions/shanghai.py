@@ -1,0 +1,612 @@
+"""The Shanghai template (上海市…区级部门预算, PDF): a narrative plus nine numbered budget tables.
+
+Narrative: centred section titles (部门主要职能 … 部门预算编制说明 … 其他相关情况说明 … 项目经费情况说明),
+hard-wrapped lines joined into paragraphs before any figure is read (pdftotext breaks '1.48\\n万元'),
+function lines written “X（类）Y（款）Z（项）”[科目]N万元 followed by the prior year's outturn
+('2022年当年预算执行数为1.48万元'), which is a stated change, not a current-year line.
+
+Tables (五、部门预算表): each page is cut into cells on the character grid of `pdftotext -layout`;
+amounts are mapped to their column by position, codes are read as printed ('201 05 07' ->
+2010507), wrapped labels are rejoined, tables continue across pages, and a table printed empty
+is recorded as empty (an `empty_table` warning), never silently missing.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from cnbudget import function_codes
+from cnbudget.errors import InputError
+from cnbudget.extract import (
+    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, Sentence, heading_statement, make_line, scan_sentence, sentences,
+    start_section,
+)
+from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
+from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
+
+NAME = "shanghai"
+
+TITLE = re.compile(r"上海市(?P<district>\S+?区)(?P<year>\d{4})年区级部门(?P<kind>预算|决算)")
+UNIT = re.compile(r"预算主管部门[:：]\s*(?P<unit>\S+)")
+
+# Top-level section titles, possibly prefixed by the year or the unit's name ('…（部门）主要职能').
+SECTION_TITLES = re.compile(
+    r"^(?:\d{4}年)?(?:\S*?(?:\(部门\)|部门))?(?:主要职能|机构设置|名词解释|预算编制说明|"
+    r"其他相关情况说明|项目经费情况说明|绩效目标)$"
+)
+CHAPTER = re.compile(r"^[一二三四五六七八九十]+[、.]")
+SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
+FORM_TITLE = "财政项目支出绩效目标填报表"
+
+
+# ---------------------------------------------------------------- the nine tables
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One of the nine budget tables: title, statement, value columns (key, heading, dimensions)."""
+
+    title: str
+    statement: str
+    columns: tuple
+    two_sided: bool = False
+    coded: bool = True  # rows start with a printed code (类 款 项)
+    function_coded: bool = True  # the codes are 支出功能分类 codes (not economic classification)
+    fund_source: str | None = None
+
+
+TOTAL = ("", "合计", {})
+BASIC_PROJECT = (TOTAL, ("basic", "基本支出", {"expense_type": "基本支出"}),
+                 ("project", "项目支出", {"expense_type": "项目支出"}))
+
+# Most specific title first: 财政拨款收支预算总表 before 收支预算总表.
+TABLES = [
+    TableSpec("财政拨款收支预算总表", "fiscal_appropriation", (
+        TOTAL, ("general_budget", "一般公共预算", {"fund_source": "一般公共预算"}),
+        ("government_fund", "政府性基金预算", {"fund_source": "政府性基金预算"}),
+        ("state_capital", "国有资本经营预算", {"fund_source": "国有资本经营预算"})),
+        two_sided=True, coded=False),
+    TableSpec("财务收支预算总表", "overview", (TOTAL,), two_sided=True, coded=False),
+    TableSpec("收入预算总表", "income", (
+        TOTAL, ("fiscal", "财政拨款", {"fund_source": "财政拨款"}),
+        ("business_income", "事业收入", {"fund_source": "事业收入"}),
+        ("operating_income", "经营收入", {"fund_source": "事业单位经营收入"}),
+        ("other_income", "其他收入", {"fund_source": "其他收入"}))),
+    TableSpec("支出预算总表", "expenditure", BASIC_PROJECT),
+    TableSpec("一般公共预算支出功能分类预算表", "function_class", BASIC_PROJECT, fund_source="一般公共预算"),
+    TableSpec("政府性基金预算支出功能分类预算表", "government_fund", BASIC_PROJECT, fund_source="政府性基金预算"),
+    TableSpec("国有资本经营预算支出功能分类预算表", "state_capital", BASIC_PROJECT, fund_source="国有资本经营预算"),
+    TableSpec("一般公共预算基本支出部门预算经济分类预算表", "economic_class", (
+        TOTAL, ("personnel", "人员经费", {"economic_class": "人员经费"}),
+        ("public_use", "公用经费", {"economic_class": "公用经费"})), function_coded=False,
+        fund_source="一般公共预算"),
+    TableSpec("“三公”经费和机关运行经费预算表", "three_public", (
+        ("total", "合计", {}), ("overseas_travel", "因公出国", {}), ("reception", "公务接待", {}),
+        ("vehicles", "小计", {}), ("vehicle_purchase", "购置费", {}), ("vehicle_operation", "运行费", {}),
+        ("agency_operating", "机关运行", {})), coded=False),
+]
+TABLE_TITLE = re.compile(r"^(?:\d{4}年)?(?:部门)?(?P<name>.+?表)$")
+UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>万元|元)")
+EMPTY_NOTE = re.compile(r"本表为空表|无.{0,20}预算.{0,10}空表")
+CODE_ROW = re.compile(r"^\s*(?P<cls>\d{3})(?:\s+(?P<sec>\d{2}))?(?:\s+(?P<item>\d{2}))?\s+(?=\D)")
+PAGE_NUMBER = re.compile(r"^\s*-?\s*\d{1,3}\s*-?\s*$")
+
+# Left (income) side of the two-sided tables: printed label -> (item, fund source).
+INCOME_ITEMS = [
+    (r"收入总计|收入合计", "total", None),
+    (r"一般公共预算", "general_budget", "一般公共预算"),
+    (r"政府性基金", "government_fund", "政府性基金预算"),
+    (r"国有资本经营", "state_capital", "国有资本经营预算"),
+    (r"财政拨款", "fiscal", "财政拨款"),
+    (r"事业单位经营收入", "operating_income", "事业单位经营收入"),
+    (r"事业收入", "business_income", "事业收入"),
+    (r"其他收入", "other_income", "其他收入"),
+    (r"上年结转", "carryover", "上年结转"),
+]
+
+
+def table_spec(text):
+    """The spec of a table whose title is this line, or None."""
+    title = TABLE_TITLE.match(text.strip())
+    if not title or "…" in text or len(text) > 40:
+        return None
+    return next((spec for spec in TABLES if spec.title in title.group("name")), None)
+
+
+# ---------------------------------------------------------------- template interface
+
+def detect(text):
+    """A Shanghai 区级部门预算 PDF: its cover title, and its budget tables or section titles."""
+    head = text[:3000]
+    return bool(TITLE.search(head) and ("部门预算表" in text or "部门预算编制说明" in text))
+
+
+def describe(path, lines, provenance):
+    """Document fields from the sidecar, else from the cover (title, 预算主管部门)."""
+    text = "\n".join(line.text for line in lines[:60])
+    title = TITLE.search(text)
+    unit = UNIT.search(text)
+    if title is None or unit is None:
+        raise InputError(path, "expected the cover of a Shanghai district budget: '上海市…区…年区级部门预算' "
+                               "and '预算主管部门：…'", line=1, page=1)
+    kind = provenance.get("kind") or f"部门{title.group('kind')}"
+    year = provenance.get("fiscal_year") or int(title.group("year"))
+    name = provenance.get("unit_name") or unit.group("unit")
+    return {
+        "unit_name": name, "fiscal_year": year, "kind": kind,
+        "region": provenance.get("region") or f"上海市{title.group('district')}",
+        "title": provenance.get("title") or f"{name}{year}年{kind}",
+    }
+
+
+def extract(doc):
+    """Narrative, tables and project forms, each page read by the part that owns it."""
+    narrative, tables, forms = split_pages(doc.lines)
+    if not tables:
+        raise InputError(doc.path, "none of the nine budget tables (e.g. '部门财务收支预算总表') was found; "
+                                   "expected the tables section 五、部门预算表", page=1)
+    read_narrative(doc, paragraphs(narrative))
+    doc.function_codes = {}
+    for spec, table_lines in tables:
+        read_table(doc, spec, table_lines)
+    resolve_function_codes(doc)
+    found = {spec.title for spec, _ in tables}
+    for spec in TABLES:
+        if spec.title not in found:
+            doc.warn("missing_table", f"未找到附表“{spec.title}”", Sentence(doc.lines[0], "", ""))
+    read_forms(doc, forms)
+    # The shared collector has no slot for table codes yet: hand them to package.py via the result.
+    shared_as_dict = doc.as_dict
+    doc.as_dict = lambda: {**shared_as_dict(), "function_codes": function_code_rows(doc)}
+    if not doc.budget_lines:
+        raise InputError(doc.path, "no budget figures found; expected amounts in the tables", page=1)
+
+
+def function_code_rows(doc):
+    """Codes printed in this document's tables, for the function_codes resource."""
+    return [doc.function_codes[code] for code in sorted(getattr(doc, "function_codes", {}))]
+
+
+# ---------------------------------------------------------------- pages
+
+def page_groups(lines):
+    """{page: [lines]} in page order."""
+    pages = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    return pages
+
+
+def first_text(page_lines):
+    return next((line.text.strip() for line in page_lines if line.text.strip()), "")
+
+
+def split_pages(lines):
+    """(narrative lines, [(table spec, lines)], project-form lines): tables run until a section title."""
+    narrative, tables, forms = [], [], []
+    mode = "narrative"
+    for page_lines in page_groups(lines).values():
+        first = first_text(page_lines)
+        spec = table_spec(first)
+        if spec is not None:
+            tables.append((spec, list(page_lines)))
+            mode = "table"
+        elif FORM_TITLE in first:
+            mode = "form"
+            forms.append(page_lines)
+        elif SECTION_TITLES.match(first) or mode == "narrative":
+            mode = "narrative"
+            narrative.extend(page_lines)
+        elif mode == "table":
+            tables[-1][1].extend(page_lines)
+        else:
+            forms.append(page_lines)
+    return narrative, tables, forms
+
+
+# ---------------------------------------------------------------- narrative
+
+def paragraphs(lines):
+    """Join hard-wrapped lines: an indented line, a heading or a blank line starts a new paragraph."""
+    out, current = [], []
+
+    def flush():
+        if current:
+            raw = "".join(line.raw.strip() for line in current)
+            out.append(make_line(current[0].no, raw, current[0].page))
+            current.clear()
+
+    for line in lines:
+        text = line.text.strip()
+        if not text or PAGE_NUMBER.match(line.raw):
+            flush()
+            continue
+        starts_block = line.raw.startswith("  ") or heading_level(text) is not None
+        if starts_block or (current and heading_level(current[0].text.strip()) is not None):
+            flush()
+        current.append(line)
+    flush()
+    return out
+
+
+def heading_level(text, stack=None):
+    """Section title = 1, 一、= 2, （一）= 3, and 财政拨款支出主要内容如下 = 2; never a line with a figure."""
+    text = text.strip().rstrip("。:：")
+    if len(text) > 40 or AMOUNT_RE.search(text):
+        return None
+    if SECTION_TITLES.match(text) or text == "目录" or text == "目 录":
+        return 1
+    if re.search(r"支出主要内容如下$", text):
+        return 2
+    if "。" in text:
+        return None
+    if CHAPTER.match(text):
+        return 2
+    if SECTION.match(text):
+        return 3
+    return None
+
+
+# Figures the shared rules do not know, read first and masked so the shared scan skips them.
+PRIOR_OUTTURN = re.compile(rf"(?P<year>\d{{4}})年(?:当年)?预算执行数为(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+RESTATED = re.compile(rf"(?P<year>\d{{4}})年预算安排(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+QUARTER = re.compile(rf"第(?P<q>[一二三四])季度用款计划(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+ASSET = re.compile(rf"(?P<label>流动资产|固定资产|在建工程|无形资产|长期投资|其他固定资产)(?:\d+项)?"
+                   rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+THRESHOLD = re.compile(r"单价\d+(?:\.\d+)?万元(?:\(含\))?以上")
+PERFORMANCE_FUNDS = re.compile(rf"涉及项目预算资金(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+PERFORMANCE_COUNTS = [
+    (re.compile(r"本部门(?P<number>\d+)个预算单位"), "units", "个"),
+    (re.compile(r"编报绩效目标的项目(?P<number>\d+)个"), "project_count", "个"),
+]
+PROJECT_NAME = re.compile(r"建设的(?P<name>[^,，。]{4,40}?)(?:,|，|位于)")
+ASSET_ITEMS = {"流动资产": "current_assets", "固定资产": "fixed_assets", "在建工程": "construction_in_progress",
+               "无形资产": "intangible_assets", "长期投资": "long_term_investment", "其他固定资产": "other_fixed_assets"}
+# Same-length rewrites so the shared label rules recognise this template's wording.
+LABEL_VARIANTS = [("公务车购置及运行费", "公务用车购置及运行"), ("公务车用车运行费", "公务用车运行费费"),
+                  ("小型和微型企业", "小微企业小微企")]
+QUARTERS = "一二三四"
+
+
+def read_narrative(doc, paras):
+    """Sections and figures of the narrative, paragraph by paragraph (cf. extract.read_narrative)."""
+    stack, current, project = [], None, None
+    for line in paras:
+        text = line.text.strip()
+        level = heading_level(text)
+        if level is not None:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            heading = text.rstrip("。:：")
+            stack.append((level, heading, heading_statement(heading)))
+            current = start_section(doc, stack, line)
+        elif current is None:
+            current = start_section(doc, [(1, text[:60], None)], line)
+            current["text"] = text
+        else:
+            current["text"] = f"{current['text']}\n{text}" if current["text"] else text
+        current["line_end"] = line.no
+        in_projects = any("项目经费情况说明" in h for _, h, _ in stack)
+        context = "performance" if in_projects else next((s for _, _, s in reversed(stack) if s), None)
+        name = PROJECT_NAME.search(text) if in_projects else None
+        project = name.group("name").strip() if name and project is None else project
+        if MAY_HOLD_FIGURES.search(text):
+            for sentence in paragraph_sentences(line):
+                scan(doc, sentence, context, project)
+
+
+def paragraph_sentences(line):
+    """A function line's paragraph is read whole: its prior-year sentence refers back to its figure."""
+    if "(类)" in line.text and (PRIOR_OUTTURN.search(line.text) or RESTATED.search(line.text)):
+        text = line.text.strip()
+        return [Sentence(line, text, line.raw.strip(), line.text.find(text))]
+    out = []
+    for sentence in sentences(line):
+        if out and sentence.text.startswith("比"):  # '公务接待费1.35万元。比2022年预算持平': one statement
+            first = out.pop()
+            end = sentence.offset + len(sentence.text)
+            text = line.text[first.offset:end]
+            out.append(Sentence(line, text, f"{first.raw}{sentence.raw}", first.offset))
+        else:
+            out.append(sentence)
+    return out
+
+
+def scan(doc, sentence, context, project):
+    """This template's own figures first, then the shared sentence scan on what is left."""
+    text = sentence.text
+    masked = list(text)
+
+    def mask(match):
+        masked[match.start():match.end()] = "#" * (match.end() - match.start())
+
+    priors = list(PRIOR_OUTTURN.finditer(text))
+    restated = list(RESTATED.finditer(text))
+    for match in priors + restated + list(THRESHOLD.finditer(text)):
+        mask(match)
+    for match in QUARTER.finditer(text):
+        mask(match)
+        q = QUARTERS.index(match.group("q")) + 1
+        add_amount(doc, sentence, match, "performance", f"project:{project or '项目'}:q{q}",
+                   f"第{match.group('q')}季度用款计划", project_name=project)
+    for match in ASSET.finditer(text):
+        mask(match)
+        add_amount(doc, sentence, match, "assets", ASSET_ITEMS[match.group("label")], match.group("label"))
+    for match in PERFORMANCE_FUNDS.finditer(text):
+        mask(match)
+        add_amount(doc, sentence, match, "performance", "total", "项目预算资金")
+    if context == "performance" or "绩效目标" in text:
+        for pattern, item, unit in PERFORMANCE_COUNTS:
+            for match in pattern.finditer(text):
+                doc.add_line("performance", item, sentence.printed(match.group(0), match.start()),
+                             match.group(0), sentence, quantity=int(match.group("number")), quantity_unit=unit)
+    rewritten = "".join(masked)
+    for printed, known in LABEL_VARIANTS:
+        rewritten = rewritten.replace(printed, known)
+    first_change = len(doc.stated_changes)
+    first_line = len(doc.budget_lines)
+    scan_sentence(doc, Sentence(sentence.line, rewritten, sentence.raw, sentence.offset), context)
+    attach_prior(doc, sentence, rewritten, priors, restated, first_line, first_change)
+
+
+def add_amount(doc, sentence, match, statement, item, label, **dims):
+    """One amount matched by this template's own patterns."""
+    amount_yuan = yuan_int(to_yuan(match.group("number"), match.group("unit")))
+    printed = sentence.printed(match.group(0), match.start())
+    amount_text = printed[printed.find(match.group("number")[0]):] if printed else match.group(0)
+    if amount_yuan is None:
+        doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空", sentence)
+    return doc.add_line(statement, item, label, amount_text, sentence, amount_yuan=amount_yuan, **dims)
+
+
+def attach_prior(doc, sentence, text, priors, restated, first_line, first_change):
+    """'2022年当年预算执行数为1.48万元': the prior year's figure belongs to the change stated after it."""
+    changes = doc.stated_changes[first_change:]
+    stated = list(CHANGE_RE.finditer(text))
+    for prior in priors:
+        after = [i for i, change in enumerate(stated) if change.start() >= prior.end()]
+        if not after or len(stated) != len(changes):
+            doc.warn("unplaced_prior", f"上年执行数 {prior.group(0)} 后没有可对应的增减表述", sentence)
+            continue
+        changes[after[0]]["prior_yuan"] = yuan_int(to_yuan(prior.group("number"), prior.group("unit")))
+    lines = doc.budget_lines[first_line:]
+    for again in restated:
+        amount = yuan_int(to_yuan(again.group("number"), again.group("unit")))
+        if lines and lines[0]["amount_yuan"] is not None and amount != lines[0]["amount_yuan"]:
+            doc.warn("restated_amount_differs",
+                     f"句中重述的本年数 {again.group(0)} 与本条数额 {lines[0]['amount_text']} 不一致", sentence)
+
+
+def resolve_function_codes(doc):
+    """Narrative 类/款/项 names the reference table lacks take the code the document's own tables print."""
+    printed = {}
+    for code, row in getattr(doc, "function_codes", {}).items():
+        path = [doc.function_codes.get(code[:n], {}).get("name") for n in (3, 5, 7)[: (len(code) - 1) // 2]]
+        printed[tuple(function_codes.name_key(n or "") for n in path)] = code
+    fixed = set()
+    for record in doc.budget_lines:
+        if record["statement"] != "function_class" or record["function_code"] or record["table_name"]:
+            continue
+        triple = FUNCTION_TRIPLE.search(normalize(record["label"]))
+        if not triple:
+            continue
+        names = tuple(function_codes.name_key(n.strip()) for n in triple.group("cls", "sec", "item") if n)
+        code = printed.get(names)
+        if code:
+            record.update(function_code=code, item=code)
+            fixed.add(record["source_line"])
+    for change in doc.stated_changes:
+        line = doc.budget_lines[change["line_id"] - 1] if change["line_id"] else None
+        if line and line["function_code"] and change["function_code"] is None:
+            change.update(function_code=line["function_code"], item=line["item"])
+    kept = [w for w in doc.warnings if not (w["rule"] == "unknown_function_name" and w["source_line"] in fixed)]
+    for number, warning in enumerate(kept, start=1):
+        warning["warning_id"] = number
+    doc.warnings[:] = kept
+
+
+# ---------------------------------------------------------------- tables
+
+@dataclass
+class Row:
+    """One data row of a table: codes, label, amount cells, and the line it was printed on."""
+
+    line: object
+    codes: list
+    label: str
+    numbers: list  # Cells
+    side: str = ""
+    continued: list = field(default_factory=list)
+
+
+def read_table(doc, spec, lines):
+    """Every amount of one table (all its pages) as a budget line; an empty table as a warning."""
+    title_line = next(line for line in lines if line.text.strip())
+    header_text = "\n".join(line.text for line in lines[:12])
+    unit_match = UNIT_NOTE.search(header_text)
+    unit = unit_match.group("unit") if unit_match else "元"
+    table_name = title_line.raw.strip()
+    empty_note = next((line for line in lines if EMPTY_NOTE.search(line.text)), None)
+    count, mapping = 0, None
+    for page_lines in page_groups(lines).values():
+        rows, header = page_rows(spec, page_lines)
+        mapping = column_mapping(spec, rows, header, mapping)
+        for row in rows:
+            count += emit_row(doc, spec, row, mapping, unit, table_name)
+    if count == 0:
+        where = empty_note or title_line
+        doc.warn("empty_table", f"附表“{spec.title}”为空表（{(empty_note.raw.strip() if empty_note else '无数据行')}）",
+                 Sentence(where, where.text.strip(), where.raw.strip()))
+    elif empty_note is not None:
+        doc.warn("empty_note_with_values", f"附表“{spec.title}”注明为空表，但印有数额；数额照录",
+                 Sentence(empty_note, empty_note.text.strip(), empty_note.raw.strip()))
+
+
+def page_rows(spec, page_lines):
+    """(data rows, header lines) of one page: wrapped labels rejoined to the row they belong to."""
+    rows, header, pending = [], [], []
+    started = False
+    for line in page_lines:
+        raw = line.raw.replace("\u3000", " ")
+        if not raw.strip() or PAGE_NUMBER.match(raw) or table_spec(line.text) or "编制部门" in raw:
+            continue
+        if EMPTY_NOTE.search(line.text) or re.match(r"^\s*注[:：]", raw):
+            continue
+        cells = split_number_cells(raw)
+        codes = []
+        match = CODE_ROW.match(raw) if spec.coded else None
+        if match:
+            codes = [c for c in match.group("cls", "sec", "item") if c]
+            cells = [c for c in cells if c.start >= match.end()]
+        numbers = [c for c in cells if c.is_number]
+        labels = [c for c in cells if not c.is_number]
+        if not numbers and not codes:
+            if started and len(labels) == 1 and len(labels[0].text) <= 12 and rows:
+                pending.append((line, labels[0]))  # a wrapped label's tail, or the head of a bare row
+            elif not started:
+                header.append(line)
+            continue
+        started = True
+        if spec.two_sided:
+            rows.extend(two_sided_rows(line, cells, pending))
+        else:
+            label = " ".join(c.text for c in labels)
+            if pending and rows and not label and not codes:
+                label = "".join(c.text for _, c in pending)
+            elif pending and rows:
+                rows[-1].label += "".join(c.text for _, c in pending)
+            rows.append(Row(line, codes, label, numbers))
+        pending = []
+    if pending and rows:
+        rows[-1].label += "".join(c.text for _, c in pending)
+    return rows, header
+
+
+def two_sided_rows(line, cells, pending):
+    """A row of a 收/支 total table: [income label, amount] [expenditure label, amounts…]."""
+    groups = []
+    for cell in cells:
+        if not cell.is_number:
+            groups.append([cell, []])
+        elif groups:
+            groups[-1][1].append(cell)
+        else:
+            groups.append([None, [cell]])
+    out = []
+    for label, numbers in groups:
+        text = label.text if label else "".join(c.text for _, c in pending)
+        side = "income" if label is not None and label.start < 20 and "支出" not in text else "expenditure"
+        if not numbers:
+            continue
+        out.append(Row(line, [], text, numbers, side=side))
+    if pending and out and all(g[0] is not None for g in groups):
+        out[-1].label += "".join(c.text for _, c in pending)
+    return out
+
+
+def column_mapping(spec, rows, header, previous):
+    """{number column end -> value column index}: by count, else by header position, else as before."""
+    table_rows = [row.numbers for row in rows if row.side != "income"]
+    ends = column_ends(table_rows)
+    if not ends:
+        return {}
+    n = len(spec.columns)
+    if len(ends) == n:
+        return dict(zip(ends, range(n)))
+    centres = header_centres(spec, header)
+    if centres:
+        spans = {end: [c for row in table_rows for c in row if abs(c.end - end) <= 2] for end in ends}
+        middles = {end: (min(c.start for c in cs) + end) / 2 for end, cs in spans.items()}
+        keys = [k for k in centres]
+        return {end: keys[nearest(middles[end], [centres[k] for k in keys])] for end in ends}
+    if previous and len(previous) == len(ends):
+        return dict(zip(ends, sorted(previous.values())))
+    return dict(zip(ends, range(len(ends))))
+
+
+def header_centres(spec, header):
+    """{column index: character centre of its heading} found in the header lines of this page."""
+    centres = {}
+    for index, (_, heading, _) in enumerate(spec.columns):
+        for line in header:
+            at = line.raw.find(heading)
+            if at >= 0 and (heading != "合计" or index == 0):
+                centres[index] = at + len(heading) / 2
+                break
+    return centres if len(centres) >= 2 else {}
+
+
+def emit_row(doc, spec, row, mapping, unit, table_name):
+    """Budget lines of one row: one per amount, keyed by the row's code (or label) and its column."""
+    sentence = Sentence(row.line, row.line.text.strip(), row.line.raw.strip())
+    label = normalize(row.label).replace(" ", "").strip()
+    label = re.sub(r"^(?:[一二三四五六七八九十]+、|\d+[.、])", "", label)
+    code = "".join(row.codes) if row.codes else None
+    statement, row_key, dims = spec.statement, code, {}
+    if spec.fund_source:
+        dims["fund_source"] = spec.fund_source
+    if code and spec.function_coded:
+        level = "类款项"[len(row.codes) - 1]
+        dims.update(function_code=code, function_level=level)
+        parent = "".join(row.codes[:-1]) or None
+        doc.function_codes.setdefault(code, {"code": code, "level": level, "name": label, "parent": parent})
+    elif code:
+        dims["economic_class"] = label
+    elif re.search(r"合计|总计", label) and row.side != "income":
+        row_key = "total"
+    elif row.side == "income":
+        row_key, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
+                             (label, None))
+        row_key = f"income:{row_key}"
+        if fund:
+            dims["fund_source"] = fund
+    elif spec.two_sided:
+        class_code = function_codes.class_code(label)
+        row_key = class_code or label
+        if class_code:
+            dims.update(function_code=class_code, function_level="类")
+    count = 0
+    for cell in row.numbers:
+        column = 0 if row.side == "income" else mapping.get(cell.end)
+        if column is None:
+            column = mapping[min(mapping, key=lambda end: abs(end - cell.end))]
+        key, heading, column_dims = spec.columns[column]
+        cell_statement, item = statement, row_key
+        if spec.statement == "three_public":
+            cell_statement, item = ("agency_operating", "total") if key == "agency_operating" else ("three_public", key)
+        elif key:
+            item = f"{row_key}:{key}" if row_key else key
+        amount = to_yuan(cell.text.lstrip("-"), unit) * (-1 if cell.text.startswith("-") else 1)
+        amount_yuan = yuan_int(amount)
+        if amount_yuan is None:
+            doc.warn("fractional_yuan", f"数额 {cell.text}{unit} 不是整数元，amount_yuan 留空", sentence)
+        cell_dims = {**dims, **column_dims}
+        if spec.statement == "economic_class":
+            cell_dims["economic_class"] = label if code else (heading if key else None)
+            cell_dims["expense_type"] = "基本支出"
+        doc.add_line(cell_statement, item or label, label or heading, f"{cell.text}{unit if unit != '元' else ''}"
+                     if unit != "元" else cell.text, sentence, amount_yuan=amount_yuan, table_name=table_name,
+                     **cell_dims)
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- project forms
+
+FORM_NAME = re.compile(r"项目名称\s+(?P<name>\S+)")
+FORM_TOTAL = re.compile(r"项目资金总额\s+(?P<number>[\d,]+(?:\.\d+)?)")
+
+
+def read_forms(doc, forms):
+    """财政项目支出绩效目标填报表: each project's name and 项目资金总额 (元) as a performance line."""
+    for page_lines in forms:
+        name = None
+        for line in page_lines:
+            found = FORM_NAME.search(line.text)
+            if found:
+                name = found.group("name")
+            total = FORM_TOTAL.search(line.text)
+            if total and name:
+                sentence = Sentence(line, line.text.strip(), line.raw.strip())
+                amount_yuan = yuan_int(to_yuan(total.group("number"), "元"))
+                doc.add_line("performance", f"project:{name}", name, total.group("number"), sentence,
+                             amount_yuan=amount_yuan, project_name=name, table_name=FORM_TITLE)
+                name = None
