@@ -133,6 +133,7 @@ class Extraction:
     stated_changes: list = field(default_factory=list)
     sections: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    function_codes: list = field(default_factory=list)  # codes printed in the document, not in the reference
 
     @property
     def document_id(self):
@@ -193,8 +194,16 @@ class Extraction:
         return {
             "document": self.document, "budget_lines": self.budget_lines,
             "stated_changes": self.stated_changes, "sections": self.sections,
-            "warnings": self.warnings,
+            "warnings": self.warnings, "function_codes": self.function_codes,
         }
+
+    def note_code(self, code, name):
+        """Remember a code printed in the document that the reference table does not have."""
+        if function_codes.official_name(code) is None and all(c["code"] != code for c in self.function_codes):
+            name = re.sub(r"[(（]?" + code + r"[)）]?", "", name).strip() or name
+            level = {3: "类", 5: "款", 7: "项"}[len(code)]
+            parent = code[:-2] if len(code) > 3 else None
+            self.function_codes.append({"code": code, "level": level, "name": name, "parent": parent})
 
 
 # ---------------------------------------------------------------- vocabulary shared by templates
@@ -231,7 +240,7 @@ FUND_SOURCES = {
 # Ordered from the most specific: 公务用车购置及运行费 before 公务用车购置费.
 LABEL_RULES = [
     (r"非财政拨款.*三公", "three_public", "non_fiscal", {}),
-    (r"“?三公”?经费", "three_public", "total", {}),
+    (r"三公.{0,2}经费", "three_public", "total", {}),
     (r"因公出国\(境\)", "three_public", "overseas_travel", {}),
     (r"公务接待", "three_public", "reception", {}),
     (r"公务用车购置及运行", "three_public", "vehicles", {}),
@@ -257,7 +266,8 @@ LABEL_RULES = [
     (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
     (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
     (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
-    (r"上年结转", None, "carryover", {"fund_source": "上年结转"}),
+    (r"上年结转|年初结转和结余", None, "carryover", {"fund_source": "上年结转"}),
+    (r"年末结转和结余", "expenditure", "year_end_balance", {}),
     (r"政府性基金(预算)?.*支出", "government_fund", "total", {"fund_source": "政府性基金预算"}),
     (r"国有资本经营(预算)?.*支出", "state_capital", "total", {"fund_source": "国有资本经营预算"}),
     (r"基本支出", None, "basic", {"expense_type": "基本支出"}),
@@ -272,12 +282,17 @@ LABEL_RULES = [(re.compile(p), s, i, d) for p, s, i, d in LABEL_RULES]
 INCOME_STATEMENTS = {"income", "fiscal_appropriation", "overview"}
 EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "general_budget"}
 
+# A 政府收支分类科目 code printed beside a name: 类 3 digits, 款 5, 项 7 (expenditure codes start with 2).
+INLINE_CODE = re.compile(r"(?<![\d.,])(2\d{2}(?:\d{2}){0,2})(?![\d.,%年])")
 # "一般公共服务(类)人大事务(款)行政运行(项)"; the 款 and 项 parts may be missing.
 FUNCTION_TRIPLE = re.compile(r"(?P<cls>[^()“”,;:、]+?)\(类\)(?:(?P<sec>[^()“”,;:、]+?)\(款\))?(?:(?P<item>[^()“”,;:、]+?)\(项\))?")
 
+DIRECTIONS = {"增加": "increase", "增长": "increase", "上升": "increase", "减少": "decrease",
+              "下降": "decrease", "降低": "decrease", "持平": "flat", "无变化": "flat", "没有变化": "flat"}
 CHANGE_RE = re.compile(
-    r"(?:比|较|与)(?P<year>\d{4}年|上年|上一年度?|去年)(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
-    rf"(?P<direction>增加|减少|增长|下降|持平)(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
+    r"(?:(?:比|较|与)(?P<year>\d{4}年度?|上年度?|上一年度?|去年)(?:相比|比较)?,?|同比)"
+    r"(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
+    rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
     r"(?:\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
 )
 REASON_RE = re.compile(r"主要(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
@@ -287,6 +302,7 @@ NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排")
 # "因公出国（境）经费无、" — a nil printed where an amount would stand.
 NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=[,;、。]|$)")
 DELIMITERS = set(",;:、，；：")
+GENERIC_LABEL = re.compile(r"^(?:预算数?|预算安排|金额|数额|安排)?$")
 LEADING_NOISE = re.compile(
     r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
     r"(?:其中|包括|主要包括|分别为|分别是)?[:：]?\s*"
@@ -330,14 +346,27 @@ def clean_label(label):
 
 
 def classify_function(label, context, printed=None):
-    """A 类/款/项 label -> (statement, item, dims) with its code, or None."""
-    triple = FUNCTION_TRIPLE.search(LEADING_NOISE.sub("", (printed or label).strip()))
+    """A 类/款/项 label -> (statement, item, dims) with its code, or None.
+
+    A code printed in the label (行政运行（2010101）) wins over the names.
+    """
+    printed = LEADING_NOISE.sub("", (printed or label).strip())
+    inline = max(INLINE_CODE.findall(printed), key=len, default=None)
+    triple = FUNCTION_TRIPLE.search(printed)
     if triple:
         names = [n.strip() for n in triple.group("cls", "sec", "item")]
         code, level = function_codes.resolve(*[n or None for n in names])
+        if inline and len(inline) >= len(code or ""):
+            code, level = inline, {3: "类", 5: "款", 7: "项"}[len(inline)]
         printed = "".join(f"{n}({lvl})" for n, lvl in zip(names, "类款项") if n)
         return "function_class", code or printed, {"function_code": code, "function_level": level,
                                                     "label": triple.group(0)}
+    if inline:
+        level = {3: "类", 5: "款", 7: "项"}[len(inline)]
+        name = re.split(r"\d{4}年", printed)[0].rstrip(":：为 ") or inline
+        statement = "function_class" if level != "类" else (
+            context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure")
+        return statement, inline, {"function_code": inline, "function_level": level, "label": name}
     code = function_codes.class_code(label)
     if code:
         statement = context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure"
@@ -354,6 +383,8 @@ def classify(label, context, printed=None):
     found = classify_function(label, context, printed)
     if found:
         return found
+    if context == "performance" and "涉及" in (printed or ""):
+        return "performance", "total", {}
     for pattern, statement, item, dims in LABEL_RULES:
         if pattern.search(label):
             if statement is None:
@@ -397,6 +428,8 @@ def scan_sentence(doc, sentence, context):
         if any(a <= match.start() < b for a, b in skip):
             continue
         start = clause_start(text, match.start())
+        if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:match.start()])):
+            start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:match.start()]
         label = clean_label(printed)
         if match.group("unit")[-1] in "元无":
@@ -431,6 +464,8 @@ def place_amount(doc, sentence, match, label, context, printed):
         doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空，原文见 amount_text", sentence)
     dims = dict(dims)
     label = sentence.printed(dims.pop("label", label), clause_start(sentence.text, match.start()))
+    if dims.get("function_code"):
+        doc.note_code(dims["function_code"], label)
     return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
                         amount_yuan=amount_yuan, **dims)
 
@@ -474,10 +509,9 @@ def record_change(doc, sentence, change, placed, context):
         if subject is None:
             doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{change.group(0)}”", sentence)
             return
-    year = change.group("year")
+    year = change.group("year") or "同比"
     prior_year = int(year[:4]) if year[0].isdigit() else doc.fiscal_year - 1
-    direction = {"增加": "increase", "增长": "increase", "减少": "decrease", "下降": "decrease"}.get(
-        change.group("direction"), "flat")
+    direction = DIRECTIONS[change.group("direction")]
     change_yuan = None
     if change.group("number"):
         change_yuan = yuan_int(to_yuan(change.group("number"), change.group("unit")))

@@ -80,6 +80,9 @@ def function_code_rows(extra_codes):
     rows = {code: dict(row, first_seen_in="reference") for code, row in function_codes.load_reference().items()}
     for row in extra_codes:
         rows.setdefault(row["code"], {**dict.fromkeys(columns("function_codes")), **row})
+    for row in rows.values():  # a parent that nobody printed stays unknown rather than dangling
+        if row["parent"] and row["parent"] not in rows:
+            row["parent"] = None
     return [rows[code] for code in sorted(rows)]
 
 

@@ -296,3 +296,34 @@ def test_cli_extract_prints_one_json_object():
     assert {"document", "budget_lines", "stated_changes", "warnings"} <= set(data)
     assert len(data["budget_lines"]) == 72
     assert data["budget_lines"][0]["amount_yuan"] == 6446600
+
+
+@pytest.mark.parametrize("sentence, code, level, label", [
+    ("1.行政运行（2010101）2023年预算数为381.83万元。", "2010101", "项", "行政运行（2010101）"),
+    ("2.2010150事业运行：2023年预算数为51.52万元。", "2010150", "项", "2010150事业运行"),
+    ("一般公共服务（201）人大事务（20101）行政运行（2010101）2023年预算数为381.83万元。", "2010101", "项",
+     "一般公共服务（201）人大事务（20101）行政运行（2010101）"),
+])
+def test_codes_printed_beside_names(tmp_path, sentence, code, level, label):
+    line = extract_text(tmp_path, disclosure(sentence))["budget_lines"][0]
+    assert (line["function_code"], line["function_level"], line["statement"]) == (code, level, "function_class")
+    assert line["label"] == label
+
+
+def test_unknown_printed_code_joins_the_function_codes(tmp_path):
+    result = extract_text(tmp_path, disclosure("1.人大新事项（2010188）2023年预算数为1.00万元。"))
+    assert result["budget_lines"][0]["function_code"] == "2010188"
+    assert result["function_codes"] == [
+        {"code": "2010188", "level": "项", "name": "人大新事项", "parent": "20101"}]
+    assert result["budget_lines"][0]["label"] == "人大新事项（2010188）"
+
+
+@pytest.mark.parametrize("sentence, direction, change_yuan, prior_year", [
+    ("2023年收支预算总数644.66万元，与2022年相比，增加88.38万元。", "increase", 883800, 2022),
+    ("2023年收支预算总数644.66万元，同比下降5.2%。", "decrease", None, 2022),
+    ("2023年收支预算总数644.66万元，较上年度无变化。", "flat", 0, 2022),
+])
+def test_more_change_phrasings(tmp_path, sentence, direction, change_yuan, prior_year):
+    change = extract_text(tmp_path, disclosure(sentence))["stated_changes"][0]
+    assert (change["direction"], change["change_yuan"], change["prior_year"], change["line_id"]) == \
+           (direction, change_yuan, prior_year, 1)
