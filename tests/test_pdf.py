@@ -222,3 +222,22 @@ def test_function_codes_printed_in_tables_feed_the_reference():
     assert codes["2010507"] == {"code": "2010507", "level": "项", "name": "专项普查活动", "parent": "20105"}
     assert codes["208"]["name"] == "社会保障和就业支出"
     assert "301" not in codes  # economic classification codes are a different scheme
+
+
+def test_the_three_pdfs_build_a_valid_package(tmp_path):
+    """The dev PDFs (linked into a temp sources folder, never copied into the repo) pass frictionless."""
+    from cnbudget.package import build_package
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for year in YEARS:
+        (sources / pdf_path(year).name).symlink_to(pdf_path(year))
+        (sources / f"{year}-shanghai-putuo-wanli-budget.provenance.json").write_text(
+            json.dumps({"file": pdf_path(year).name, "fiscal_year": year}), encoding="utf-8")
+    counts = build_package(sources, tmp_path / "package")
+    assert counts["documents"] == 3
+    assert counts["budget_lines"] == sum(len(extraction(year)["budget_lines"]) for year in YEARS)
+    codes = (tmp_path / "package" / "function_codes.csv").read_text(encoding="utf-8")
+    # Two codes the reference table lacks are first printed in the 2023 tables.
+    assert "2040607,项,公共法律服务,20406,,2023-shanghai-putuo-wanli-budget" in codes
+    assert "2080206,项,社会组织管理,20802,,2023-shanghai-putuo-wanli-budget" in codes

@@ -1,0 +1,158 @@
+"""PDF reading without the dev PDFs: tiny hand-written PDFs (synthetic) and the layout-parsing rules.
+
+Each bad PDF gives one clear error naming the file, the page and what was expected.
+"""
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from cnbudget.errors import InputError
+from cnbudget.extract import extract_file, make_line
+from cnbudget.pdf import column_ends, read_pdf_lines, split_number_cells
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+
+
+def make_pdf(pages, encrypt=False):
+    """A minimal PDF (synthetic): each page is ("text", ascii string) or ("image", None)."""
+    objects = []
+
+    def add(body):
+        objects.append(body)
+        return len(objects)
+
+    catalog, pages_id = add(None), add(None)
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    kids = []
+    for kind, text in pages:
+        if kind == "text":
+            stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+            resources = f"<< /Font << /F1 {font} 0 R >> >>".encode()
+        else:
+            image = add(b"<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
+                        b"/BitsPerComponent 8 /Length 4 >>\nstream\n\x00\xff\xff\x00\nendstream")
+            stream = b"q 200 0 0 200 72 500 cm /Im1 Do Q"
+            resources = f"<< /XObject << /Im1 {image} 0 R >> >>".encode()
+        content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        kids.append(add(f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 612 792] /Resources ".encode()
+                        + resources + f" /Contents {content} 0 R >>".encode()))
+    objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode()
+    objects[pages_id - 1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    encryption = None
+    if encrypt:  # a Standard security handler whose password is not empty: nothing opens it without one
+        encryption = add(b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -44 >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"<< /Size {len(objects) + 1} /Root {catalog} 0 R".encode()
+    if encryption:
+        trailer += f" /Encrypt {encryption} 0 R /ID [<{'ab' * 16}> <{'ab' * 16}>]".encode()
+    out += b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_lines_carry_page_numbers(tmp_path):
+    path = write(tmp_path, "synthetic-two-pages.pdf", make_pdf([("text", "first page"), ("text", "second page")]))
+    lines = read_pdf_lines(path, path.read_bytes())
+    assert [(line.page, line.text) for line in lines if line.text] == [(1, "first page"), (2, "second page")]
+    assert [line.no for line in lines] == list(range(1, len(lines) + 1))
+
+
+BAD_PDFS = [
+    ("synthetic-scanned.pdf", make_pdf([("image", None), ("image", None)]), 1,
+     "no text layer on any page (a scanned, image-only PDF?)"),
+    ("synthetic-encrypted.pdf", make_pdf([("text", "secret")], encrypt=True), 1,
+     "the PDF is encrypted (password-protected); expected an unencrypted disclosure PDF"),
+    ("synthetic-truncated.pdf", make_pdf([("text", "cut off")])[:300], 1,
+     "the PDF is truncated (no %%EOF marker at the end of the file)"),
+]
+
+
+@pytest.mark.parametrize("name, data, page, expected", BAD_PDFS)
+def test_bad_pdfs_are_one_clear_error(tmp_path, name, data, page, expected):
+    path = write(tmp_path, name, data)
+    with pytest.raises(InputError) as raised:
+        extract_file(path)
+    assert (raised.value.page, raised.value.path) == (page, str(path))
+    assert expected in raised.value.expected
+
+
+def test_a_pdf_that_is_not_a_disclosure(tmp_path):
+    path = write(tmp_path, "synthetic-menu.pdf", make_pdf([("text", "Lunch menu: soup 12 yuan")]))
+    with pytest.raises(InputError, match="not a budget disclosure"):
+        extract_file(path)
+
+
+@pytest.mark.parametrize("name, data, page, expected", BAD_PDFS)
+def test_the_cli_prints_the_error_without_a_traceback(tmp_path, name, data, page, expected):
+    from cnbudget.cli import cli
+
+    path = write(tmp_path, name, data)
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 1
+    assert f"Error: {path}, page {page}: " in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("raw, cells", [
+    # Table rows as pdftotext -layout prints them: label words stay together, numbers stand apart.
+    ("201   05   07   专项普查活动              601,300     601,300",
+     ["201", "05", "07", "专项普查活动", "601,300", "601,300"]),
+    ("1. 一般公共预算                  164,978,640 二、公共安全支出                    1,252,300",
+     ["1. 一般公共预算", "164,978,640", "二、公共安全支出", "1,252,300"]),
+    ("        22.91              0       1.35        21.56", ["22.91", "0", "1.35", "21.56"]),
+])
+def test_layout_lines_split_into_cells(raw, cells):
+    assert [cell.text for cell in split_number_cells(raw)] == cells
+
+
+def test_number_columns_are_found_by_their_right_edge():
+    # Amounts are right-aligned: their last character shares a column (codes are cut off first).
+    rows = [[cell for cell in split_number_cells(raw) if cell.start > 15] for raw in [
+        "201   05   06   统计管理                 26,300      26,300",
+        "201             一般公共服务支出          2,976,800    2,976,800",
+        "                  合计           164,978,640   164,978,640",
+    ]]
+    assert column_ends(rows) == [43, 56]
+
+
+@pytest.mark.parametrize("text, level", [
+    ("部门主要职能", 1),
+    ("上海市普陀区人民政府万里街道办事处（部门）主要职能", 1),
+    ("2024年部门预算编制说明", 1),
+    ("其他相关情况说明", 1),
+    ("财政拨款支出主要内容如下：", 2),
+    ("一、2023年“三公”经费预算情况说明", 2),
+    ("（一）因公出国（境）费0万元，比2023年预算持平。", None),
+    ("二、机关运行经费预算", 2),
+    ("一、加强党的建设。落实基层党建责任制。", None),
+])
+def test_shanghai_headings(text, level):
+    from cnbudget.numbers import normalize
+    from cnbudget.regions.shanghai import heading_level
+
+    assert heading_level(normalize(text)) == level
+
+
+def test_hard_wrapped_lines_are_joined_before_amounts_are_read():
+    from cnbudget.regions.shanghai import paragraphs
+
+    raws = ["  1. “一般公共服务支出（类）统计信息事务（款）统计管理（项）”2.63万元。2022年当年预算执行数为1.48",
+            "万元，2023年预算安排2.63万元。", "", "                        部门机构设置", "本部门中，行政单位 1 家。"]
+    lines = [make_line(no, raw, 6) for no, raw in enumerate(raws, start=1)]
+    joined = paragraphs(lines)
+    assert [(line.no, line.page) for line in joined] == [(1, 6), (4, 6), (5, 6)]
+    assert "执行数为1.48万元" in joined[0].text
