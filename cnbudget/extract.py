@@ -228,8 +228,6 @@ HEADING_STATEMENTS = [(re.compile(p), s) for p, s in HEADING_STATEMENTS]
 BUDGET_LINE_COLUMNS = columns("budget_lines")
 STATED_CHANGE_COLUMNS = columns("stated_changes")
 SENTENCE_END = re.compile(r"[。!?]|$")
-# A cheap test that a line may hold a figure, a nil statement or a comparison.
-MAY_HOLD_FIGURES = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)|持平|没有|无预算|未安排|无[,;、。，；]|无$")
 
 FUND_SOURCES = {
     "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
@@ -279,7 +277,8 @@ LABEL_RULES = [
 LABEL_RULES = [(re.compile(p), s, i, d) for p, s, i, d in LABEL_RULES]
 
 # Statements whose income-side items keep the heading's statement (财政拨款收入 under 财政拨款收支).
-INCOME_STATEMENTS = {"income", "fiscal_appropriation", "overview"}
+INCOME_STATEMENTS = {"income", "fiscal_appropriation"}
+PROCUREMENT_KINDS = {"货物": "goods", "工程": "works", "服务": "services"}
 EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "general_budget"}
 
 # A 政府收支分类科目 code printed beside a name: 类 3 digits, 款 5, 项 7 (expenditure codes start with 2).
@@ -295,12 +294,16 @@ CHANGE_RE = re.compile(
     rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
     r"(?:\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
 )
-REASON_RE = re.compile(r"主要(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
+REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
 SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
-THRESHOLD_RE = re.compile(rf"单价\s*(?:{NUMBER})\s*(?:亿元|万元|元)以上")
-NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排")
+THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
+# '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
+INLINE_HEADING = re.compile(r"^(?P<heading>\(?[一二三四五六七八九十]+[)、.][^。:;,]{2,24}?)[。:]")
+NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排|(?<=[年门位])[,，]?无(?=[\u4e00-\u9fff“])")
 # "因公出国（境）经费无、" — a nil printed where an amount would stand.
 NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=[,;、。]|$)")
+# A cheap test that a line may hold a figure, a nil statement or a comparison.
+MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
 GENERIC_LABEL = re.compile(r"^(?:预算数?|预算安排|金额|数额|安排)?$")
 LEADING_NOISE = re.compile(
@@ -385,6 +388,8 @@ def classify(label, context, printed=None):
         return found
     if context == "performance" and "涉及" in (printed or ""):
         return "performance", "total", {}
+    if context == "procurement" and label[:2] in PROCUREMENT_KINDS:
+        return "procurement", PROCUREMENT_KINDS[label[:2]], {}
     for pattern, statement, item, dims in LABEL_RULES:
         if pattern.search(label):
             if statement is None:
@@ -445,7 +450,7 @@ def scan_sentence(doc, sentence, context):
         if line_id:
             placed.append((match.end(), line_id))
     attach_shares(doc, text, placed)
-    if not placed and not changes and NIL_RE.search(text):
+    if not placed and NIL_RE.search(text):
         placed += place_nil(doc, sentence, context)
     for change in changes:
         record_change(doc, sentence, change, placed, context)
@@ -479,20 +484,28 @@ def attach_shares(doc, text, placed):
 
 
 def place_nil(doc, sentence, context):
-    """'没有使用…安排的支出' / 'X无预算': a stated nil, recorded as 0 with the words as printed."""
-    nil = NIL_RE.search(sentence.text)
-    label = clean_label(sentence.text[:nil.start()] + sentence.text[nil.end():].rstrip("。"))
-    found = classify(label, context)
+    """'没有使用…安排的支出' / 'X无预算': a stated nil, recorded as 0 with the words as printed.
+
+    A nil that restates a figure already recorded ('因公出国（境）经费无预算与上年持平') is not
+    recorded twice: the sentence's comparison attaches to the earlier figure.
+    """
+    text = CHANGE_RE.sub("", sentence.text)
+    nil = NIL_RE.search(text)
+    label = clean_label(text[:nil.start()] + text[nil.end():].rstrip("。"))
+    found = classify(label, context) or classify(NIL_RE.sub("", text), context)
     if found is None and context:
         found = (context, "total", {})
     if found is None:
         doc.warn("unplaced_nil", f"无法归类的“{nil.group(0)}”表述", sentence)
         return []
     statement, item, dims = found
+    earlier = doc.find_line(statement, item)
+    if earlier is not None:
+        return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), earlier["line_id"])]
     dims = dict(dims)
     label = sentence.printed(dims.pop("label", label))
-    line_id = doc.add_line(statement, item, label, nil.group(0), sentence, amount_yuan=0, **dims)
-    return [(nil.end(), line_id)]
+    line_id = doc.add_line(statement, item, label, sentence.printed(nil.group(0)), sentence, amount_yuan=0, **dims)
+    return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), line_id)]
 
 
 def record_change(doc, sentence, change, placed, context):
@@ -503,7 +516,7 @@ def record_change(doc, sentence, change, placed, context):
     if subject is None:
         label = clean_label(text[clause_start(text, change.start()):change.start()])
         label = NIL_RE.sub("", label)
-        found = classify(label, context) if label else None
+        found = (classify(label, context) if label else None) or classify(NIL_RE.sub("", text[:change.start()]), context)
         if found:
             subject = doc.find_line(found[0], found[1])
         if subject is None:
@@ -584,29 +597,36 @@ def read_narrative(doc, heading_level, lines=None):
     """Split the text into sections by heading and scan each sentence under its heading's statement.
 
     `heading_level(text, stack)` is the template's rule: the level of a heading line, or None.
+    Sections keep the text as printed; statements are read off the normalised headings.
     """
-    stack = []  # [(level, heading, statement)]
+    stack = []  # [(level, heading as printed, statement)]
     current = None
     for line in doc.lines if lines is None else lines:
         text = line.text.strip()
         if not text:
             continue
-        level = heading_level(text, stack)
+        lead = len(line.text) - len(line.text.lstrip())
+        level, body = heading_level(text, stack), ""
+        inline = None if level is not None else INLINE_HEADING.match(text)
+        if inline and heading_level(inline.group("heading"), stack) is not None:
+            # '（一）收入预算情况：2024年，收入预算…' — a heading and its first sentence on one line
+            level, text = heading_level(inline.group("heading"), stack), inline.group("heading")
+            body = raw_span(line, lead + inline.end(), len(line.text)).strip()
         if level is not None:
             while stack and stack[-1][0] >= level:
                 stack.pop()
-            heading = text.rstrip("。:：")
-            stack.append((level, heading, heading_statement(heading)))
+            printed = raw_span(line, lead, lead + len(text)).strip().rstrip("。:：")
+            stack.append((level, printed, heading_statement(text)))
             current = start_section(doc, stack, line)
+            current["text"] = body
         elif current is None:
-            current = start_section(doc, [(1, text[:60], None)], line)
-            current["text"] = text
+            current = start_section(doc, [(1, line.raw.strip()[:60], None)], line)
+            current["text"] = line.raw.strip()
         else:
-            current["text"] = f"{current['text']}\n{text}" if current["text"] else text
-        if current is not None:
-            current["line_end"] = line.no
-        context = next((s for _, _, s in reversed(stack) if s), None)
-        if MAY_HOLD_FIGURES.search(text):
+            current["text"] = f"{current['text']}\n{line.raw.strip()}" if current["text"] else line.raw.strip()
+        current["line_end"] = line.no
+        if MAY_HOLD_FIGURES.search(line.text):
+            context = next((statement for _, _, statement in reversed(stack) if statement), None)
             for sentence in sentences(line):
                 scan_sentence(doc, sentence, context)
 

@@ -327,3 +327,47 @@ def test_more_change_phrasings(tmp_path, sentence, direction, change_yuan, prior
     change = extract_text(tmp_path, disclosure(sentence))["stated_changes"][0]
     assert (change["direction"], change["change_yuan"], change["prior_year"], change["line_id"]) == \
            (direction, change_yuan, prior_year, 1)
+
+
+def test_heading_that_runs_into_its_first_sentence_sets_the_statement(tmp_path):
+    result = extract_text(tmp_path, disclosure(
+        "（一）收入预算情况：2024年，收入预算100万元，其中：一般公共预算拨款收入90万元，占90%；上年结转10万元，占10%。",
+        year="2024"))
+    assert [(l["statement"], l["item"], l["amount_yuan"], l["stated_share"]) for l in result["budget_lines"][:3]] == [
+        ("income", "total", 1000000, None), ("income", "general_budget", 900000, "90%"),
+        ("income", "carryover", 100000, "10%")]
+    section = next(s for s in result["sections"] if s["heading"] == "（一）收入预算情况")
+    assert section["text"].startswith("2024年，收入预算100万元")
+
+
+@pytest.mark.parametrize("sentences, expected", [
+    (["七、政府性基金预算支出情况说明", "2024年，本部门无政府性基金预算支出。"],
+     [("government_fund", "total", 0, "无")]),
+    (["九、其他重要事项的情况说明", "政府采购情况", "2024年，本部门安排政府采购预算30万元，其中：货物类10万元、服务类20万元。"],
+     [("procurement", "total", 300000, "30万元"), ("procurement", "goods", 100000, "10万元"),
+      ("procurement", "services", 200000, "20万元")]),
+    (["（二）国有资产占有使用情况", "截至2023年底，单位价值50万元以上通用设备1台（套），单位价值100万元（含）以上专用设备0台（套）。"],
+     [("assets", "equipment:单位价值50万元以上通用设备", 1, "1台（套）"),
+      ("assets", "equipment:单位价值100万元(含)以上专用设备", 0, "0台（套）")]),
+])
+def test_other_units_phrasings(tmp_path, sentences, expected):
+    result = extract_text(tmp_path, disclosure(*sentences, year="2024"))
+    got = [(l["statement"], l["item"], l["amount_yuan"] if l["quantity"] is None else l["quantity"], l["amount_text"])
+           for l in result["budget_lines"] if l["statement"] != "three_public"]
+    assert got == expected
+    assert result["warnings"] == []
+
+
+def test_nil_with_a_comparison_is_a_figure_and_the_comparison_attaches_to_it(tmp_path):
+    # In the seed, '因公出国（境）经费无预算与上年持平' restates line 38 and adds no line (72 lines in all).
+    result = extract_text(tmp_path, disclosure("五、“三公”经费财政拨款预算安排情况说明",
+                                               "1.因公出国（境）经费：2023年无预算安排，与上年持平。"))
+    nil = next(l for l in result["budget_lines"] if l["item"] == "overseas_travel")
+    assert (nil["amount_yuan"], nil["amount_text"], nil["source_line"]) == (0, "无预算", 8)
+    change = result["stated_changes"][0]
+    assert (change["item"], change["line_id"], change["direction"]) == ("overseas_travel", nil["line_id"], "flat")
+
+
+def test_reason_after_主要变动原因(tmp_path):
+    change = extract_text(tmp_path, disclosure("2023年收支预算总数644.66万元，比2022年减少1万元，主要变动原因是人员减少。"))["stated_changes"][0]
+    assert change["reason_text"] == "人员减少"
