@@ -144,7 +144,7 @@ def extract(doc):
         raise InputError(doc.path, "none of the nine budget tables (e.g. '部门财务收支预算总表') was found; "
                                    "expected the tables section 五、部门预算表", page=1)
     read_narrative(doc, paragraphs(narrative))
-    doc.function_codes = {}
+    doc.table_codes = {}
     for spec, table_lines in tables:
         read_table(doc, spec, table_lines)
     resolve_function_codes(doc)
@@ -153,16 +153,10 @@ def extract(doc):
         if spec.title not in found:
             doc.warn("missing_table", f"未找到附表“{spec.title}”", Sentence(doc.lines[0], "", ""))
     read_forms(doc, forms)
-    # The shared collector has no slot for table codes yet: hand them to package.py via the result.
-    shared_as_dict = doc.as_dict
-    doc.as_dict = lambda: {**shared_as_dict(), "function_codes": function_code_rows(doc)}
+    for code in sorted(doc.table_codes):
+        doc.note_code(code, doc.table_codes[code]["name"])  # codes the reference lacks join function_codes
     if not doc.budget_lines:
         raise InputError(doc.path, "no budget figures found; expected amounts in the tables", page=1)
-
-
-def function_code_rows(doc):
-    """Codes printed in this document's tables, for the function_codes resource."""
-    return [doc.function_codes[code] for code in sorted(getattr(doc, "function_codes", {}))]
 
 
 # ---------------------------------------------------------------- pages
@@ -378,8 +372,8 @@ def attach_prior(doc, sentence, text, priors, restated, first_line, first_change
 def resolve_function_codes(doc):
     """Narrative 类/款/项 names the reference table lacks take the code the document's own tables print."""
     printed = {}
-    for code, row in getattr(doc, "function_codes", {}).items():
-        path = [doc.function_codes.get(code[:n], {}).get("name") for n in (3, 5, 7)[: (len(code) - 1) // 2]]
+    for code, row in doc.table_codes.items():
+        path = [doc.table_codes.get(code[:n], {}).get("name") for n in (3, 5, 7)[: (len(code) - 1) // 2]]
         printed[tuple(function_codes.name_key(n or "") for n in path)] = code
     fixed = set()
     for record in doc.budget_lines:
@@ -547,7 +541,7 @@ def emit_row(doc, spec, row, mapping, unit, table_name):
         level = "类款项"[len(row.codes) - 1]
         dims.update(function_code=code, function_level=level)
         parent = "".join(row.codes[:-1]) or None
-        doc.function_codes.setdefault(code, {"code": code, "level": level, "name": label, "parent": parent})
+        doc.table_codes.setdefault(code, {"code": code, "level": level, "name": label, "parent": parent})
     elif code:
         dims["economic_class"] = label
     elif re.search(r"合计|总计", label) and row.side != "income":
