@@ -284,7 +284,8 @@ EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "g
 # A 政府收支分类科目 code printed beside a name: 类 3 digits, 款 5, 项 7 (expenditure codes start with 2).
 INLINE_CODE = re.compile(r"(?<![\d.,])(2\d{2}(?:\d{2}){0,2})(?![\d.,%年])")
 # "一般公共服务(类)人大事务(款)行政运行(项)"; the 款 and 项 parts may be missing.
-FUNCTION_TRIPLE = re.compile(r"(?P<cls>[^()“”,;:、]+?)\(类\)(?:(?P<sec>[^()“”,;:、]+?)\(款\))?(?:(?P<item>[^()“”,;:、]+?)\(项\))?")
+_NAME = r"(?:[^()“”,;:、]|\((?!类\)|款\)|项\))[^()]{1,6}\))+?"  # a name may hold its own bracket: 办公厅（室）
+FUNCTION_TRIPLE = re.compile(rf"(?P<cls>{_NAME})\(类\)(?:(?P<sec>{_NAME})\(款\))?(?:(?P<item>{_NAME})\(项\))?")
 
 DIRECTIONS = {"增加": "increase", "增长": "increase", "上升": "increase", "减少": "decrease",
               "下降": "decrease", "降低": "decrease", "持平": "flat", "无变化": "flat", "没有变化": "flat"}
@@ -357,7 +358,7 @@ def classify_function(label, context, printed=None):
     inline = max(INLINE_CODE.findall(printed), key=len, default=None)
     triple = FUNCTION_TRIPLE.search(printed)
     if triple:
-        names = [n.strip() for n in triple.group("cls", "sec", "item")]
+        names = [(n or "").strip() for n in triple.group("cls", "sec", "item")]
         code, level = function_codes.resolve(*[n or None for n in names])
         if inline and len(inline) >= len(code or ""):
             code, level = inline, {3: "类", 5: "款", 7: "项"}[len(inline)]

@@ -371,3 +371,13 @@ def test_nil_with_a_comparison_is_a_figure_and_the_comparison_attaches_to_it(tmp
 def test_reason_after_主要变动原因(tmp_path):
     change = extract_text(tmp_path, disclosure("2023年收支预算总数644.66万元，比2022年减少1万元，主要变动原因是人员减少。"))["stated_changes"][0]
     assert change["reason_text"] == "人员减少"
+
+
+@pytest.mark.parametrize("sentence, code, level", [
+    ("1.一般公共服务支出（类）政府办公厅（室）及相关机构事务（款）行政运行（项）2023年预算数为10.00万元。", "2010301", "项"),
+    ("1.一般公共服务支出（类）政府办公厅（室）及相关机构事务（款）2023年预算数为10.00万元。", "20103", "款"),
+    ("1.一般公共服务支出（类）2023年预算数为10.00万元。", "201", "类"),
+])
+def test_triples_with_brackets_inside_names_and_missing_levels(tmp_path, sentence, code, level):
+    line = extract_text(tmp_path, disclosure(sentence))["budget_lines"][0]
+    assert (line["function_code"], line["function_level"], line["amount_yuan"]) == (code, level, 100000)
