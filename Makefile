@@ -50,7 +50,7 @@ build: load
 serve: build
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata metadata.yml \
 	  --setting suggest_facets off --setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
-	  --setting default_cache_ttl 3600 --host $(HOST) --port $(PORT)
+	  --setting default_page_size 50 --setting default_cache_ttl 3600 --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils.asgi import asgi_static
+from datasette.utils.asgi import Response, asgi_static
 
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
@@ -22,11 +22,13 @@ BOM = "\ufeff".encode("utf-8")
 
 # Settings of the public site (`make serve` passes the same as --setting flags): no facet
 # suggestions (they scan the table on every page view), a time limit on every query, capped rows,
+# 50-row pages (HTML rendering costs per cell; the API takes ?_size= up to max_returned_rows),
 # and long HTTP caching because the database is immutable.
 SERVE_SETTINGS = {
     "suggest_facets": False,
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
+    "default_page_size": 50,
     "default_cache_ttl": 3600,
 }
 
@@ -134,7 +136,8 @@ def prepare_jinja2_environment(env, datasette):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/cnbudget-static/(?P<path>.*)$", asgi_static(STATIC_DIR))]
+    # Plugin routes come before Datasette's own, so "/" here replaces the default index page.
+    return [(r"^/-/cnbudget-static/(?P<path>.*)$", asgi_static(STATIC_DIR)), (r"^/$", home)]
 
 
 @hookimpl
@@ -240,23 +243,29 @@ async def budget_database(datasette):
     return None
 
 
-@hookimpl
-def extra_template_vars(view_name, datasette):
-    """On the home page: the budget database's name, counts and chart data (cached when immutable)."""
-    if view_name != "index":
-        return {}
+async def budget_context(datasette):
+    """Counts, chart data and links of the budget database; computed once per immutable database."""
+    db = await budget_database(datasette)
+    if db is None:
+        return None
+    cache = datasette.__dict__.setdefault("_cnbudget_cache", {})
+    key = (db.name, db.hash)
+    if db.hash and key in cache:
+        return cache[key]
+    budget = {"database": db.name, **await site_summary(db), **await site_links(datasette, db)}
+    if db.hash:
+        cache[key] = budget
+    return budget
 
-    async def inner():
-        db = await budget_database(datasette)
-        if db is None:
-            return {"budget": None}
-        cache = datasette.__dict__.setdefault("_cnbudget_cache", {})
-        key = (db.name, db.hash)
-        if db.hash and key in cache:
-            return {"budget": cache[key]}
-        budget = {"database": db.name, **await site_summary(db), **await site_links(datasette, db)}
-        if db.hash:
-            cache[key] = budget
-        return {"budget": budget}
 
-    return inner
+async def home(datasette, request):
+    """The Chinese home page. Replaces Datasette's index, which re-reads every table's details per view."""
+    await datasette.ensure_permissions(request.actor, ["view-instance"])
+    context = {
+        "budget": await budget_context(datasette),
+        "metadata": datasette.metadata(),
+        "databases": [{"name": name} for name in datasette.databases if not name.startswith("_")],
+    }
+    html = await datasette.render_template("index.html", context, request=request, view_name="index")
+    ttl = datasette.setting("default_cache_ttl")
+    return Response.html(html, headers={"cache-control": f"max-age={ttl}"} if ttl else {})

@@ -227,6 +227,9 @@ def load_package(package_dir, db_path):
     tmp_path.unlink(missing_ok=True)
     try:
         db = sqlite_utils.Database(tmp_path)
+        # No journal and no fsync while building: a crash leaves only the temp file, never served.
+        db.execute("pragma journal_mode = off")
+        db.execute("pragma synchronous = off")
         counts = {}
         for resource in load_order(descriptor["resources"]):
             create_table(db, resource)
