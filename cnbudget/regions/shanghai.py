@@ -86,7 +86,8 @@ TABLES = [
 TABLE_TITLE = re.compile(r"^(?:\d{4}年)?(?:部门)?(?P<name>.+?表)$")
 UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>万元|元)")
 EMPTY_NOTE = re.compile(r"本表为空表|无.{0,20}预算.{0,10}空表")
-CODE_ROW = re.compile(r"^\s*(?P<cls>\d{3})(?:\s+(?P<sec>\d{2}))?(?:\s+(?P<item>\d{2}))?\s+(?=\D)")
+# 款 and 项 codes are two digits; a one-digit code ('301   2     津贴补贴') is a misprint of '02'.
+CODE_ROW = re.compile(r"^\s*(?P<cls>\d{3})(?:\s+(?P<sec>\d{1,2}))?(?:\s+(?P<item>\d{1,2}))?\s+(?=\D)")
 PAGE_NUMBER = re.compile(r"^\s*-?\s*\d{1,3}\s*-?\s*$")
 
 # Left (income) side of the two-sided tables: printed label -> (item, fund source).
@@ -421,7 +422,10 @@ def read_table(doc, spec, lines):
     empty_note = next((line for line in lines if EMPTY_NOTE.search(line.text)), None)
     count, mapping = 0, None
     for page_lines in page_groups(lines).values():
-        rows, header = page_rows(spec, page_lines)
+        rows, header, short = page_rows(spec, page_lines)
+        for line in short:
+            doc.warn("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”",
+                     Sentence(line, line.text.strip(), line.raw.strip()))
         mapping = column_mapping(spec, rows, header, mapping)
         for row in rows:
             count += emit_row(doc, spec, row, mapping, unit, table_name)
@@ -436,7 +440,7 @@ def read_table(doc, spec, lines):
 
 def page_rows(spec, page_lines):
     """(data rows, header lines) of one page: wrapped labels rejoined to the row they belong to."""
-    rows, header, pending = [], [], []
+    rows, header, pending, short = [], [], [], []
     started = False
     for line in page_lines:
         raw = line.raw.replace("\u3000", " ")
@@ -449,6 +453,9 @@ def page_rows(spec, page_lines):
         match = CODE_ROW.match(raw) if spec.coded else None
         if match:
             codes = [c for c in match.group("cls", "sec", "item") if c]
+            if any(len(c) == 1 for c in codes):
+                short.append(line)
+                codes = [c.zfill(2) for c in codes]
             cells = [c for c in cells if c.start >= match.end()]
         numbers = [c for c in cells if c.is_number]
         labels = [c for c in cells if not c.is_number]
@@ -471,7 +478,7 @@ def page_rows(spec, page_lines):
         pending = []
     if pending and rows:
         rows[-1].label += "".join(c.text for _, c in pending)
-    return rows, header
+    return rows, header, short
 
 
 def two_sided_rows(line, cells, pending):
