@@ -70,7 +70,9 @@ VIEWS = {
     "disclosure_general_budget": (
         "一般公共预算支出表", _view("b.statement in ('general_budget', 'function_class')"),
     ),
-    "disclosure_basic_expenditure": ("基本支出表", _view("b.statement = 'basic_expenditure'")),
+    "disclosure_basic_expenditure": (
+        "基本支出表", _view("b.statement in ('basic_expenditure', 'economic_class')"),
+    ),
     "disclosure_three_public": ("“三公”经费表", _view("b.statement = 'three_public'")),
     "disclosure_government_fund": ("政府性基金预算支出表", _view("b.statement = 'government_fund'")),
 }

@@ -299,3 +299,41 @@ def test_make_serve_uses_the_site_settings():
     for name, value in datasette_plugin.SERVE_SETTINGS.items():
         value = {False: "off", True: "on"}.get(value, value)
         assert f"--setting {name} {value}" in recipe
+
+
+# ---- charts ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rows, expected", [
+    ([{"label": "甲", "amount_yuan": 4333500}, {"label": "乙", "amount_yuan": 637900}],
+     [("甲", "433.35", 100, "87.2%"), ("乙", "63.79", 14, "12.8%")]),
+    ([{"label": "零", "amount_yuan": 0}], [("零", "0.00", 0, "")]),
+    ([{"label": "空", "amount_yuan": None}], []),
+])
+def test_bars_are_exact(rows, expected):
+    assert [(b["label"], b["wan"], b["length"], b["share"]) for b in datasette_plugin.bars(rows)] == expected
+
+
+async def test_year_over_year_chart_appears_with_a_second_year(built_package, tmp_path):
+    """A synthetic 2022 copy of the seed (labelled synthetic, temp folder only) adds a yearly chart."""
+    import csv
+
+    package = tmp_path / "package"
+    package.mkdir()
+    for item in built_package.iterdir():
+        (package / item.name).write_bytes(item.read_bytes())
+    for name in ["documents", "budget_lines"]:
+        path = package / f"{name}.csv"
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        copies = [dict(r, document_id="synthetic-2022", fiscal_year="2022") for r in rows]
+        for row in copies:
+            if name == "documents":
+                row.update(title="【合成数据】2022", unit_name="【合成数据】单位")
+            elif row["amount_yuan"]:
+                row["amount_yuan"] = str(int(row["amount_yuan"]) // 2)
+        with open(path, "a", encoding="utf-8", newline="") as handle:
+            csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(copies)
+    load_package(package, tmp_path / "cnbudget.db")
+    html = (await make_datasette(tmp_path / "cnbudget.db").client.get("/")).text
+    chart = html[html.index('id="chart-years"'):]
+    assert "2022年：322.33万元" in chart and "2023年：644.66万元" in chart
