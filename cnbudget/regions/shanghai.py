@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from cnbudget import function_codes
 from cnbudget.errors import InputError
 from cnbudget.extract import (
-    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, Sentence, heading_statement, make_line, scan_sentence, sentences,
-    start_section,
+    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, Sentence, heading_statement, make_line, raw_span,
+    scan_sentence, sentences, start_section,
 )
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
@@ -112,6 +112,20 @@ def table_spec(text):
     return next((spec for spec in TABLES if spec.title in title.group("name")), None)
 
 
+def sentence_at(line, text, offset):
+    """A Sentence of `line` whose normalised text starts at `offset`; its raw text is cut from the line."""
+    try:
+        return Sentence(line, text, offset=offset)  # Sentence derives its raw text from the line
+    except TypeError:  # the older Sentence(line, text, raw, offset)
+        return Sentence(line, text, raw_span(line, offset, offset + len(text)), offset)
+
+
+def line_sentence(line):
+    """A whole layout line (a table row, a note) as one Sentence, for provenance."""
+    text = line.text.strip()
+    return sentence_at(line, text, line.text.find(text) if text else 0)
+
+
 # ---------------------------------------------------------------- template interface
 
 def detect(text):
@@ -152,7 +166,7 @@ def extract(doc):
     found = {spec.title for spec, _ in tables}
     for spec in TABLES:
         if spec.title not in found:
-            doc.warn("missing_table", f"未找到附表“{spec.title}”", Sentence(doc.lines[0], "", ""))
+            doc.warn("missing_table", f"未找到附表“{spec.title}”", line_sentence(doc.lines[0]))
     read_forms(doc, forms)
     for code in sorted(doc.table_codes):
         doc.note_code(code, doc.table_codes[code]["name"])  # codes the reference lacks join function_codes
@@ -292,14 +306,14 @@ def paragraph_sentences(line):
     """A function line's paragraph is read whole: its prior-year sentence refers back to its figure."""
     if "(类)" in line.text and (PRIOR_OUTTURN.search(line.text) or RESTATED.search(line.text)):
         text = line.text.strip()
-        return [Sentence(line, text, line.raw.strip(), line.text.find(text))]
+        return [sentence_at(line, text, line.text.find(text))]
     out = []
     for sentence in sentences(line):
         if out and sentence.text.startswith("比"):  # '公务接待费1.35万元。比2022年预算持平': one statement
             first = out.pop()
             end = sentence.offset + len(sentence.text)
             text = line.text[first.offset:end]
-            out.append(Sentence(line, text, f"{first.raw}{sentence.raw}", first.offset))
+            out.append(sentence_at(line, text, first.offset))
         else:
             out.append(sentence)
     return out
@@ -338,7 +352,7 @@ def scan(doc, sentence, context, project):
         rewritten = rewritten.replace(printed, known)
     first_change = len(doc.stated_changes)
     first_line = len(doc.budget_lines)
-    scan_sentence(doc, Sentence(sentence.line, rewritten, sentence.raw, sentence.offset), context)
+    scan_sentence(doc, sentence_at(sentence.line, rewritten, sentence.offset), context)
     attach_prior(doc, sentence, rewritten, priors, restated, first_line, first_change)
 
 
@@ -425,17 +439,17 @@ def read_table(doc, spec, lines):
         rows, header, short = page_rows(spec, page_lines)
         for line in short:
             doc.warn("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”",
-                     Sentence(line, line.text.strip(), line.raw.strip()))
+                     line_sentence(line))
         mapping = column_mapping(spec, rows, header, mapping)
         for row in rows:
             count += emit_row(doc, spec, row, mapping, unit, table_name)
     if count == 0:
         where = empty_note or title_line
         doc.warn("empty_table", f"附表“{spec.title}”为空表（{(empty_note.raw.strip() if empty_note else '无数据行')}）",
-                 Sentence(where, where.text.strip(), where.raw.strip()))
+                 line_sentence(where))
     elif empty_note is not None:
         doc.warn("empty_note_with_values", f"附表“{spec.title}”注明为空表，但印有数额；数额照录",
-                 Sentence(empty_note, empty_note.text.strip(), empty_note.raw.strip()))
+                 line_sentence(empty_note))
 
 
 def page_rows(spec, page_lines):
@@ -537,7 +551,7 @@ def header_centres(spec, header):
 
 def emit_row(doc, spec, row, mapping, unit, table_name):
     """Budget lines of one row: one per amount, keyed by the row's code (or label) and its column."""
-    sentence = Sentence(row.line, row.line.text.strip(), row.line.raw.strip())
+    sentence = line_sentence(row.line)
     label = normalize(row.label).replace(" ", "").strip()
     label = re.sub(r"^(?:[一二三四五六七八九十]+、|\d+[.、])", "", label)
     code = "".join(row.codes) if row.codes else None
@@ -606,7 +620,7 @@ def read_forms(doc, forms):
                 name = found.group("name")
             total = FORM_TOTAL.search(line.text)
             if total and name:
-                sentence = Sentence(line, line.text.strip(), line.raw.strip())
+                sentence = line_sentence(line)
                 amount_yuan = yuan_int(to_yuan(total.group("number"), "元"))
                 doc.add_line("performance", f"project:{name}", name, total.group("number"), sentence,
                              amount_yuan=amount_yuan, project_name=name, table_name=FORM_TITLE)
