@@ -189,7 +189,7 @@ def test_table_lines_keep_page_and_table_name():
     result = extraction(2023)
     line = next(b for b in result["budget_lines"] if b["item"] == "2080505" and b["table_name"])
     assert (line["page"], line["table_name"], line["function_code"], line["function_level"], line["label"]) == \
-        (12, "2023年部门收入预算总表", "2080505", "项", "机关事业单位基本养老保险缴费支出")
+        (12, "部门收入预算总表", "2080505", "项", "机关事业单位基本养老保险缴费支出")
     assert line["source_text"].startswith("208   05   05   机关事业单位基本养老保险缴费支")
 
 

@@ -263,8 +263,8 @@ ASSET = re.compile(rf"(?P<label>流动资产|固定资产|在建工程|无形资
 THRESHOLD = re.compile(r"单价\d+(?:\.\d+)?万元(?:\(含\))?以上")
 PERFORMANCE_FUNDS = re.compile(rf"涉及项目预算资金(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 PERFORMANCE_COUNTS = [
-    (re.compile(r"本部门(?P<number>\d+)个预算单位"), "units", "个"),
-    (re.compile(r"编报绩效目标的项目(?P<number>\d+)个"), "project_count", "个"),
+    (re.compile(r"本部门(?P<number>\d+)个(?P<label>预算单位)"), "units", "个"),
+    (re.compile(r"(?P<label>编报绩效目标的项目)(?P<number>\d+)个"), "project_count", "个"),
 ]
 PROJECT_NAME = re.compile(r"建设的(?P<name>[^,，。]{4,40}?)(?:,|，|位于)")
 ASSET_ITEMS = {"流动资产": "current_assets", "固定资产": "fixed_assets", "在建工程": "construction_in_progress",
@@ -345,8 +345,8 @@ def scan(doc, sentence, context, project):
     if context == "performance" or "绩效目标" in text:
         for pattern, item, unit in PERFORMANCE_COUNTS:
             for match in pattern.finditer(text):
-                doc.add_line("performance", item, sentence.printed(match.group(0), match.start()),
-                             match.group(0), sentence, quantity=int(match.group("number")), quantity_unit=unit)
+                doc.add_line("performance", item, match.group("label"), f"{match.group('number')}{unit}",
+                             sentence, quantity=int(match.group("number")), quantity_unit=unit)
     rewritten = "".join(masked)
     for printed, known in LABEL_VARIANTS:
         rewritten = rewritten.replace(printed, known)
@@ -432,7 +432,9 @@ def read_table(doc, spec, lines):
     header_text = "\n".join(line.text for line in lines[:12])
     unit_match = UNIT_NOTE.search(header_text)
     unit = unit_match.group("unit") if unit_match else "元"
-    table_name = title_line.raw.strip()
+    # Without the year ('2023年部门收入预算总表' -> '部门收入预算总表'): the same table is the same key
+    # in every year's diff; the printed title stays in source_text of the title line's warnings.
+    table_name = re.sub(r"^\d{4}\s*年", "", normalize(title_line.raw.strip()).replace('"', "")).strip()
     empty_note = next((line for line in lines if EMPTY_NOTE.search(line.text)), None)
     count, mapping = 0, None
     for page_lines in page_groups(lines).values():
@@ -481,7 +483,7 @@ def page_rows(spec, page_lines):
             continue
         started = True
         if spec.two_sided:
-            rows.extend(two_sided_rows(line, cells, pending))
+            rows.extend(two_sided_rows(line, cells, pending, rows))
         else:
             label = " ".join(c.text for c in labels)
             if pending and rows and not label and not codes:
@@ -495,8 +497,12 @@ def page_rows(spec, page_lines):
     return rows, header, short
 
 
-def two_sided_rows(line, cells, pending):
-    """A row of a 收/支 total table: [income label, amount] [expenditure label, amounts…]."""
+def two_sided_rows(line, cells, pending, rows):
+    """A row of a 收/支 total table: [income label, amount] [expenditure label, amounts…].
+
+    Label fragments above a row without a label are its label; above a labelled row they are the
+    tail of the row before ('四、文化旅游体育与传媒' / amounts / '支出').
+    """
     groups = []
     for cell in cells:
         if not cell.is_number:
@@ -512,8 +518,8 @@ def two_sided_rows(line, cells, pending):
         if not numbers:
             continue
         out.append(Row(line, [], text, numbers, side=side))
-    if pending and out and all(g[0] is not None for g in groups):
-        out[-1].label += "".join(c.text for _, c in pending)
+    if pending and rows and all(g[0] is not None for g in groups):
+        rows[-1].label += "".join(c.text for _, c in pending)
     return out
 
 
