@@ -95,17 +95,18 @@ def make_line(no, raw, page=None):
     return Line(no, raw, text, origin, page)
 
 
-def sentences(line):
-    """Split a line at 。 (and ! ?), keeping each sentence's raw text for provenance."""
+def sentences(line, keep=None):
+    """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
     out, start = [], 0
     for match in SENTENCE_END.finditer(line.text):
         end = match.end()
-        text = line.text[start:end].strip()
-        if text:
-            offset = start + len(line.text[start:end]) - len(line.text[start:end].lstrip())
-            out.append(Sentence(line, text, raw_span(line, start, end).strip(), offset))
+        chunk = line.text[start:end]
+        text = chunk.strip()
+        if text and (keep is None or keep.search(text)):
+            offset = start + len(chunk) - len(chunk.lstrip())
+            out.append(Sentence(line, text, raw_span(line, offset, offset + len(text)), offset))
         start = end
-        if match.end() == len(line.text):
+        if end == len(line.text):
             break
     return out
 
@@ -425,13 +426,18 @@ def classify_count(label, context, parent):
 def scan_sentence(doc, sentence, context):
     """Record every amount, count, share, nil statement and prior-year comparison in a sentence."""
     text = sentence.text
-    changes = list(CHANGE_RE.finditer(text))
-    skip = [m.span() for m in changes] + [m.span() for m in THRESHOLD_RE.finditer(text)]
+    # Cheap character tests first: most sentences hold no comparison, threshold, count or nil.
+    changes = list(CHANGE_RE.finditer(text)) if "比" in text or "较" in text or "与" in text else []
+    skip = [m.span() for m in changes]
+    if "单" in text:
+        skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     count_parent = None
-    matches = [*AMOUNT_RE.finditer(text), *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)]
-    for match in sorted(matches, key=lambda m: m.start()):
-        if any(a <= match.start() < b for a, b in skip):
+    matches = list(AMOUNT_RE.finditer(text))
+    if "辆" in text or "台" in text or "套" in text or "无" in text:
+        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+    for match in matches:
+        if skip and any(a <= match.start() < b for a, b in skip):
             continue
         start = clause_start(text, match.start())
         if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:match.start()])):
@@ -450,7 +456,8 @@ def scan_sentence(doc, sentence, context):
                                    quantity=int(match.group("number")), quantity_unit=match.group("unit"))
         if line_id:
             placed.append((match.end(), line_id))
-    attach_shares(doc, text, placed)
+    if "占" in text:
+        attach_shares(doc, text, placed)
     if not placed and NIL_RE.search(text):
         placed += place_nil(doc, sentence, context)
     for change in changes:
@@ -628,7 +635,7 @@ def read_narrative(doc, heading_level, lines=None):
         current["line_end"] = line.no
         if MAY_HOLD_FIGURES.search(line.text):
             context = next((statement for _, _, statement in reversed(stack) if statement), None)
-            for sentence in sentences(line):
+            for sentence in sentences(line, keep=MAY_HOLD_FIGURES):
                 scan_sentence(doc, sentence, context)
 
 
