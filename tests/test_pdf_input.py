@@ -156,3 +156,38 @@ def test_hard_wrapped_lines_are_joined_before_amounts_are_read():
     joined = paragraphs(lines)
     assert [(line.no, line.page) for line in joined] == [(1, 6), (4, 6), (5, 6)]
     assert "执行数为1.48万元" in joined[0].text
+
+
+def shanghai_doc(raws):
+    """An Extraction over synthetic Shanghai-template paragraphs (no PDF needed)."""
+    from pathlib import Path
+
+    from cnbudget.extract import Extraction
+
+    lines = [make_line(no, raw, 6) for no, raw in enumerate(raws, start=1)]
+    return Extraction(Path("synthetic-shanghai.pdf"), {"document_id": "synthetic-shanghai", "fiscal_year": 2023}, lines)
+
+
+@pytest.mark.parametrize("raw, label, code, amount", [
+    # Synthetic sentences in the three printed forms of a function line.
+    ("1. “一般公共服务支出（类）统计信息事务（款）统计管理（项）”2.63万元，主要用于统计管理。"
+     "2022年当年预算执行数为1.48万元，2023年预算安排2.63万元，比2022年预算执行数增加77.70%。",
+     "一般公共服务支出（类）统计信息事务（款）统计管理（项）", "2010506", 26_300),
+    ("1. “一般公共服务支出（类）统计信息事务（款）统计管理（项）”科目2.63万元，主要用于统计管理。"
+     "2022年当年预算执行数为1.48万元，2023年预算安排2.63万元，比2022年预算执行数增加77.70%。",
+     "一般公共服务支出（类）统计信息事务（款）统计管理（项）", "2010506", 26_300),
+    ("1. “一般公共服务支出-统计信息事务-统计管理”科目2.63万元，主要用于统计管理。"
+     "2022年当年预算执行数为1.48万元，2023年预算安排2.63万元，比2022年预算执行数增加77.70%。",
+     "“一般公共服务支出-统计信息事务-统计管理”", "2010506", 26_300),
+])
+def test_function_line_forms(raw, label, code, amount):
+    from cnbudget.regions.shanghai import paragraph_sentences, scan
+
+    doc = shanghai_doc([raw])
+    for sentence in paragraph_sentences(doc.lines[0]):
+        scan(doc, sentence, None, None)
+    assert [(b["statement"], b["label"], b["function_code"], b["amount_yuan"]) for b in doc.budget_lines] == \
+        [("function_class", label, code, amount)]
+    assert [(c["line_id"], c["prior_yuan"], c["change_pct_text"], c["direction"]) for c in doc.stated_changes] == \
+        [(1, 14_800, "77.70%", "increase")]
+    assert doc.warnings == []

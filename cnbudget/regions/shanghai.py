@@ -18,7 +18,7 @@ from cnbudget import function_codes
 from cnbudget.errors import InputError
 from cnbudget.extract import (
     AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, Sentence, heading_statement, make_line, raw_span,
-    scan_sentence, sentences, start_section,
+    record_change, scan_sentence, sentences, start_section,
 )
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
@@ -260,6 +260,9 @@ RESTATED = re.compile(rf"(?P<year>\d{{4}})年预算安排(?P<number>{NUMBER})\s*
 QUARTER = re.compile(rf"第(?P<q>[一二三四])季度用款计划(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 ASSET = re.compile(rf"(?P<label>流动资产|固定资产|在建工程|无形资产|长期投资|其他固定资产)(?:\d+项)?"
                    rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+# “一般公共服务支出-统计信息事务-统计管理”科目2.63万元: the dash form of a 类/款/项 line.
+DASH_TRIPLE = re.compile(rf"“(?P<cls>[^“”\-]+?)-(?P<sec>[^“”\-]+?)(?:-(?P<item>[^“”\-]+?))?”(?:科目)?\s*"
+                         rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 THRESHOLD = re.compile(r"单价\d+(?:\.\d+)?万元(?:\(含\))?以上")
 PERFORMANCE_FUNDS = re.compile(rf"涉及项目预算资金(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 PERFORMANCE_COUNTS = [
@@ -304,7 +307,8 @@ def read_narrative(doc, paras):
 
 def paragraph_sentences(line):
     """A function line's paragraph is read whole: its prior-year sentence refers back to its figure."""
-    if "(类)" in line.text and (PRIOR_OUTTURN.search(line.text) or RESTATED.search(line.text)):
+    if ("(类)" in line.text or DASH_TRIPLE.search(line.text)) and (
+            PRIOR_OUTTURN.search(line.text) or RESTATED.search(line.text)):
         text = line.text.strip()
         return [sentence_at(line, text, line.text.find(text))]
     out = []
@@ -331,6 +335,27 @@ def scan(doc, sentence, context, project):
     restated = list(RESTATED.finditer(text))
     for match in priors + restated + list(THRESHOLD.finditer(text)):
         mask(match)
+    dashed = []  # (end, line_id) of dash-form function lines: their comparisons are tied here
+    for match in DASH_TRIPLE.finditer(text):
+        mask(match)
+        names = [n.strip() for n in match.group("cls", "sec", "item") if n]
+        code, level = function_codes.resolve(*names)
+        label = sentence.printed(match.group(0)[: match.group(0).index("”") + 1], match.start())
+        dashed.append((match.end(), add_amount(doc, sentence, match, "function_class", code or "-".join(names),
+                                               label, function_code=code, function_level=level)))
+    if dashed:
+        first = len(doc.stated_changes)
+        changes = list(CHANGE_RE.finditer("".join(masked)))
+        for change in changes:
+            mask(change)
+            record_change(doc, sentence, change, dashed, context)
+        if len(doc.stated_changes) - first == len(changes):
+            for prior in priors:
+                after = [i for i, change in enumerate(changes) if change.start() >= prior.end()]
+                if after:
+                    doc.stated_changes[first + after[0]]["prior_yuan"] = yuan_int(
+                        to_yuan(prior.group("number"), prior.group("unit")))
+            priors = []
     for match in QUARTER.finditer(text):
         mask(match)
         q = QUARTERS.index(match.group("q")) + 1
@@ -384,6 +409,18 @@ def attach_prior(doc, sentence, text, priors, restated, first_line, first_change
                      f"句中重述的本年数 {again.group(0)} 与本条数额 {lines[0]['amount_text']} 不一致", sentence)
 
 
+def label_names(label):
+    """The printed 类/款/项 names of a function line, from either form, as comparison keys."""
+    triple = FUNCTION_TRIPLE.search(label)
+    if triple:
+        names = [n for n in triple.group("cls", "sec", "item") if n]
+    elif re.fullmatch(r"“?[^“”]+(?:-[^“”\-]+){1,2}”?", label):
+        names = label.strip("“”").split("-")
+    else:
+        return ()
+    return tuple(function_codes.name_key(n.strip()) for n in names)
+
+
 def resolve_function_codes(doc):
     """Narrative 类/款/项 names the reference table lacks take the code the document's own tables print."""
     printed = {}
@@ -394,10 +431,9 @@ def resolve_function_codes(doc):
     for record in doc.budget_lines:
         if record["statement"] != "function_class" or record["function_code"] or record["table_name"]:
             continue
-        triple = FUNCTION_TRIPLE.search(normalize(record["label"]))
-        if not triple:
+        names = label_names(normalize(record["label"]))
+        if not names:
             continue
-        names = tuple(function_codes.name_key(n.strip()) for n in triple.group("cls", "sec", "item") if n)
         code = printed.get(names)
         if code:
             record.update(function_code=code, item=code)
