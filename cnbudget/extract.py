@@ -189,6 +189,9 @@ class Extraction:
         return None
 
     def as_dict(self):
+        for section in self.sections:
+            if isinstance(section["text"], list):
+                section["text"] = "\n".join(section["text"])
         self.document.update(
             budget_line_count=len(self.budget_lines), warning_count=len(self.warnings),
         )
@@ -307,6 +310,7 @@ NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
 MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
+LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
 GENERIC_LABEL = re.compile(r"^(?:预算数?|预算安排|金额|数额|安排)?$")
 LEADING_NOISE = re.compile(
     r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
@@ -327,8 +331,9 @@ def heading_statement(text):
 
 def clause_start(text, end):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets."""
-    if ")" not in text[:end]:
-        return max(text.rfind(d, 0, end) for d in DELIMITERS) + 1
+    if text.rfind(")", 0, end) < 0:
+        last = LAST_DELIMITER.search(text, 0, end)
+        return last.start() + 1 if last else 0
     depth = 0
     for i in range(end - 1, -1, -1):
         char = text[i]
@@ -626,12 +631,13 @@ def read_narrative(doc, heading_level, lines=None):
             printed = raw_span(line, lead, lead + len(text)).strip().rstrip("。:：")
             stack.append((level, printed, heading_statement(text)))
             current = start_section(doc, stack, line)
-            current["text"] = body
+            if body:
+                current["text"].append(body)
         elif current is None:
             current = start_section(doc, [(1, line.raw.strip()[:60], None)], line)
-            current["text"] = line.raw.strip()
+            current["text"].append(line.raw.strip())
         else:
-            current["text"] = f"{current['text']}\n{line.raw.strip()}" if current["text"] else line.raw.strip()
+            current["text"].append(line.raw.strip())
         current["line_end"] = line.no
         if MAY_HOLD_FIGURES.search(line.text):
             context = next((statement for _, _, statement in reversed(stack) if statement), None)
@@ -644,8 +650,8 @@ def start_section(doc, stack, line):
     section = {
         "document_id": doc.document_id, "section_id": len(doc.sections) + 1,
         "heading_path": " > ".join(h for _, h, _ in stack), "heading": stack[-1][1],
-        "level": stack[-1][0], "text": "", "line_start": line.no, "line_end": line.no,
-    }
+        "level": stack[-1][0], "text": [], "line_start": line.no, "line_end": line.no,
+    }  # text: a list of printed lines until as_dict joins them
     doc.sections.append(section)
     return section
 
