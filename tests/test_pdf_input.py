@@ -191,3 +191,20 @@ def test_function_line_forms(raw, label, code, amount):
     assert [(c["line_id"], c["prior_yuan"], c["change_pct_text"], c["direction"]) for c in doc.stated_changes] == \
         [(1, 14_800, "77.70%", "increase")]
     assert doc.warnings == []
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # Inline codes beside the names (synthetic sentences): the printed code is the code.
+    ("1. 公共安全支出（204类）1,252.30万元，主要用于公共安全。",
+     ("expenditure", "204", "类", 12_523_000)),
+    ("2. “公共安全支出（204类）司法（20406款）公共法律服务（2040607项）”15.00万元，主要用于公共法律服务。",
+     ("function_class", "2040607", "项", 150_000)),
+])
+def test_inline_codes(raw, expected):
+    from cnbudget.regions.shanghai import paragraph_sentences, scan
+
+    doc = shanghai_doc([raw])
+    for sentence in paragraph_sentences(doc.lines[0]):
+        scan(doc, sentence, None, None)
+    assert [(b["statement"], b["function_code"], b["function_level"], b["amount_yuan"]) for b in doc.budget_lines] \
+        == [expected]
