@@ -28,14 +28,20 @@ Amounts are integer 元 everywhere; percentages are decimal strings, never float
 
 import csv
 import gc
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import islice
+from multiprocessing import get_context
+from operator import itemgetter
 from pathlib import Path
 
 from deepdiff import DeepDiff
 
 from cnbudget.errors import InputError
-from cnbudget.schema import STATEMENTS, columns
+from cnbudget.schema import STATEMENTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "datasets" / "package"
 CROSSWALK = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_code_crosswalk.csv"
@@ -44,29 +50,129 @@ CROSSWALK = Path(__file__).resolve().parent.parent / "datasets" / "reference" / 
 KEY_COLUMNS = ["statement", "item", "function_code", "fund_source", "expense_type",
                "economic_class", "project_name", "table_name"]
 # What can change between years on one line; the printed form (amount_text) follows the amount.
-VALUE_COLUMNS = ["label", "amount_yuan", "quantity", "quantity_unit", "stated_share"]
+# The amount comes first: its change is arithmetic (change_yuan); deepdiff describes the rest.
+VALUE_COLUMNS = ["amount_yuan", "label", "quantity", "quantity_unit", "stated_share"]
+# The columns a diff keeps in memory: long texts (source_text, amount_text) are left on disk.
+LINE_COLUMNS = ["document_id", "line_id", "fiscal_year", *KEY_COLUMNS, *VALUE_COLUMNS, "page", "source_line"]
 ROUNDING_YUAN = 100
+SEP = "\x1f"  # joins the parts of a key; never printed in a disclosure
+RS = "\x1e"  # joins lines when a Side is passed between processes
 KINDS = ["changed", "renamed", "recoded", "added", "removed"]
 
 
-class Side:
-    """Budget lines of one side of a diff, as strings in schema order, with their documents."""
+ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
+CHUNK = 65_536
+PARALLEL_BYTES = 16 * 2**20
 
-    def __init__(self, source, documents, header, rows, stated_changes=()):
+
+class Side:
+    """One side of a diff: its documents and, per budget line, three strings (key, values, origin).
+
+    Three strings a line instead of a record keep 400k lines in a few hundred MB and make matching
+    a matter of hashing one string. `key` is unit + KEY_COLUMNS, `values` VALUE_COLUMNS, `origin`
+    ORIGIN_COLUMNS, each joined by SEP with "" for null.
+    """
+
+    def __init__(self, source, documents=None, stated_changes=()):
         self.source = str(source)
-        self.documents = documents  # document_id -> documents record (may be sparse for CSV input)
-        self.header = header
-        self.rows = rows  # lists of strings; "" for null
+        self.documents = dict(documents or {})  # document_id -> documents record (sparse for a bare CSV)
         self.stated_changes = list(stated_changes)
-        self.index = {name: i for i, name in enumerate(header)}
+        self.keys, self.values, self.origins = [], [], []
+        self.totals = {}  # document_id -> {statement: sum of its `total` lines}
+        self.unit_of = {}  # document_id -> unit key
+
+    def add_rows(self, header, rows, keep=None):
+        """Append budget lines given as sequences of strings in `header` order (optionally filtered)."""
+        at = {name: header.index(name) for name in LINE_COLUMNS}
+        key_of = itemgetter(*(at[c] for c in KEY_COLUMNS))
+        values_of = itemgetter(*(at[c] for c in VALUE_COLUMNS))
+        origin_of = itemgetter(*(at[c] for c in ORIGIN_COLUMNS))
+        doc_of, year_of = itemgetter(at["document_id"]), itemgetter(at["fiscal_year"])
+        i_item, i_statement, i_amount = at["item"], at["statement"], at["amount_yuan"]
+        rows = iter(rows)
+        while chunk := list(islice(rows, CHUNK)):
+            if keep is not None:
+                chunk = [row for row in chunk if row[at["document_id"]] in keep]
+            docs = list(map(doc_of, chunk))
+            for doc, year in dict(zip(docs, map(year_of, chunk))).items():
+                if doc not in self.unit_of:
+                    record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": year})
+                    self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
+            unit_of = self.unit_of
+            self.keys.extend([unit_of[doc] + SEP + part
+                              for doc, part in zip(docs, map(SEP.join, map(key_of, chunk)))])
+            self.values.extend(map(SEP.join, map(values_of, chunk)))
+            self.origins.extend(map(SEP.join, map(origin_of, chunk)))
+            for row in chunk:
+                if row[i_item] == "total" and row[i_amount] != "":
+                    sums = self.totals.setdefault(row[at["document_id"]], {})
+                    sums[row[i_statement]] = sums.get(row[i_statement], 0) + int(row[i_amount])
+        self.documents = {d: self.documents[d] for d in self.documents if d in self.unit_of or keep is None}
+
+    def __getstate__(self):
+        """Pickle the three columns as one string each: 1.2M small strings pickle ~10x slower."""
+        state = dict(self.__dict__)
+        for name in ("keys", "values", "origins"):
+            state[name] = RS.join(state[name])
+        return state
+
+    def __setstate__(self, state):
+        for name in ("keys", "values", "origins"):
+            state[name] = state[name].split(RS) if state[name] else []
+        self.__dict__.update(state)
+
+    def select(self, doc_ids):
+        """Keep only the lines and stated changes of these documents."""
+        mine = [i for i, origin in enumerate(self.origins) if origin[:origin.index(SEP)] in doc_ids]
+        self.keys = [self.keys[i] for i in mine]
+        self.values = [self.values[i] for i in mine]
+        self.origins = [self.origins[i] for i in mine]
+        self.documents = {d: r for d, r in self.documents.items() if d in doc_ids}
+        self.unit_of = {d: u for d, u in self.unit_of.items() if d in doc_ids}
+        self.stated_changes = [c for c in self.stated_changes if c["document_id"] in doc_ids]
+
+    def keyed_values(self):
+        """key -> values; a line printed twice in one document gets SEP + ordinal on its later copies."""
+        mapping = dict(zip(self.keys, self.values))
+        if len(mapping) == len(self.keys):
+            return mapping
+        seen = {}
+        for position, key in enumerate(self.keys):
+            if key in seen:
+                seen[key] += 1
+                self.keys[position] = f"{key}{SEP}{seen[key]}"
+            else:
+                seen[key] = 0
+        return dict(zip(self.keys, self.values))
+
+    def positions(self, keys):
+        """key -> position for the given keys."""
+        return {key: i for i, key in enumerate(self.keys) if key in keys}
+
+    def line(self, position):
+        """One budget line as a dict (unit, KEY_COLUMNS, VALUE_COLUMNS, ORIGIN_COLUMNS; "" -> None)."""
+        unit, *parts = self.keys[position].split(SEP)
+        record = dict(zip(KEY_COLUMNS, parts))
+        record.update(zip(VALUE_COLUMNS, self.values[position].split(SEP)))
+        record.update(zip(ORIGIN_COLUMNS, self.origins[position].split(SEP)))
+        record = {name: value if value != "" else None for name, value in record.items()}
+        record["unit"] = self.unit_name(record["document_id"])
+        return record
+
+    def unit_name(self, doc_id):
+        """The printed unit name of a document (its id without the year when unknown)."""
+        record = self.documents.get(doc_id, {})
+        return record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc_id)
+
+    def years(self):
+        return {int(d["fiscal_year"]) for d in self.documents.values() if d.get("fiscal_year") not in (None, "")}
 
     def describe(self):
         """The `old`/`new` block of the JSON: which documents and years this side holds."""
         docs = [{"document_id": d, "fiscal_year": _int(self.documents[d].get("fiscal_year")),
                  "unit_name": self.documents[d].get("unit_name") or None}
                 for d in sorted(self.documents)]
-        years = sorted({d["fiscal_year"] for d in docs if d["fiscal_year"] is not None})
-        return {"source": self.source, "documents": docs, "fiscal_years": years}
+        return {"source": self.source, "documents": docs, "fiscal_years": sorted(self.years())}
 
 
 # ---------------------------------------------------------------- loading a side
@@ -79,52 +185,45 @@ def _int(value):
     return None if value in (None, "") else int(value)
 
 
-def side_from_result(source, result):
-    """A Side from one `extract_file` result."""
-    header = columns("budget_lines")
-    rows = [[_str(line.get(name)) for name in header] for line in result["budget_lines"]]
-    document = result["document"]
-    return Side(source, {document["document_id"]: document}, header, rows, result.get("stated_changes", []))
-
-
-def read_csv_rows(path):
-    """(header, rows) of a CSV file; gc is paused while the rows are built (it dominates the load)."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise InputError(path, "an empty file; expected a CSV with a header row", line=1)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            rows = list(reader)
-        finally:
-            if enabled:
-                gc.enable()
-    return header, rows
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector: our rows hold no cycles, and on 800k rows it dominates."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_csv_dicts(path):
     """Records of a small package CSV (documents, stated_changes), nulls as None."""
     if not Path(path).exists():
         return []
-    header, rows = read_csv_rows(path)
-    return [{k: (v if v != "" else None) for k, v in zip(header, row)} for row in rows]
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def side_from_budget_lines_csv(path, documents=None, stated_changes=()):
-    """A Side from a budget_lines-shaped CSV; documents default to what the rows name."""
-    header, rows = read_csv_rows(path)
-    missing = [name for name in ["document_id", "fiscal_year", *KEY_COLUMNS[:2], "amount_yuan"] if name not in header]
-    if missing:
-        raise InputError(path, f"a budget_lines CSV; the header lacks {', '.join(missing)}", line=1)
-    if documents is None:
-        i_doc, i_year = header.index("document_id"), header.index("fiscal_year")
-        documents = {}
-        for row in rows:
-            if row[i_doc] not in documents:
-                documents[row[i_doc]] = {"document_id": row[i_doc], "fiscal_year": row[i_year]}
-    return Side(path, documents, header, rows, stated_changes)
+def side_from_result(source, result):
+    """A Side from one `extract_file` result."""
+    document = result["document"]
+    side = Side(source, {document["document_id"]: document}, result.get("stated_changes", []))
+    side.add_rows(LINE_COLUMNS, [[_str(line.get(name)) for name in LINE_COLUMNS] for line in result["budget_lines"]])
+    return side
+
+
+def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=None, source=None):
+    """A Side from a budget_lines-shaped CSV, read in chunks; documents default to what the rows name."""
+    side = Side(source or path, documents, stated_changes)
+    with open(path, newline="", encoding="utf-8") as handle, paused_gc():
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        missing = [name for name in LINE_COLUMNS if name not in (header or [])]
+        if missing:
+            raise InputError(path, f"a budget_lines CSV; its header lacks {', '.join(missing)}", line=1)
+        side.add_rows(header, reader, keep)
+    return side
 
 
 def side_from_package(package_dir, source=None, keep=None):
@@ -134,16 +233,12 @@ def side_from_package(package_dir, source=None, keep=None):
     if not lines_csv.exists():
         raise InputError(lines_csv, "a built data package (run `cnbudget build` first)")
     documents = {d["document_id"]: d for d in read_csv_dicts(package_dir / "documents.csv")}
-    changes = read_csv_dicts(package_dir / "stated_changes.csv")
-    side = side_from_budget_lines_csv(lines_csv, documents or None, changes)
-    if keep is not None:
-        chosen = {d for d, doc in side.documents.items() if keep(doc)}
-        i_doc = side.index["document_id"]
-        side.documents = {d: side.documents[d] for d in chosen}
-        side.rows = [row for row in side.rows if row[i_doc] in chosen]
-        side.stated_changes = [c for c in side.stated_changes if c["document_id"] in chosen]
-    side.source = str(source or package_dir)
-    return side
+    chosen = None if keep is None else {d for d, record in documents.items() if keep(record)}
+    if chosen is not None:
+        documents = {d: documents[d] for d in chosen}
+    changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv")
+               if chosen is None or c["document_id"] in chosen]
+    return side_from_budget_lines_csv(lines_csv, documents, changes, chosen, source or package_dir)
 
 
 def load_side(spec, package_dir=PACKAGE_DIR):
@@ -158,6 +253,9 @@ def load_side(spec, package_dir=PACKAGE_DIR):
 
         return side_from_result(spec, extract_file(path))
     text = str(spec)
+    if not (Path(package_dir) / "budget_lines.csv").exists():
+        raise InputError(spec, f"a disclosure file, package folder or budget_lines CSV; or a document id or "
+                               f"fiscal year of a built package, and {package_dir} has none (run `cnbudget build`)")
     if re.fullmatch(r"\d{4}", text):
         side = side_from_package(package_dir, text, lambda doc: str(doc.get("fiscal_year")) == text)
     else:
@@ -176,54 +274,31 @@ def load_crosswalk(path=CROSSWALK):
 
 # ---------------------------------------------------------------- matching
 
-def unit_keys(side, other):
-    """document_id -> unit key: the unit name, or the id without its year; "" when each side is one unit."""
-    keys = {}
-    for doc_id, doc in side.documents.items():
-        keys[doc_id] = doc.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc_id)
-    if other is not None and len(set(keys.values())) == 1:
-        other_keys = {doc.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", d) for d, doc in other.documents.items()}
-        if len(other_keys) == 1:
-            return dict.fromkeys(keys, "")
-    return keys
+def key_unit(key):
+    """The unit part of a key."""
+    return key[:key.index(SEP)]
 
 
-def keyed(side, units):
-    """(key -> row index, value tuple per row): keys are unit + KEY_COLUMNS (+ an ordinal when repeated)."""
-    i_doc = side.index["document_id"]
-    key_idx = [side.index[c] for c in KEY_COLUMNS if c in side.index]
-    val_idx = [side.index[c] for c in VALUE_COLUMNS if c in side.index]
-    rows = side.rows
-    doc_ids = [row[i_doc] for row in rows]
-    unit_of = [units[d] for d in doc_ids] if len(units) > 1 else [next(iter(units.values()), "")] * len(rows)
-    if len(key_idx) == 1:
-        parts = [(row[key_idx[0]],) for row in rows]
-    else:
-        from operator import itemgetter
-
-        parts = list(map(itemgetter(*key_idx), rows))
-    keys = list(zip(unit_of, parts))
-    index = dict(zip(keys, range(len(keys))))
-    if len(index) != len(keys):  # the same line printed twice: number repeats in reading order
-        seen, numbered = {}, []
-        for key in keys:
-            seen[key] = seen.get(key, -1) + 1
-            numbered.append(key + (seen[key],))
-        keys = numbered
-        index = dict(zip(keys, range(len(keys))))
-    from operator import itemgetter
-
-    values = list(map(itemgetter(*val_idx), rows))
-    return index, values
+def share_one_unit(old, new):
+    """When each side holds exactly one unit, compare them whatever their names: blank the unit key."""
+    old_units, new_units = set(old.unit_of.values()), set(new.unit_of.values())
+    if len(old_units) == 1 and len(new_units) == 1 and old_units != new_units:
+        for side in (old, new):
+            side.keys = [SEP + key.split(SEP, 1)[1] for key in side.keys]
+            side.unit_of = dict.fromkeys(side.unit_of, "")
 
 
 def describe_changes(pairs):
-    """deepdiff over the changed records only -> {position: {field: (old, new)}}; raw output stays here."""
+    """deepdiff over changed records -> {position: {field: (old, new)}}; its raw output stays here.
+
+    `pairs` are (position, (old, new)) with dicts of the fields other than the amount, only for
+    records whose those fields differ (== found them). Records are flattened to
+    {"position|field": value}: deepdiff's cost grows with nesting, not with the number of keys.
+    """
     if not pairs:
         return {}
-    # Flat {position_field: value} dicts: deepdiff's cost grows with nesting, not with the record count.
-    old = {f"{n}|{field}": value for n, (a, _b) in enumerate(pairs) for field, value in a.items()}
-    new = {f"{n}|{field}": value for n, (_a, b) in enumerate(pairs) for field, value in b.items()}
+    old = {f"{n}|{field}": value for n, (a, _b) in pairs for field, value in a.items()}
+    new = {f"{n}|{field}": value for n, (_a, b) in pairs for field, value in b.items()}
     result = DeepDiff(old, new, verbose_level=1, view="tree", threshold_to_diff_deeper=0)
     described = {}
     for report in ("values_changed", "type_changes", "dictionary_item_added", "dictionary_item_removed"):
@@ -247,34 +322,28 @@ def percent(old, new):
     return str(pct)
 
 
-def line_record(side, position):
-    """One budget line of a side as a dict of typed values."""
-    row = side.rows[position]
-    return {name: (row[i] if row[i] != "" else None) for name, i in side.index.items()}
-
-
-def entry(kind, old, new, unit_name, details=None):
+def entry(kind, old, new, details=None):
     """One flat change record from the old and new line dicts (either may be None)."""
     base = new or old
     old_yuan = _int(old["amount_yuan"]) if old else None
     new_yuan = _int(new["amount_yuan"]) if new else None
     details = details or {}
-    change = new_yuan - old_yuan if old_yuan is not None and new_yuan is not None else None
     record = {
-        "kind": kind, "basis": "computed", "unit": unit_name,
+        "kind": kind, "basis": "computed", "unit": base["unit"],
         "statement": base["statement"], "statement_title": STATEMENTS.get(base["statement"], ("",))[0],
         "item": base["item"], "function_code": base.get("function_code"),
         "label": base["label"], "old_label": old["label"] if old else None,
-        "old_yuan": old_yuan, "new_yuan": new_yuan, "change_yuan": change,
+        "old_yuan": old_yuan, "new_yuan": new_yuan,
+        "change_yuan": new_yuan - old_yuan if old_yuan is not None and new_yuan is not None else None,
         "change_pct": percent(old_yuan, new_yuan),
         "old_quantity": _int(old.get("quantity")) if old else None,
         "new_quantity": _int(new.get("quantity")) if new else None,
-        "changed_fields": sorted(details),
+        "changed_fields": sorted(details), "change_text": None,
         "field_changes": {f: {"old": a, "new": b} for f, (a, b) in sorted(details.items())
                           if f not in ("amount_yuan", "label")},
     }
     for prefix, line in (("old", old), ("new", new)):
-        for name in ("document_id", "line_id", "source_line", "page"):
+        for name in ORIGIN_COLUMNS:
             value = line.get(name) if line else None
             record[f"{prefix}_{name}"] = _int(value) if name != "document_id" else value
     return record
@@ -282,132 +351,106 @@ def entry(kind, old, new, unit_name, details=None):
 
 def recoded_key(key, crosswalk, old_years, new_years):
     """The key a removed line would have after a crosswalk recode, or None."""
-    unit, parts = key[0], key[1]
-    code = parts[KEY_COLUMNS.index("function_code")]
+    parts = key.split(SEP)
+    at = 1 + KEY_COLUMNS.index("function_code")
+    code = parts[at]
     for row in crosswalk.get(code, ()):
         if any(y <= row["from_year"] for y in old_years) and any(row["to_year"] <= y for y in new_years):
-            parts = list(parts)
-            if parts[1] == code:
-                parts[1] = row["new_code"]
-            parts[KEY_COLUMNS.index("function_code")] = row["new_code"]
-            return (unit, tuple(parts)) + key[2:]
+            if parts[1 + KEY_COLUMNS.index("item")] == code:  # function lines use the code as their item
+                parts[1 + KEY_COLUMNS.index("item")] = row["new_code"]
+            parts[at] = row["new_code"]
+            return SEP.join(parts)
     return None
 
 
-def diff_sides(old, new, unit=None, crosswalk=None):
+def diff_sides(old, new, unit=None, crosswalk=()):
     """Compare two Sides (OLD may be None); returns the documented JSON-ready dict."""
-    if unit:
+    with paused_gc():
         for side in (old, new):
-            if side is not None:
-                restrict_unit(side, unit)
-    new_units = unit_keys(new, old)
-    old_units = unit_keys(old, new) if old is not None else {}
-    shared_units = set(new_units.values()) & set(old_units.values())
-    result = {"old": old.describe() if old else None, "new": new.describe(),
-              **{kind: [] for kind in KINDS}}
-    unchanged = 0
-    if old is not None:
-        unchanged = match_lines(old, new, old_units, new_units, shared_units, crosswalk, result)
-    result["stated_vs_computed"] = stated_vs_computed(old, new, old_units, new_units, shared_units, result)
-    for kind in KINDS:
-        result[kind].sort(key=lambda e: (e["unit"] or "", e["statement"], e["item"], e["function_code"] or "",
-                                         e["new_line_id"] or e["old_line_id"] or 0))
-    result["summary"] = summarize(old, new, old_units, new_units, shared_units, result, unchanged)
+            if side is not None and unit:
+                side.select({d for d, u in side.unit_of.items() if unit in (u, d, side.unit_name(d))})
+        if old is not None:
+            share_one_unit(old, new)
+        shared = set(new.unit_of.values()) & set(old.unit_of.values()) if old is not None else set()
+        result = {"old": old.describe() if old else None, "new": new.describe(), **{kind: [] for kind in KINDS}}
+        unchanged = match_lines(old, new, shared, crosswalk, result) if old is not None else 0
+        result["stated_vs_computed"] = stated_vs_computed(old, new, shared, result)
+        for kind in KINDS:
+            result[kind].sort(key=lambda e: (e["unit"] or "", e["statement"], e["item"], e["function_code"] or "",
+                                             e["new_line_id"] or e["old_line_id"] or 0))
+        result["summary"] = summarize(old, new, shared, result, unchanged)
     return result
 
 
-def restrict_unit(side, unit):
-    """Keep only the documents of one unit (its name, or its document id without the year)."""
-    keep = {d for d, doc in side.documents.items()
-            if unit in (doc.get("unit_name"), d, re.sub(r"^\d{4}[-_]?", "", d))}
-    i_doc = side.index["document_id"]
-    side.documents = {d: side.documents[d] for d in keep}
-    side.rows = [row for row in side.rows if row[i_doc] in keep]
-    side.stated_changes = [c for c in side.stated_changes if c["document_id"] in keep]
-
-
-def match_lines(old, new, old_units, new_units, shared_units, crosswalk, result):
+def match_lines(old, new, shared, crosswalk, result):
     """Fill changed/renamed/recoded/added/removed; returns the number of unchanged lines."""
-    old_index, old_values = keyed(old, old_units)
-    new_index, new_values = keyed(new, new_units)
-    common = old_index.keys() & new_index.keys()
-    differing = [k for k in common if old_values[old_index[k]] != new_values[new_index[k]]]
-    removed = [k for k in old_index.keys() - common if k[0] in shared_units]
-    added = {k for k in new_index.keys() - common if k[0] in shared_units}
-    pairs = [(k, old_index[k], new_index[k]) for k in differing]
-    recoded_pairs = []
-    if crosswalk is None:
-        crosswalk = load_crosswalk()
+    old_map, new_map = old.keyed_values(), new.keyed_values()
+    gone = {key for key, _ in old_map.items() - new_map.items()}  # removed, or changed (C-level set ops)
+    came = {key for key, _ in new_map.items() - old_map.items()}  # added, or changed
+    changed = gone & came
+    removed = {key for key in gone - changed if key_unit(key) in shared}
+    added = {key for key in came - changed if key_unit(key) in shared}
     by_code = {}
     for row in crosswalk:
         by_code.setdefault(row["old_code"], []).append(row)
-    old_years = {y for y in (_int(d.get("fiscal_year")) for d in old.documents.values()) if y}
-    new_years = {y for y in (_int(d.get("fiscal_year")) for d in new.documents.values()) if y}
-    for key in list(removed):
-        target = recoded_key(key, by_code, old_years, new_years) if by_code else None
-        if target in added:
-            added.discard(target)
-            removed.remove(key)
-            recoded_pairs.append((key, old_index[key], new_index[target]))
-    names = [n for n in VALUE_COLUMNS if n in old.index and n in new.index]
-    records = [(dict(zip(names, _pick(old, o, names))), dict(zip(names, _pick(new, n, names))))
-               for _k, o, n in pairs + recoded_pairs]
+    recoded = {}
+    if by_code:
+        old_years, new_years = old.years(), new.years()
+        for key in sorted(removed):
+            target = recoded_key(key, by_code, old_years, new_years)
+            if target in added:
+                recoded[key] = target
+        removed -= recoded.keys()
+        added -= set(recoded.values())
+    old_at = old.positions(changed | removed | recoded.keys())
+    new_at = new.positions(changed | added | set(recoded.values()))
+    pairs = [(old_at[k], new_at[k]) for k in sorted(changed)]
+    pairs += [(old_at[k], new_at[recoded[k]]) for k in sorted(recoded)]
+    records = []
+    for position, (o, n) in enumerate(pairs):
+        before, after = old.values[o].split(SEP), new.values[n].split(SEP)
+        if before[1:] != after[1:]:
+            records.append((position, (dict(zip(VALUE_COLUMNS[1:], before[1:])),
+                                       dict(zip(VALUE_COLUMNS[1:], after[1:])))))
     details = describe_changes(records)
-    unit_name = unit_names(new)
-    for position, (key, o, n) in enumerate(pairs + recoded_pairs):
-        kind = "recoded" if position >= len(pairs) else (
+    for position, (o, n) in enumerate(pairs):
+        before, after = old.values[o].split(SEP, 1)[0], new.values[n].split(SEP, 1)[0]
+        if before != after:
+            details.setdefault(position, {})["amount_yuan"] = (_int(before), _int(after))
+        kind = "recoded" if position >= len(changed) else (
             "renamed" if "label" in details.get(position, {}) else "changed")
-        new_line = line_record(new, n)
-        result[kind].append(entry(kind, line_record(old, o), new_line,
-                                  unit_name.get(new_line["document_id"]), details.get(position)))
-    old_unit_name = unit_names(old)
-    for key in removed:
-        line = line_record(old, old_index[key])
-        result["removed"].append(entry("removed", line, None, old_unit_name.get(line["document_id"])))
-    for key in added:
-        line = line_record(new, new_index[key])
-        result["added"].append(entry("added", None, line, unit_name.get(line["document_id"])))
-    return len(common) - len(differing)
-
-
-def _pick(side, position, names):
-    row = side.rows[position]
-    return [row[side.index[n]] for n in names]
-
-
-def unit_names(side):
-    """document_id -> printed unit name (or the id when the side has no documents table)."""
-    return {d: doc.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", d) for d, doc in side.documents.items()}
+        result[kind].append(entry(kind, old.line(o), new.line(n), details.get(position)))
+    result["removed"] = [entry("removed", old.line(old_at[k]), None) for k in removed]
+    result["added"] = [entry("added", None, new.line(new_at[k])) for k in added]
+    return len(old_map) - len(gone)
 
 
 # ---------------------------------------------------------------- stated changes
 
-def stated_vs_computed(old, new, old_units, new_units, shared_units, result):
+def stated_vs_computed(old, new, shared, result):
     """Compare each change NEW states with the computed one; as_stated where OLD lacks the unit/year."""
     if not new.stated_changes:
         return []
-    new_lines = {}
-    i_doc, i_line = new.index["document_id"], new.index["line_id"]
-    wanted = {(c["document_id"], str(c.get("line_id") or "")) for c in new.stated_changes}
-    for position, row in enumerate(new.rows):
-        if (row[i_doc], row[i_line]) in wanted:
-            new_lines[(row[i_doc], row[i_line])] = position
-    old_index = keyed(old, old_units)[0] if old is not None else {}
-    new_index = keyed(new, new_units)[0]
-    positions = set(new_lines.values())
-    key_of = {position: key for key, position in new_index.items() if position in positions}
-    old_years = {(old_units[d], _int(doc.get("fiscal_year"))) for d, doc in old.documents.items()} if old else set()
-    unit_name = unit_names(new)
+    if old is None:
+        new.keyed_values()  # numbers repeated keys, as match_lines does
+    wanted = {f"{c['document_id']}{SEP}{c.get('line_id') or ''}" for c in new.stated_changes}
+    new_at = {}
+    for position, origin in enumerate(new.origins):
+        head = origin[:origin.index(SEP, origin.index(SEP) + 1)]
+        if head in wanted:
+            new_at[head] = position
+    old_at = old.positions({new.keys[p] for p in new_at.values()}) if old is not None else {}
+    old_years = {(unit, int(old.documents[d]["fiscal_year"])) for d, unit in old.unit_of.items()
+                 if old.documents[d].get("fiscal_year")} if old is not None else set()
     out = []
     for change in sorted(new.stated_changes, key=lambda c: (c["document_id"], _int(c["change_id"]))):
-        position = new_lines.get((change["document_id"], str(change.get("line_id") or "")))
-        line = line_record(new, position) if position is not None else None
+        position = new_at.get(f"{change['document_id']}{SEP}{change.get('line_id') or ''}")
+        line = new.line(position) if position is not None else None
         new_yuan = _int(line["amount_yuan"]) if line else None
         stated = _int(change.get("change_yuan"))
         prior_year = _int(change["prior_year"])
-        unit_key = new_units.get(change["document_id"])
         record = {
-            "unit": unit_name.get(change["document_id"]), "document_id": change["document_id"],
+            "unit": new.unit_name(change["document_id"]), "document_id": change["document_id"],
             "change_id": _int(change["change_id"]), "statement": change["statement"],
             "statement_title": STATEMENTS.get(change["statement"], ("",))[0],
             "item": change["item"], "function_code": change.get("function_code"), "label": change["label"],
@@ -417,12 +460,13 @@ def stated_vs_computed(old, new, old_units, new_units, shared_units, result):
             "new_source_line": _int(change.get("source_line")), "old_document_id": None, "old_line_id": None,
             "old_source_line": None,
         }
-        if (unit_key, prior_year) in old_years and position is not None:
-            old_position = old_index.get(key_of.get(position))
+        unit = new.unit_of.get(change["document_id"])
+        if (unit, prior_year) in old_years and position is not None:
+            old_position = old_at.get(new.keys[position])
             if old_position is None:
                 record["status"] = "no_prior_line"
             else:
-                old_line = line_record(old, old_position)
+                old_line = old.line(old_position)
                 prior = _int(old_line["amount_yuan"])
                 record.update(prior_yuan=prior, old_document_id=old_line["document_id"],
                               old_line_id=_int(old_line["line_id"]), old_source_line=_int(old_line["source_line"]))
@@ -436,7 +480,7 @@ def stated_vs_computed(old, new, old_units, new_units, shared_units, result):
                 prior = new_yuan - stated
             record["prior_yuan"] = prior
             if line is not None and stated:
-                as_stated = entry("changed", None, line, record["unit"])
+                as_stated = entry("changed", None, line)
                 as_stated.update(basis="as_stated", old_yuan=prior, change_yuan=stated,
                                  change_pct=percent(prior, new_yuan), changed_fields=["amount_yuan"],
                                  change_text=change["change_text"])
@@ -456,32 +500,22 @@ def judge(stated, computed, record):
 
 # ---------------------------------------------------------------- summary
 
-def statement_totals(side, units):
-    """statement -> sum of its `total` lines over the compared units (integer 元)."""
+def statement_totals(side, documents):
+    """statement -> sum of its `total` lines over the given documents, integer 元."""
     totals = {}
-    if side is None:
-        return totals
-    i_st, i_item, i_amt, i_doc = (side.index[c] for c in ("statement", "item", "amount_yuan", "document_id"))
-    for row in side.rows:
-        if row[i_item] == "total" and row[i_amt] != "" and (units is None or side_unit(side, row[i_doc]) in units):
-            totals[row[i_st]] = totals.get(row[i_st], 0) + int(row[i_amt])
+    for doc in documents:
+        for statement, amount in side.totals.get(doc, {}).items():
+            totals[statement] = totals.get(statement, 0) + amount
     return totals
 
 
-def side_unit(side, doc_id):
-    doc = side.documents.get(doc_id, {})
-    return doc.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc_id)
-
-
-def summarize(old, new, old_units, new_units, shared_units, result, unchanged):
+def summarize(old, new, shared, result, unchanged):
     """Counts of each kind and statement totals of both years."""
     if old is not None:
-        names = {side_unit(new, d) for d, u in new_units.items() if u in shared_units}
-        names |= {side_unit(old, d) for d, u in old_units.items() if u in shared_units}
-        old_totals = statement_totals(old, names)
-        new_totals = statement_totals(new, names)
+        old_totals = statement_totals(old, [d for d, u in old.unit_of.items() if u in shared])
+        new_totals = statement_totals(new, [d for d, u in new.unit_of.items() if u in shared])
     else:
-        old_totals, new_totals = {}, statement_totals(new, None)
+        old_totals, new_totals = {}, statement_totals(new, new.unit_of)
         for record in result["stated_vs_computed"]:
             if record["item"] == "total" and record["prior_yuan"] is not None:
                 old_totals[record["statement"]] = old_totals.get(record["statement"], 0) + record["prior_yuan"]
@@ -496,21 +530,46 @@ def summarize(old, new, old_units, new_units, shared_units, result, unchanged):
     for record in result["stated_vs_computed"]:
         statuses[record["status"]] = statuses.get(record["status"], 0) + 1
     counts = {kind: len(result[kind]) for kind in KINDS}
+    old_units = set(old.unit_of.values()) if old is not None else set()
     counts.update(
         unchanged=unchanged,
         as_stated=sum(1 for e in result["changed"] if e["basis"] == "as_stated"),
         stated_vs_computed=statuses,
-        units_compared=len(shared_units),
-        units_only_old=len(set(old_units.values()) - shared_units),
-        units_only_new=len(set(new_units.values()) - shared_units) if old is not None else 0,
+        units_compared=len(shared),
+        units_only_old=len(old_units - shared),
+        units_only_new=len(set(new.unit_of.values()) - shared) if old is not None else 0,
     )
     return {"counts": counts, "totals": totals}
 
 
+def input_bytes(spec, package_dir):
+    """Size of the CSV a side is read from (0 for a disclosure file)."""
+    path = Path(spec)
+    if path.is_dir():
+        path = path / "budget_lines.csv"
+    elif not path.exists():
+        path = Path(package_dir) / "budget_lines.csv"
+    elif path.suffix.lower() != ".csv":
+        return 0
+    return path.stat().st_size if path.exists() else 0
+
+
+def load_pair(old_spec, new_spec, package_dir):
+    """Both sides; large CSVs are read in two processes at once (CSV parsing is most of the time)."""
+    if old_spec is None:
+        return None, load_side(new_spec, package_dir)
+    big = min(input_bytes(old_spec, package_dir), input_bytes(new_spec, package_dir)) > PARALLEL_BYTES
+    if not big or (os.cpu_count() or 1) < 2:
+        return load_side(old_spec, package_dir), load_side(new_spec, package_dir)
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
+        future = pool.submit(load_side, old_spec, package_dir)
+        new = load_side(new_spec, package_dir)
+        return future.result(), new
+
+
 def diff(old_spec, new_spec, unit=None, package_dir=PACKAGE_DIR, crosswalk_path=CROSSWALK):
     """`cnbudget diff`: load both sides (OLD may be None) and compare them."""
-    old = load_side(old_spec, package_dir) if old_spec is not None else None
-    new = load_side(new_spec, package_dir)
+    old, new = load_pair(old_spec, new_spec, package_dir)
     return diff_sides(old, new, unit=unit, crosswalk=load_crosswalk(crosswalk_path))
 
 
