@@ -208,3 +208,19 @@ def test_inline_codes(raw, expected):
         scan(doc, sentence, None, None)
     assert [(b["statement"], b["function_code"], b["function_level"], b["amount_yuan"]) for b in doc.budget_lines] \
         == [expected]
+
+
+@pytest.mark.parametrize("cover, unit, region, year", [
+    # Synthetic covers: district and municipal titles; the unit from 预算主管部门 or else 编制部门.
+    (["上海市普陀区2023年区级部门预算", "预算主管部门：上海市普陀区人民政府万里街道办事处"],
+     "上海市普陀区人民政府万里街道办事处", "上海市普陀区", 2023),
+    (["上海市2024年市级部门预算", "2024年部门财务收支预算总表", "编制部门：上海市某某局      单位：元"],
+     "上海市某某局", "上海市", 2024),
+])
+def test_shanghai_cover(cover, unit, region, year):
+    from cnbudget.regions.shanghai import describe
+
+    lines = [make_line(no, raw, 1) for no, raw in enumerate(cover, start=1)]
+    document = describe("synthetic-cover.pdf", lines, {})
+    assert (document["unit_name"], document["region"], document["fiscal_year"], document["kind"]) == \
+        (unit, region, year, "部门预算")

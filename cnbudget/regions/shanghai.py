@@ -25,8 +25,10 @@ from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
 
 NAME = "shanghai"
 
-TITLE = re.compile(r"上海市(?P<district>\S+?区)(?P<year>\d{4})年区级部门(?P<kind>预算|决算)")
-UNIT = re.compile(r"预算主管部门[:：]\s*(?P<unit>\S+)")
+# '上海市普陀区2023年区级部门预算'; a municipal department prints '上海市2024年市级部门预算' or its own name.
+TITLE = re.compile(r"上海市(?P<district>[^\s\d]{1,8}?区)?(?P<year>\d{4})年(?:区级|市级)?(?:部门|单位)(?P<kind>预算|决算)")
+UNITS = [re.compile(r"预算主管部门[:：]\s*(?P<unit>\S+)"), re.compile(r"编制部门[:：]\s*(?P<unit>\S+)"),
+         re.compile(r"^\s*(?P<unit>\S+?)\(部门\)主要职能", re.M)]
 
 # Top-level section titles, possibly prefixed by the year or the unit's name ('…（部门）主要职能').
 SECTION_TITLES = re.compile(
@@ -129,25 +131,25 @@ def line_sentence(line):
 # ---------------------------------------------------------------- template interface
 
 def detect(text):
-    """A Shanghai 区级部门预算 PDF: its cover title, and its budget tables or section titles."""
-    head = text[:3000]
-    return bool(TITLE.search(head) and ("部门预算表" in text or "部门预算编制说明" in text))
+    """A Shanghai budget PDF: the cover title within the first pages, and its numbered tables."""
+    return bool(TITLE.search(text[:5000]) and any(spec.title in text for spec in TABLES))
 
 
 def describe(path, lines, provenance):
-    """Document fields from the sidecar, else from the cover (title, 预算主管部门)."""
-    text = "\n".join(line.text for line in lines[:60])
-    title = TITLE.search(text)
-    unit = UNIT.search(text)
-    if title is None or unit is None:
-        raise InputError(path, "expected the cover of a Shanghai district budget: '上海市…区…年区级部门预算' "
+    """Document fields from the sidecar, else from the cover (title, 预算主管部门 or 编制部门)."""
+    title = TITLE.search("\n".join(line.text for line in lines[:200]))
+    whole = "\n".join(line.text for line in lines)
+    unit = next((m for m in (pattern.search(whole) for pattern in UNITS) if m), None)
+    if title is None or (unit is None and not provenance.get("unit_name")):
+        raise InputError(path, "expected the cover of a Shanghai department budget: '上海市…年区级部门预算' "
                                "and '预算主管部门：…'", line=1, page=1)
     kind = provenance.get("kind") or f"部门{title.group('kind')}"
     year = provenance.get("fiscal_year") or int(title.group("year"))
     name = provenance.get("unit_name") or unit.group("unit")
+    region = "上海市" + (title.group("district") or "")
     return {
         "unit_name": name, "fiscal_year": year, "kind": kind,
-        "region": provenance.get("region") or f"上海市{title.group('district')}",
+        "region": provenance.get("region") or region,
         "title": provenance.get("title") or f"{name}{year}年{kind}",
     }
 
