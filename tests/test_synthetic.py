@@ -203,17 +203,6 @@ def expected_lines(expected, codes):
     return out
 
 
-def extraction_case(index, data, provenance, expected):
-    """One parametrised case; documents printing a bracketed 款 name are a known extractor gap."""
-    marks = []
-    if "（室）" in data.decode(provenance["encoding"]):
-        marks.append(pytest.mark.xfail(
-            reason="extractor crashes on a 款 name with brackets, 政府办公厅（室）及相关机构事务 "
-                   "(cnbudget.extract.FUNCTION_TRIPLE leaves 款 None; classify_function calls None.strip())",
-            strict=False))
-    return pytest.param(data, provenance, expected, id=expected["document_id"], marks=marks)
-
-
 @pytest.fixture
 def extract_file():
     """cnbudget.extract.extract_file, or skip while the extractor has not landed."""
@@ -221,7 +210,7 @@ def extract_file():
     return module.extract_file
 
 
-@pytest.mark.parametrize("data, provenance, expected", [extraction_case(i, *doc) for i, doc in enumerate(EXTRACTED, 1)])
+@pytest.mark.parametrize("data, provenance, expected", EXTRACTED, ids=[e["document_id"] for _, _, e in EXTRACTED])
 def test_extractor_recovers_every_printed_figure(extract_file, tmp_path, data, provenance, expected):
     path = tmp_path / provenance["file"]
     path.write_bytes(data)
@@ -253,3 +242,5 @@ def test_the_extraction_cases_cover_every_variant():
     assert {e["unit_of_print"] for e in expected} == {"万元", "元"}
     assert {bool(e["totals"]["fund"]) for e in expected} == {True, False}
     assert {c["direction"] for e in expected for c in e["stated_changes"]} == {"increase", "decrease", "flat"}
+    # A 款 name with brackets inside, 政府办公厅（室）及相关机构事务, once crashed the extractor.
+    assert any("（室）" in f["label"] for e in expected for f in e["figures"])
