@@ -50,6 +50,13 @@ def wan(yuan):
     return f"{(Decimal(yuan) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
 
+def gap_text(gap, language="zh"):
+    """A gap in 万元, or in 元 when it is under 0.01万元."""
+    if abs(gap) < 100:
+        return f"{gap}元" if language == "zh" else f"{gap} yuan"
+    return f"{wan(gap)}万元" if language == "zh" else f"{wan(gap)} (10k yuan)"
+
+
 def short_label(line):
     """'社会保障和就业支出（类）…（款）行政单位离退休（项）' -> '行政单位离退休（项）'; other labels as printed."""
     label = line["label"]
@@ -66,7 +73,9 @@ class Document:
 
     def __init__(self, result):
         self.id = result["document"]["document_id"]
-        self.lines = [line for line in result["budget_lines"]]
+        # The narrative's figures; appendix tables (table_name set) are reconciled with the text by
+        # cnbudget.crosschecks, and repeat each figure across several tables.
+        self.lines = [line for line in result["budget_lines"] if not line.get("table_name")]
         self.stated_changes = result.get("stated_changes", [])
         self.findings = []
 
@@ -104,9 +113,9 @@ class Document:
         self.add(
             rule, severity, statement,
             f"{what_zh}：{names}之和为{wan(actual)}万元，{total['label']}为{wan(expected)}万元，"
-            f"相差{wan(gap)}万元" + ("（尾差）" if severity == "rounding" else ""),
+            f"相差{gap_text(gap)}" + ("（尾差）" if severity == "rounding" else ""),
             f"{what_en}: {len(parts)} parts sum to {wan(actual)} (10k yuan) but the document states "
-            f"{wan(expected)}; gap {wan(gap)}" + (" (rounding)" if severity == "rounding" else ""),
+            f"{wan(expected)}; gap {gap_text(gap, 'en')}" + (" (rounding)" if severity == "rounding" else ""),
             expected, actual, [total, *parts],
         )
 
@@ -168,8 +177,28 @@ def check_function_classes(doc):
             # "按支出功能分类：1.一般公共服务支出… 5.项目支出75万元": a project line listed after the classes.
             first_class = min(l["line_id"] for l in classes)
             parts += doc.where(statement, lambda l: l["item"] == "project" and l["line_id"] > first_class)
+        before = len(doc.findings)
         doc.reconcile("function_classes_total", statement, total, parts,
                       f"{STATEMENTS[statement][0]}按功能分类", f"{statement}: function classes vs total")
+        for finding in doc.findings[before:]:
+            explain_omitted_fund(doc, statement, finding, len(parts))
+
+
+def explain_omitted_fund(doc, statement, finding, summed):
+    """A class list short by exactly a fund's income (政府性基金…) left that fund's spending out: a warning."""
+    funds = [l for l in doc.where(statement, lambda l: l["item"] in ("government_fund", "state_capital"))
+             if l["amount_yuan"]]
+    missing = finding["expected_yuan"] - finding["actual_yuan"]
+    omitted = sum(l["amount_yuan"] for l in funds)
+    if finding["severity"] != "error" or not funds or abs(missing - omitted) > ROUNDING_YUAN_PER_LINE * (summed + len(funds)):
+        return
+    names = "、".join(l["label"] for l in funds)
+    finding["severity"] = "warning"
+    finding["message_zh"] += f"；差额即{names}{wan(omitted)}万元：支出按功能分类只列了一般公共预算，未列该项资金的支出"
+    finding["message_en"] += (f"; the gap is the {wan(omitted)} of {', '.join(l['item'] for l in funds)} income: "
+                              "the class list leaves that fund's spending out")
+    ids = {int(i) for i in finding["line_ids"].split(";")} | {l["line_id"] for l in funds}
+    finding["line_ids"] = ";".join(str(i) for i in sorted(ids))
 
 
 def check_function_items(doc):
@@ -218,7 +247,8 @@ def check_procurement(doc):
 
 def check_performance(doc):
     total = doc.first("performance", "total")
-    projects = doc.where("performance", lambda l: l["item"].startswith("project:"))
+    # "project:NAME" is a project; "project:NAME:q1" a quarterly plan of one, not another project.
+    projects = doc.where("performance", lambda l: l["item"].startswith("project:") and l["item"].count(":") == 1)
     doc.reconcile("performance_projects", "performance", total, projects,
                   "绩效目标管理项目", "performance-managed projects vs their total")
     spending = doc.first("expenditure", "project")

@@ -18,6 +18,8 @@ plain dict, the JSON contract of `cnbudget diff`:
   `as_stated` when the prior-year figure is the one NEW states), and the provenance of both
   sides: `old_document_id`, `old_line_id`, `old_source_line`, `old_page`, `new_...`. Added and
   removed lines carry the same keys, with the missing side null.
+- `findings`: the audit findings of NEW's documents (`cnbudget.checks`; from the package's
+  findings.csv, or computed for a disclosure file; empty for a bare budget_lines CSV).
 - `stated_vs_computed`: each prior-year comparison NEW states, with `stated_change_yuan`,
   `computed_change_yuan` (null unless OLD holds the line), `prior_yuan`, `new_yuan` and `status`:
   `agrees`, `rounding` (gap at most 100 元), `differs`, `no_prior_line`, or `as_stated` (OLD
@@ -80,6 +82,7 @@ class Side:
         self.keys, self.values, self.origins = [], [], []
         self.totals = {}  # document_id -> {statement: sum of its `total` lines}
         self.unit_of = {}  # document_id -> unit key
+        self.findings = []  # audit findings of these documents (cnbudget.checks), when known
 
     def add_rows(self, header, rows, keep=None):
         """Append budget lines given as sequences of strings in `header` order (optionally filtered)."""
@@ -130,6 +133,7 @@ class Side:
         self.documents = {d: r for d, r in self.documents.items() if d in doc_ids}
         self.unit_of = {d: u for d, u in self.unit_of.items() if d in doc_ids}
         self.stated_changes = [c for c in self.stated_changes if c["document_id"] in doc_ids]
+        self.findings = [f for f in self.findings if f["document_id"] in doc_ids]
 
     def keyed_values(self):
         """key -> values; a line printed twice in one document gets SEP + ordinal on its later copies."""
@@ -210,6 +214,9 @@ def side_from_result(source, result):
     document = result["document"]
     side = Side(source, {document["document_id"]: document}, result.get("stated_changes", []))
     side.add_rows(LINE_COLUMNS, [[_str(line.get(name)) for name in LINE_COLUMNS] for line in result["budget_lines"]])
+    from cnbudget.checks import check_extraction
+
+    side.findings = check_extraction(result)
     return side
 
 
@@ -238,7 +245,10 @@ def side_from_package(package_dir, source=None, keep=None):
         documents = {d: documents[d] for d in chosen}
     changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv")
                if chosen is None or c["document_id"] in chosen]
-    return side_from_budget_lines_csv(lines_csv, documents, changes, chosen, source or package_dir)
+    side = side_from_budget_lines_csv(lines_csv, documents, changes, chosen, source or package_dir)
+    side.findings = [{k: _int(v) if k in ("finding_id", "expected_yuan", "actual_yuan") else v for k, v in f.items()}
+                     for f in read_csv_dicts(package_dir / "findings.csv") if f["document_id"] in side.documents]
+    return side
 
 
 def load_side(spec, package_dir=PACKAGE_DIR):
@@ -379,6 +389,7 @@ def diff_sides(old, new, unit=None, crosswalk=()):
             result[kind].sort(key=lambda e: (e["unit"] or "", e["statement"], e["item"], e["function_code"] or "",
                                              e["new_line_id"] or e["old_line_id"] or 0))
         result["summary"] = summarize(old, new, shared, result, unchanged)
+        result["findings"] = new.findings
     return result
 
 

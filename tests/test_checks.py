@@ -1,0 +1,180 @@
+"""Audit findings (cnbudget.checks): the seed's own inconsistencies by value, planted errors in copies
+of the seed, and clean synthetic documents that raise nothing beyond rounding."""
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cnbudget.checks import RULES, check_extraction, share_matches
+from cnbudget.cli import cli
+from cnbudget.extract import extract_file
+from tests.conftest import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (rule, severity, statement, expected_yuan, actual_yuan, source_lines), worked out by hand first:
+SEED_FINDINGS = [
+    # 一般公共服务433.35 + 社会保障63.79 + 医疗卫生30.23 + 住房42.28 + 项目支出75 = 644.65, printed 644.66.
+    ("function_classes_total", "rounding", "expenditure", 6446600, 6446500, "92;101;103;105;107;109"),
+    # 财政拨款 支出 lists the four general-budget classes only: 569.65 of 644.66; the 75 of 政府性基金 is left out.
+    ("function_classes_total", "warning", "fiscal_appropriation", 6446600, 5696500, "113"),
+    # The same four classes against 一般公共预算当年拨款 569.66.
+    ("function_classes_total", "rounding", "general_budget", 5696600, 5696500, "119;122"),
+    # 社会保障 项 lines 13.19 + 114.41 = 127.60, its 类 is printed as 63.79.
+    ("function_items_class", "error", "function_class", 637900, 1276000, "122;130;132"),
+    # All nine 项 sum to 633.46, the general budget is 569.66 (the 社会保障 gap again, plus 0.01 of rounding).
+    ("function_items_total", "error", "function_class", 5696600, 6334600,
+     "119;126;128;130;132;134;136;138;140;142"),
+    # 67% is 433.35 of 644.66 (收支总数), not of 569.66; 14.72%/6.98%/9.76% are shares of 433.35.
+    ("stated_share", "warning", "general_budget", 5696600, 6446600, "85;119;122"),
+    ("stated_share", "warning", "general_budget", 5696600, 4333500, "119;122"),
+    ("stated_share", "warning", "general_budget", 5696600, 4333500, "119;122"),
+    ("stated_share", "warning", "general_budget", 5696600, 4333500, "119;122"),
+]
+
+
+def summary(findings):
+    return [(f["rule"], f["severity"], f["statement"], f["expected_yuan"], f["actual_yuan"], f["source_lines"])
+            for f in findings]
+
+
+def test_seed_findings_by_value(seed_extraction):
+    assert summary(check_extraction(seed_extraction)) == SEED_FINDINGS
+
+
+def test_seed_share_messages_name_the_base(seed_extraction):
+    messages = [f["message_zh"] for f in check_extraction(seed_extraction) if f["rule"] == "stated_share"]
+    assert messages[0] == ("一般公共服务支出433.35万元印为占67%，是以收支预算总数644.66万元为基数计算的；"
+                           "按一般公共预算当年拨款569.66万元应为76.07%")
+    assert messages[1] == ("社会保障和就业支出63.79万元印为占14.72%，是以一般公共服务支出433.35万元为基数计算的；"
+                           "按一般公共预算当年拨款569.66万元应为11.20%")
+
+
+def test_seed_findings_carry_ids_and_both_languages(seed_extraction):
+    findings = check_extraction(seed_extraction)
+    assert [f["finding_id"] for f in findings] == list(range(1, 10))
+    assert {f["document_id"] for f in findings} == {"2023-panzhihua-xiqu-renda-budget"}
+    assert all(f["rule"] in RULES and f["message_zh"] and f["message_en"] for f in findings)
+    assert findings[3]["line_ids"] == "22;27;28"
+    assert findings[3]["message_en"] == ("items of class 208: 2 parts sum to 127.60 (10k yuan) but the document "
+                                         "states 63.79; gap 63.81 (10k yuan)")
+
+
+def test_findings_do_not_change_figures(seed_extraction):
+    before = json.dumps(seed_extraction, ensure_ascii=False, sort_keys=True)
+    check_extraction(seed_extraction)
+    assert json.dumps(seed_extraction, ensure_ascii=False, sort_keys=True) == before
+
+
+# (edit made to a copy of the seed, findings that appear, findings of the seed that go away)
+PLANTED = [
+    pytest.param("人员经费509.16万元", "人员经费509.26万元",
+                 [("personnel_public_basic", "error", "basic_expenditure", 5696600, 5697600, "146;148;150")], [],
+                 id="personnel+public != basic"),
+    pytest.param("公务接待费0.5万元", "公务接待费0.6万元",
+                 [("three_public_parts", "error", "three_public", 5000, 6000, "154")], [],
+                 id="三公 parts != total"),
+    pytest.param("政府采购货物预算1.38万元", "政府采购货物预算1.28万元",
+                 [("procurement_parts", "error", "procurement", 13800, 12800, "184")], [],
+                 id="procurement goods != total"),
+    pytest.param("在线监督建设项目8万元", "在线监督建设项目9万元",
+                 [("performance_projects", "error", "performance", 750000, 760000, "190")], [],
+                 id="performance projects != their total"),
+    pytest.param("基本支出569.66万元，占88%；项目支出75万元", "基本支出569.66万元，占88%；项目支出76万元",
+                 [("basic_project_total", "error", "expenditure", 6446600, 6456600, "92"),
+                  ("performance_project_spending", "warning", "performance", 760000, 750000, "92;190")],
+                 [], id="basic+project != expenditure; performance funds != project spending"),
+    pytest.param("政府性基金预算收入75万元，占12%", "政府性基金预算收入85万元，占12%",
+                 [("income_sources_total", "error", "income", 6446600, 6546600, "88"),
+                  ("stated_share", "error", "income", 6446600, None, "88")], [],
+                 id="income sources != income total; share reproduced by no base"),
+    pytest.param("行政运行（项）2023年预算数为381.83万元", "行政运行（项）2023年预算数为391.83万元",
+                 [("function_items_class", "error", "function_class", 4333500, 4433500, "122;126;128"),
+                  ("function_items_total", "error", "function_class", 5696600, 6434600,
+                   "119;126;128;130;132;134;136;138;140;142")],
+                 [("function_items_total", "error", "function_class", 5696600, 6334600,
+                   "119;126;128;130;132;134;136;138;140;142")],
+                 id="项 != 类"),
+    pytest.param("住房保障支出42.28万元，占9.76%", "住房保障支出42.28万元，占7.42%", [],
+                 [("stated_share", "warning", "general_budget", 5696600, 4333500, "119;122")],
+                 id="share corrected to its own total: one warning fewer"),
+]
+
+
+@pytest.mark.parametrize("old, new, appear, vanish", PLANTED)
+def test_planted_errors(tmp_path, old, new, appear, vanish):
+    text = SEED.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    planted = tmp_path / SEED.name
+    planted.write_text(text.replace(old, new), encoding="utf-8")
+    found = Counter(summary(check_extraction(extract_file(planted))))
+    seed = Counter(SEED_FINDINGS)
+    assert list((found - seed).elements()) == appear
+    assert list((seed - found).elements()) == vanish
+
+
+def load_make_synthetic():
+    spec = importlib.util.spec_from_file_location("make_synthetic", ROOT / "scripts" / "make_synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_clean_synthetic_documents_raise_nothing_beyond_rounding(tmp_path):
+    # Synthetic documents (scripts/make_synthetic.py) are exact by construction. Their template, like
+    # the seed, lists only the general-budget classes under 财政拨款 支出: that one documented warning
+    # (the omitted 政府性基金 spending) is expected, nothing else beyond rounding.
+    make_synthetic = load_make_synthetic()
+    make_synthetic.write_corpus(30, tmp_path, seed=4)
+    files = sorted(tmp_path.rglob("*.txt"))
+    assert len(files) == 30
+    unexpected = []
+    for path in files:
+        for finding in check_extraction(extract_file(path)):
+            omitted_fund = (finding["rule"], finding["severity"], finding["statement"]) == (
+                "function_classes_total", "warning", "fiscal_appropriation") and "未列该项资金的支出" in finding["message_zh"]
+            if finding["severity"] != "rounding" and not omitted_fund:
+                unexpected.append((path.name, finding["message_zh"]))
+    assert unexpected == []
+
+
+@pytest.mark.parametrize("amount, base, printed, matches", [
+    (4333500, 6446600, "67%", True),       # the seed's 67%: 67.22% of 收支总数
+    (4333500, 5696600, "67%", False),      # 76.07% of its own total
+    (637900, 4333500, "14.72%", True),
+    (637900, 5696600, "14.72%", False),
+    (5696600, 6446600, "88%", True),       # 88.37%
+    (750000, 6446600, "12%", True),        # 11.63% rounds half up to 12
+    (1, 8, "12.5%", True),                 # exactly 12.5
+    (1, 8, "13%", True),                   # half up, not to even
+    (0, 100, "0%", True),
+])
+def test_share_matches(amount, base, printed, matches):
+    assert share_matches(amount, base, printed) is matches
+
+
+def test_check_command_prints_one_finding_a_line():
+    result = CliRunner().invoke(cli, ["check", str(SEED)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 9
+    assert lines[3].split()[:2] == ["error", "function_items_class"]
+
+
+def test_check_command_json():
+    result = CliRunner().invoke(cli, ["check", str(SEED), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert summary(json.loads(result.output)) == SEED_FINDINGS
+
+
+def test_check_command_bad_input_is_one_line(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("会议纪要：没有任何预算数字。\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {path}")
+    assert "Traceback" not in result.output
