@@ -12,12 +12,20 @@ Rules:
 - `three_public_parts`: the 三公 table's total is the sum of its parts, 公务用车 of purchase + operation.
 - `table_vs_overview`: each table's total against 财务收支预算总表 (the overview).
 - `table_total_vs_rows`: a table's 合计 row against the sum of its 类 rows, per column.
+- `table_row_columns`: in each row, the 合计 column against the sum of the other columns.
+- `table_row_parts`: a 类 row against the sum of its 款 rows, a 款 row against its 项 rows.
 - `missing_table`, `empty_note_with_values`: a table not found, or marked empty but printing amounts.
 """
 
 from collections import defaultdict
 
 ROUNDING_YUAN = 100  # one 0.01万元 step
+TABLE_ROUNDING_YUAN = 1  # tables print whole 元: a 1 元 gap in a sum is a rounding of cents
+
+
+def arithmetic_severity(expected, actual):
+    """'rounding' for a gap of at most 1 元 in a table's own sums, else 'error'."""
+    return "rounding" if abs(expected - actual) <= TABLE_ROUNDING_YUAN else "error"
 
 # (narrative statement, item) -> (table title fragment, table statement, table item)
 NARRATIVE_TO_TABLE = [
@@ -78,6 +86,8 @@ def crosscheck_extraction(result):
     three_public_parts(tables, add)
     table_vs_overview(tables, add)
     table_total_vs_rows(tables, add)
+    table_row_columns(tables, add)
+    table_row_parts(tables, add)
     table_warnings(result, add)
     return findings
 
@@ -204,10 +214,53 @@ def table_total_vs_rows(tables, add):
                 sums[column] += cell["amount_yuan"] or 0
         for column, total in totals.items():
             if sums[column] != total["amount_yuan"]:
-                add("table_total_vs_rows", "error", total["statement"],
+                add("table_total_vs_rows", arithmetic_severity(sums[column], total["amount_yuan"]), total["statement"],
                     f"附表“{total['table_name']}”合计行{total['amount_yuan']:,}元，各类之和为{sums[column]:,}元",
                     f"table '{total['table_name']}': total row {total['amount_yuan']:,} yuan, sum of class rows "
                     f"{sums[column]:,} yuan", sums[column], total["amount_yuan"], [total])
+
+
+def row_cells(tables, title):
+    """{row key: {column key ('' = 合计): cell}} of one table, in printed order."""
+    rows = {}
+    for cell in tables.of(title):
+        row, _, column = cell["item"].partition(":")
+        rows.setdefault(row, {})[column] = cell
+    return rows
+
+
+def table_row_columns(tables, add):
+    """Each row's 合计 column against the sum of its other columns (basic + project, …)."""
+    for title in COLUMN_TABLES + ["财政拨款收支预算总表"]:
+        for row, cells in row_cells(tables, title).items():
+            if "" not in cells or len(cells) < 2 or row.startswith("income"):
+                continue
+            parts = sum(c["amount_yuan"] or 0 for column, c in cells.items() if column)
+            total = cells[""]
+            if parts != total["amount_yuan"]:
+                add("table_row_columns", arithmetic_severity(parts, total["amount_yuan"]), total["statement"],
+                    f"附表“{total['table_name']}”“{total['label']}”合计{total['amount_yuan']:,}元，各列之和为{parts:,}元",
+                    f"table '{total['table_name']}', row '{total['label']}': total {total['amount_yuan']:,} yuan, "
+                    f"sum of the other columns {parts:,} yuan", parts, total["amount_yuan"], [total])
+
+
+def table_row_parts(tables, add):
+    """A 类 (款) row against the sum of the 款 (项) rows printed under it, per column."""
+    for title in COLUMN_TABLES:
+        rows = row_cells(tables, title)
+        for row, cells in rows.items():
+            if not row.isdigit() or len(row) not in (3, 5):
+                continue
+            children = [r for r in rows if r.isdigit() and len(r) == len(row) + 2 and r.startswith(row)]
+            if not children:
+                continue
+            for column, cell in cells.items():
+                parts = sum((rows[child].get(column) or {}).get("amount_yuan") or 0 for child in children)
+                if parts != cell["amount_yuan"]:
+                    add("table_row_parts", arithmetic_severity(parts, cell["amount_yuan"]), cell["statement"],
+                        f"附表“{cell['table_name']}”“{cell['label']}”{cell['amount_yuan']:,}元，下级科目之和为{parts:,}元",
+                        f"table '{cell['table_name']}', row {row} '{cell['label']}': {cell['amount_yuan']:,} yuan, "
+                        f"its sub-rows sum to {parts:,} yuan", parts, cell["amount_yuan"], [cell])
 
 
 def table_warnings(result, add):
