@@ -127,6 +127,9 @@ def check_extraction(result):
                   check_function_items, check_basic, check_three_public, check_procurement,
                   check_performance, check_stated_prior, check_shares):
         check(doc)
+    from cnbudget.crosschecks import crosscheck_extraction  # PDF tables against the narrative
+
+    doc.findings += [{**f, "finding_id": len(doc.findings) + n} for n, f in enumerate(crosscheck_extraction(result), 1)]
     return doc.findings
 
 

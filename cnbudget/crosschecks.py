@@ -2,14 +2,15 @@
 
 `crosscheck_extraction(result) -> list of findings`, in the shape of `cnbudget.checks` findings
 (document_id, finding_id, rule, severity, statement, message_zh, message_en, expected_yuan,
-actual_yuan, source_lines). `source_lines` is a list of the source line numbers involved.
+actual_yuan, source_lines, line_ids; the last two as "12;45"). `expected_yuan` is the table cell
+(or the printed whole), `actual_yuan` the narrative figure (or the sum of the parts).
 A document without tables (a text disclosure) gives no findings here.
 
 Rules:
 - `narrative_vs_table`: a narrative 万元 figure against its table cell in 元; the narrative rounds
   to 0.01万元, so a gap of up to 100 元 is rounding, not a finding.
 - `agency_operating_vs_basic`: 机关运行经费 is part of the 公用经费 of the basic-expenditure table.
-- `three_public_parts`: the 三公 table's total is the sum of its parts, 公务用车 of purchase + operation.
+- `table_three_public_parts`: the 三公 table's total is the sum of its parts, 公务用车 of purchase + operation.
 - `table_vs_overview`: each table's total against 财务收支预算总表 (the overview).
 - `table_total_vs_rows`: a table's 合计 row against the sum of its 类 rows, per column.
 - `table_row_columns`: in each row, the 合计 column against the sum of the other columns.
@@ -53,6 +54,10 @@ TABLE_TO_OVERVIEW = [
     (("政府性基金预算支出功能分类预算表", "government_fund", "total"), "income:government_fund"),
     (("国有资本经营预算支出功能分类预算表", "state_capital", "total"), "income:state_capital"),
 ]
+COLUMN_ZH = {"": "合计", "fiscal": "财政拨款", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
+             "public_use": "公用经费", "business_income": "事业收入", "operating_income": "事业单位经营收入",
+             "other_income": "其他收入", "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
+             "state_capital": "国有资本经营预算"}
 COLUMN_TABLES = ["收入预算总表", "支出预算总表", "一般公共预算支出功能分类预算表", "经济分类预算表"]
 
 
@@ -103,7 +108,8 @@ class Findings:
             "document_id": self.document_id, "finding_id": len(self.out) + 1, "rule": rule,
             "severity": severity, "statement": statement, "message_zh": message_zh, "message_en": message_en,
             "expected_yuan": expected, "actual_yuan": actual,
-            "source_lines": sorted({line["source_line"] for line in lines if line and line["source_line"]}),
+            "source_lines": ";".join(str(n) for n in sorted({l["source_line"] for l in lines if l and l["source_line"]})),
+            "line_ids": ";".join(str(n) for n in sorted({l["line_id"] for l in lines if l and l.get("line_id")})),
         })
 
 
@@ -167,10 +173,10 @@ def three_public_parts(tables, add):
             continue
         total = sum(cell[p]["amount_yuan"] or 0 for p in parts if cell[p])
         if abs(total - cell[whole]["amount_yuan"]) > ROUNDING_YUAN:
-            add("three_public_parts", "error", "three_public",
+            add("table_three_public_parts", "error", "three_public",
                 f"“三公”表中{cell[whole]['label']}{cell[whole]['amount_text']}不等于各项之和{wan(total)}",
                 f"three-public table: {whole} {cell[whole]['amount_text']} differs from the sum of its parts {wan(total)}",
-                total, cell[whole]["amount_yuan"], [cell[whole]] + [cell[p] for p in parts])
+                cell[whole]["amount_yuan"], total, [cell[whole]] + [cell[p] for p in parts])
 
 
 def table_vs_overview(tables, add):
@@ -215,9 +221,10 @@ def table_total_vs_rows(tables, add):
         for column, total in totals.items():
             if sums[column] != total["amount_yuan"]:
                 add("table_total_vs_rows", arithmetic_severity(sums[column], total["amount_yuan"]), total["statement"],
-                    f"附表“{total['table_name']}”合计行{total['amount_yuan']:,}元，各类之和为{sums[column]:,}元",
+                    f"附表“{total['table_name']}”合计行{COLUMN_ZH.get(column, column)}列{total['amount_yuan']:,}元，"
+                    f"各类之和为{sums[column]:,}元",
                     f"table '{total['table_name']}': total row {total['amount_yuan']:,} yuan, sum of class rows "
-                    f"{sums[column]:,} yuan", sums[column], total["amount_yuan"], [total])
+                    f"{sums[column]:,} yuan", total["amount_yuan"], sums[column], [total])
 
 
 def row_cells(tables, title):
@@ -241,7 +248,7 @@ def table_row_columns(tables, add):
                 add("table_row_columns", arithmetic_severity(parts, total["amount_yuan"]), total["statement"],
                     f"附表“{total['table_name']}”“{total['label']}”合计{total['amount_yuan']:,}元，各列之和为{parts:,}元",
                     f"table '{total['table_name']}', row '{total['label']}': total {total['amount_yuan']:,} yuan, "
-                    f"sum of the other columns {parts:,} yuan", parts, total["amount_yuan"], [total])
+                    f"sum of the other columns {parts:,} yuan", total["amount_yuan"], parts, [total])
 
 
 def table_row_parts(tables, add):
@@ -258,9 +265,11 @@ def table_row_parts(tables, add):
                 parts = sum((rows[child].get(column) or {}).get("amount_yuan") or 0 for child in children)
                 if parts != cell["amount_yuan"]:
                     add("table_row_parts", arithmetic_severity(parts, cell["amount_yuan"]), cell["statement"],
-                        f"附表“{cell['table_name']}”“{cell['label']}”{cell['amount_yuan']:,}元，下级科目之和为{parts:,}元",
-                        f"table '{cell['table_name']}', row {row} '{cell['label']}': {cell['amount_yuan']:,} yuan, "
-                        f"its sub-rows sum to {parts:,} yuan", parts, cell["amount_yuan"], [cell])
+                        f"附表“{cell['table_name']}”“{cell['label']}”{COLUMN_ZH.get(column, column)}列{cell['amount_yuan']:,}元，"
+                        f"下级科目之和为{parts:,}元",
+                        f"table '{cell['table_name']}', row {row} '{cell['label']}', column '{column or 'total'}': "
+                        f"{cell['amount_yuan']:,} yuan, "
+                        f"its sub-rows sum to {parts:,} yuan", cell["amount_yuan"], parts, [cell])
 
 
 def table_warnings(result, add):

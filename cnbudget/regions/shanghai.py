@@ -85,6 +85,12 @@ TABLES = [
         ("vehicles", "小计", {}), ("vehicle_purchase", "购置费", {}), ("vehicle_operation", "运行费", {}),
         ("agency_operating", "机关运行", {})), coded=False),
 ]
+# The 三公 table's one row has no labels: each amount is named by its (two-line) column heading.
+THREE_PUBLIC_LABELS = {
+    "total": "“三公”经费合计", "overseas_travel": "因公出国(境)费", "reception": "公务接待费",
+    "vehicles": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
+    "agency_operating": "机关运行经费",
+}
 TABLE_TITLE = re.compile(r"^(?:\d{4}年)?(?:部门)?(?P<name>.+?表)$")
 UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>万元|元)")
 EMPTY_NOTE = re.compile(r"本表为空表|无.{0,20}预算.{0,10}空表")
@@ -641,9 +647,10 @@ def emit_row(doc, spec, row, mapping, unit, table_name):
         if spec.statement == "economic_class":
             cell_dims["economic_class"] = label if code else (heading if key else None)
             cell_dims["expense_type"] = "基本支出"
-        doc.add_line(cell_statement, item or label, label or heading, f"{cell.text}{unit if unit != '元' else ''}"
-                     if unit != "元" else cell.text, sentence, amount_yuan=amount_yuan, table_name=table_name,
-                     **cell_dims)
+        cell_label = THREE_PUBLIC_LABELS[key] if spec.statement == "three_public" else (label or heading)
+        amount_text = cell.text if unit == "元" else f"{cell.text}{unit}"  # the unit is printed in the header
+        doc.add_line(cell_statement, item or label, cell_label, amount_text, sentence, amount_yuan=amount_yuan,
+                     table_name=table_name, **cell_dims)
         count += 1
     return count
 
