@@ -258,6 +258,16 @@ async def budget_context(datasette):
     return budget
 
 
+@hookimpl
+def startup(datasette):
+    """Compute the home page's summary and charts before the first visitor asks for them."""
+
+    async def inner():
+        await budget_context(datasette)
+
+    return inner
+
+
 async def home(datasette, request):
     """The Chinese home page. Replaces Datasette's index, which re-reads every table's details per view."""
     await datasette.ensure_permissions(request.actor, ["view-instance"])

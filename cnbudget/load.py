@@ -191,14 +191,19 @@ def read_rows(package_dir, resource):
 
 
 def create_indexes(db):
-    """Index the filter and facet columns of every loaded table that has them."""
+    """Index the filter and facet columns of every loaded table that has them.
+
+    Each index ends with the table's primary key, the order Datasette pages rows in, so a filtered
+    page reads its first rows straight from the index instead of sorting every match.
+    """
     for table, index_list in INDEXES.items():
         if not db[table].exists():
             continue
         present = set(db[table].columns_dict)
+        pks = [pk for pk in db[table].pks if pk != "rowid"]
         for columns in index_list:
             if set(columns) <= present:
-                db[table].create_index(columns, if_not_exists=True)
+                db[table].create_index(columns + [pk for pk in pks if pk not in columns], if_not_exists=True)
 
 
 def create_search(db):
