@@ -224,3 +224,28 @@ def test_shanghai_cover(cover, unit, region, year):
     document = describe("synthetic-cover.pdf", lines, {})
     assert (document["unit_name"], document["region"], document["fiscal_year"], document["kind"]) == \
         (unit, region, year, "部门预算")
+
+
+def test_pages_split_into_narrative_tables_and_forms():
+    from cnbudget.regions.shanghai import split_pages
+
+    pages = [  # synthetic layout text, one list per page
+        ["                 目    录", "  1. 2023年部门财务收支预算总表", "  6．2023年部门政府性基金预算支出功能分类预算表"],
+        ["        2023年部门政府性基金预算支出功能分类预算表", "               合计", "注：本表为空表。",
+         "        2023年部门国有资本经营预算支出功能分类预算表", "               合计", "注：本表为空表。"],
+        ["201   05   07   专项普查活动   601,300"],
+        ["                  其他相关情况说明", "  一、2023年“三公”经费预算情况说明"],
+        ["                 财政项目支出绩效目标填报表", "项目名称   某项目"],
+    ]
+    lines, no = [], 0
+    for page, raws in enumerate(pages, start=1):
+        for raw in raws:
+            no += 1
+            lines.append(make_line(no, raw, page))
+    narrative, tables, forms = split_pages(lines)
+    assert [(spec.title, [line.no for line in table]) for spec, table in tables] == [
+        ("政府性基金预算支出功能分类预算表", [4, 5, 6]),
+        ("国有资本经营预算支出功能分类预算表", [7, 8, 9, 10]),  # continued on page 3
+    ]
+    assert [line.no for line in narrative] == [1, 2, 3, 11, 12]
+    assert [[line.no for line in page] for page in forms] == [[13, 14]]

@@ -91,7 +91,8 @@ THREE_PUBLIC_LABELS = {
     "vehicles": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
     "agency_operating": "机关运行经费",
 }
-TABLE_TITLE = re.compile(r"^(?:\d{4}年)?(?:部门)?(?P<name>.+?表)$")
+# A title line: '2023年部门收入预算总表' (not a numbered contents line such as '2. 2023年部门…表').
+TABLE_TITLE = re.compile(r"^(?:\d{4}\s*年)?(?:部门)?(?P<name>[^\d.、…]{4,40}表)$")
 UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>万元|元)")
 EMPTY_NOTE = re.compile(r"本表为空表|无.{0,20}预算.{0,10}空表")
 # 款 and 项 codes are two digits; a one-digit code ('301   2     津贴补贴') is a misprint of '02'.
@@ -115,7 +116,7 @@ INCOME_ITEMS = [
 def table_spec(text):
     """The spec of a table whose title is this line, or None."""
     title = TABLE_TITLE.match(text.strip())
-    if not title or "…" in text or len(text) > 40:
+    if not title:
         return None
     return next((spec for spec in TABLES if spec.title in title.group("name")), None)
 
@@ -197,24 +198,31 @@ def first_text(page_lines):
 
 
 def split_pages(lines):
-    """(narrative lines, [(table spec, lines)], project-form lines): tables run until a section title."""
+    """(narrative lines, [(table spec, lines)], project-form pages).
+
+    A table starts at its title line (two small tables may share a page) and runs, across pages,
+    until the next table title or a page that opens with a section title or a project form.
+    """
     narrative, tables, forms = [], [], []
     mode = "narrative"
     for page_lines in page_groups(lines).values():
         first = first_text(page_lines)
-        spec = table_spec(first)
-        if spec is not None:
-            tables.append((spec, list(page_lines)))
-            mode = "table"
-        elif FORM_TITLE in first:
+        if FORM_TITLE in first:
             mode = "form"
             forms.append(page_lines)
-        elif SECTION_TITLES.match(first) or mode == "narrative":
+            continue
+        if SECTION_TITLES.match(CHAPTER.sub("", first)) and table_spec(first) is None:
             mode = "narrative"
-            narrative.extend(page_lines)
-        elif mode == "table":
-            tables[-1][1].extend(page_lines)
-        else:
+        for line in page_lines:
+            spec = table_spec(line.text)
+            if spec is not None:
+                tables.append((spec, [line]))
+                mode = "table"
+            elif mode == "table":
+                tables[-1][1].append(line)
+            elif mode == "narrative":
+                narrative.append(line)
+        if mode == "form":
             forms.append(page_lines)
     return narrative, tables, forms
 
