@@ -249,3 +249,16 @@ def test_pages_split_into_narrative_tables_and_forms():
     ]
     assert [line.no for line in narrative] == [1, 2, 3, 11, 12]
     assert [[line.no for line in page] for page in forms] == [[13, 14]]
+
+
+def test_a_page_without_text_between_pages_with_text_is_warned():
+    from pathlib import Path
+
+    from cnbudget.extract import Extraction
+    from cnbudget.regions.shanghai import warn_pages_without_text
+
+    raws = [(1, "部门主要职能"), (2, ""), (3, "其他相关情况说明"), (4, "")]  # synthetic; page 4 is a blank last page
+    lines = [make_line(no, raw, page) for no, (page, raw) in enumerate(raws, start=1)]
+    doc = Extraction(Path("synthetic.pdf"), {"document_id": "synthetic", "fiscal_year": 2023}, lines)
+    warn_pages_without_text(doc)
+    assert [(w["rule"], w["page"]) for w in doc.warnings] == [("page_without_text", 2)]

@@ -177,10 +177,20 @@ def extract(doc):
         if spec.title not in found:
             doc.warn("missing_table", f"未找到附表“{spec.title}”", line_sentence(doc.lines[0]))
     read_forms(doc, forms)
+    warn_pages_without_text(doc)
     for code in sorted(doc.table_codes):
         doc.note_code(code, doc.table_codes[code]["name"])  # codes the reference lacks join function_codes
     if not doc.budget_lines:
         raise InputError(doc.path, "no budget figures found; expected amounts in the tables", page=1)
+
+
+def warn_pages_without_text(doc):
+    """A page with no text among pages with text was probably scanned: its figures cannot be read."""
+    pages = page_groups(doc.lines)
+    last_text = max((page for page, lines in pages.items() if first_text(lines)), default=0)
+    for page, lines in pages.items():
+        if page < last_text and not first_text(lines):
+            doc.warn("page_without_text", f"第{page}页没有文字层（扫描图像？），该页数据无法读取", line_sentence(lines[0]))
 
 
 # ---------------------------------------------------------------- pages
