@@ -262,3 +262,64 @@ def test_a_page_without_text_between_pages_with_text_is_warned():
     doc = Extraction(Path("synthetic.pdf"), {"document_id": "synthetic", "fiscal_year": 2023}, lines)
     warn_pages_without_text(doc)
     assert [(w["rule"], w["page"]) for w in doc.warnings] == [("page_without_text", 2)]
+
+
+def test_a_synthetic_table_across_two_pages():
+    """Layout text as pdftotext prints it (synthetic figures): header over three lines, a wrapped
+    label, a blank cell, cents, and the table continued on the next page without its header."""
+    from pathlib import Path
+
+    from cnbudget.extract import Extraction
+    from cnbudget.regions.shanghai import TABLES, read_table
+
+    def row(start, *amounts, ends=(56, 70, 84)):
+        """A layout row: amounts right-aligned at the columns' right edges ('' = blank cell)."""
+        out = start
+        for end, amount in zip(ends, amounts):
+            out = out.ljust(end - len(amount)) + amount if amount else out
+        return out
+
+    page_one = [
+        "                              2030年部门支出预算总表",
+        "编制部门：某某局                                              单位：元",
+        "                       项目                             支出预算",
+        "功能分类科目编码",
+        "                         功能分类科目名称       合计            基本支出       项目支出",
+        "类     款    项",
+        row("201             一般公共服务支出", "1,000,000", "600,000", "400,000"),
+        row("201   05        统计信息事务", "1,000,000", "600,000", "400,000"),
+        row("201   05   05   机关事业单位基本养老保险缴费支", "600,000", "600,000", ""),
+        "                出",
+    ]
+    page_two = [
+        row("201   05   07   专项普查活动", "400,000.50", "", "400,000.50"),
+        row("                        合计", "1,000,000", "600,000", "400,000"),
+    ]
+    lines, no = [], 0
+    for page, raws in ((7, page_one), (8, page_two)):
+        for raw in raws:
+            no += 1
+            lines.append(make_line(no, raw, page))
+    doc = Extraction(Path("synthetic.pdf"), {"document_id": "synthetic", "fiscal_year": 2030}, lines)
+    doc.table_codes = {}
+    spec = next(spec for spec in TABLES if spec.title == "支出预算总表")
+    read_table(doc, spec, lines)
+    cells = [(b["item"], b["label"], b["amount_yuan"], b["expense_type"], b["page"]) for b in doc.budget_lines]
+    assert cells == [
+        ("201", "一般公共服务支出", 1_000_000, None, 7),
+        ("201:basic", "一般公共服务支出", 600_000, "基本支出", 7),
+        ("201:project", "一般公共服务支出", 400_000, "项目支出", 7),
+        ("20105", "统计信息事务", 1_000_000, None, 7),
+        ("20105:basic", "统计信息事务", 600_000, "基本支出", 7),
+        ("20105:project", "统计信息事务", 400_000, "项目支出", 7),
+        ("2010505", "机关事业单位基本养老保险缴费支出", 600_000, None, 7),
+        ("2010505:basic", "机关事业单位基本养老保险缴费支出", 600_000, "基本支出", 7),
+        ("2010507", "专项普查活动", None, None, 8),  # 400,000.50 元: not a whole 元, kept in amount_text
+        ("2010507:project", "专项普查活动", None, "项目支出", 8),
+        ("total", "合计", 1_000_000, None, 8),
+        ("total:basic", "合计", 600_000, "基本支出", 8),
+        ("total:project", "合计", 400_000, "项目支出", 8),
+    ]
+    assert {b["table_name"] for b in doc.budget_lines} == {"部门支出预算总表"}
+    assert [w["rule"] for w in doc.warnings] == ["fractional_yuan", "fractional_yuan"]
+    assert doc.budget_lines[8]["amount_text"] == "400,000.50"

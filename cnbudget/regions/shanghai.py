@@ -602,7 +602,12 @@ def column_mapping(spec, rows, header, previous):
         return {end: keys[nearest(middles[end], [centres[k] for k in keys])] for end in ends}
     if previous and len(previous) == len(ends):
         return dict(zip(ends, sorted(previous.values())))
-    return dict(zip(ends, range(len(ends))))
+    groups = [[end] for end in ends]
+    while len(groups) > n:  # more edges than columns (a stray alignment): merge the closest neighbours
+        gaps = [groups[i + 1][0] - groups[i][-1] for i in range(len(groups) - 1)]
+        i = gaps.index(min(gaps))
+        groups[i:i + 2] = [groups[i] + groups[i + 1]]
+    return {end: index for index, group in enumerate(groups) for end in group}
 
 
 def header_centres(spec, header):
