@@ -21,7 +21,7 @@ from cnbudget.extract import (
     record_change, scan_sentence, sentences, start_section,
 )
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
-from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
+from cnbudget.pdf import column_ends, nearest, split_number_cells
 
 NAME = "shanghai"
 
@@ -246,7 +246,9 @@ def paragraphs(lines):
     def flush():
         if current:
             raw = "".join(line.raw.strip() for line in current)
-            out.append(make_line(current[0].no, raw, current[0].page))
+            paragraph = make_line(current[0].no, raw, current[0].page)
+            paragraph.last_no = current[-1].no  # the paragraph's figures cite its first line
+            out.append(paragraph)
             current.clear()
 
     for line in lines:
@@ -321,7 +323,7 @@ def read_narrative(doc, paras):
             current["text"] = text
         else:
             current["text"] = f"{current['text']}\n{text}" if current["text"] else text
-        current["line_end"] = line.no
+        current["line_end"] = getattr(line, "last_no", line.no)
         in_projects = any("项目经费情况说明" in h for _, h, _ in stack)
         context = "performance" if in_projects else next((s for _, _, s in reversed(stack) if s), None)
         name = PROJECT_NAME.search(text) if in_projects else None
