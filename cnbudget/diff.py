@@ -43,7 +43,7 @@ from pathlib import Path
 from deepdiff import DeepDiff
 
 from cnbudget.errors import InputError
-from cnbudget.schema import STATEMENTS
+from cnbudget.schema import STATEMENTS, columns
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "datasets" / "package"
 CROSSWALK = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_code_crosswalk.csv"
@@ -209,14 +209,15 @@ def read_csv_dicts(path):
         return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-def side_from_result(source, result):
-    """A Side from one `extract_file` result."""
+def side_from_result(source, result, with_findings=True):
+    """A Side from one `extract_file` result (with its audit findings unless told otherwise)."""
     document = result["document"]
     side = Side(source, {document["document_id"]: document}, result.get("stated_changes", []))
     side.add_rows(LINE_COLUMNS, [[_str(line.get(name)) for name in LINE_COLUMNS] for line in result["budget_lines"]])
-    from cnbudget.checks import check_extraction
+    if with_findings:
+        from cnbudget.checks import check_extraction
 
-    side.findings = check_extraction(result)
+        side.findings = check_extraction(result)
     return side
 
 
@@ -586,12 +587,7 @@ def diff(old_spec, new_spec, unit=None, package_dir=PACKAGE_DIR, crosswalk_path=
 
 # ---------------------------------------------------------------- rendering
 
-CHANGE_COLUMNS = [
-    "kind", "basis", "unit", "statement", "statement_title", "item", "function_code", "label", "old_label",
-    "old_yuan", "new_yuan", "change_yuan", "change_pct", "old_quantity", "new_quantity", "changed_fields",
-    "old_document_id", "old_line_id", "old_source_line", "old_page",
-    "new_document_id", "new_line_id", "new_source_line", "new_page", "change_text",
-]
+CHANGE_COLUMNS = columns("changes")[1:]  # the `changes` table without its change_id
 TOP = 20
 
 
@@ -603,6 +599,33 @@ def change_rows(result):
                                 e["unit"] or "", e["statement"], e["item"]))
     return [{name: (";".join(e[name]) if name == "changed_fields" else e.get(name)) for name in CHANGE_COLUMNS}
             for e in entries]
+
+
+def package_changes(tables, crosswalk=None):
+    """Rows of the package's `changes` table: each unit's consecutive years compared; a unit's first
+    year gives the prior-year figures it states (as_stated)."""
+    crosswalk = load_crosswalk() if crosswalk is None else crosswalk
+    lines_of, changes_of = {}, {}
+    for line in tables["budget_lines"]:
+        lines_of.setdefault(line["document_id"], []).append(line)
+    for change in tables["stated_changes"]:
+        changes_of.setdefault(change["document_id"], []).append(change)
+    series = {}
+    for document in tables["documents"]:
+        series.setdefault((document["unit_name"], document["kind"]), []).append(document)
+    rows = []
+    for key in sorted(series):
+        previous = None
+        for document in sorted(series[key], key=lambda d: d["fiscal_year"]):
+            result = {"document": document, "budget_lines": lines_of.get(document["document_id"], []),
+                      "stated_changes": changes_of.get(document["document_id"], [])}
+            current = side_from_result(document["document_id"], result, with_findings=False)
+            old = None
+            if previous is not None:
+                old = side_from_result(previous["document"]["document_id"], previous, with_findings=False)
+            rows.extend(change_rows(diff_sides(old, current, crosswalk=crosswalk)))
+            previous = result
+    return [{"change_id": n, **row} for n, row in enumerate(rows, start=1)]
 
 
 def render_csv(result, handle):
@@ -630,7 +653,8 @@ def years_of(block, fallback):
 
 
 def render_markdown(result, findings=None):
-    """A Markdown report for people: totals, the largest changes, stated vs computed, findings."""
+    """A Markdown report for people: totals, the largest changes, stated vs computed, findings (NEW's by default)."""
+    findings = result.get("findings") if findings is None else findings
     new_years = years_of(result["new"], "本年")
     prior = sorted({r["prior_year"] for r in result["stated_vs_computed"]})
     old_years = years_of(result["old"], "、".join(f"{y}年" for y in prior) or "上年")

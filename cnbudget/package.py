@@ -15,11 +15,14 @@ from pathlib import Path
 from frictionless import Package
 
 from cnbudget import function_codes
+from cnbudget.checks import check_extraction
+from cnbudget.diff import package_changes
 from cnbudget.errors import InputError
 from cnbudget.extract import extract_file
 from cnbudget.schema import SCHEMAS, TITLES, columns
 
-RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "function_codes", "warnings"]
+RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "function_codes", "warnings",
+             "findings", "changes"]
 
 PACKAGE_META = {
     "profile": "tabular-data-package",
@@ -69,9 +72,11 @@ def extract_sources(sources_dir):
         tables["documents"].append(result["document"])
         for name in ("budget_lines", "stated_changes", "sections", "warnings"):
             tables[name].extend(result[name])
+        tables["findings"].extend(check_extraction(result))
         extra_codes.extend(dict(row, first_seen_in=result["document"]["document_id"])
                            for row in result.get("function_codes", []))
     tables["function_codes"] = function_code_rows(extra_codes)
+    tables["changes"] = package_changes(tables)
     return tables
 
 

@@ -210,6 +210,73 @@ TITLES = {
 }
 
 
+# Audit findings and year-over-year changes (cnbudget.checks, cnbudget.diff).
+SEVERITY_NOTE = "error = 算术不符；warning = 口径或列示问题（如占比以其他数额为基数）；rounding = 尾差（每个相加项不超过0.01万元即100元）。"
+SCHEMAS["findings"] = {
+    "fields": [
+        DOCUMENT_ID,
+        required("finding_id", "integer", "序号", "发现在文件内的序号（按规则顺序）。"),
+        required("rule", "string", "规则", "核对规则的稳定编号，例如 function_items_class（各“项”之和 = 所属“类”）、"
+                 "stated_share（原文占比与金额相符），全部规则见 cnbudget/checks.py 的 RULES。"),
+        required("severity", "string", "级别", SEVERITY_NOTE,
+                 **{"constraints": {"required": True, "enum": ["error", "warning", "rounding"]}}),
+        field("statement", "string", "报表", "所核对数据的报表，取值同 budget_lines.statement。"),
+        required("message_zh", "string", "说明", "发现的中文说明，含所涉数额（万元）。"),
+        required("message_en", "string", "说明（英文）", "The finding in English."),
+        field("expected_yuan", "integer", "原文总数（元）",
+              "原文印出的整体数额（合计，或占比应采用的基数）；单位：元。", columnType="value"),
+        field("actual_yuan", "integer", "分项合计（元）",
+              "原文各分项相加之和（或能得出原文占比的基数，无则为空）；单位：元。", columnType="value"),
+        field("source_lines", "string", "原文行号", "所涉数据在源文件中的行号，以 “;” 分隔。"),
+        field("line_ids", "string", "数据序号", "所涉数据在 budget_lines 中的序号（line_id），以 “;” 分隔。"),
+    ],
+    "primaryKey": ["document_id", "finding_id"],
+    "foreignKeys": [
+        {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+    ],
+}
+SCHEMAS["changes"] = {
+    "fields": [
+        required("change_id", "integer", "序号", "变化的序号（按单位、年度，变化大者在前）。"),
+        required("kind", "string", "变化类型", "changed（数额或占比变化）、renamed（科目相同、名称改变）、recoded（按科目对照表改码）、"
+                 "added（本年新增）、removed（本年删除）。",
+                 **{"constraints": {"required": True, "enum": ["changed", "renamed", "recoded", "added", "removed"]}}),
+        required("basis", "string", "依据", "computed = 两年文件计算；as_stated = 只有本年文件，上年数按本年文件所述的增减推算。",
+                 **{"constraints": {"required": True, "enum": ["computed", "as_stated"]}}),
+        field("unit", "string", "单位名称", "编制预算的部门（单位）名称。"),
+        required("statement", "string", "报表", "取值同 budget_lines.statement。"),
+        field("statement_title", "string", "报表名称", "报表的中文名称。"),
+        required("item", "string", "项目键", "取值同 budget_lines.item。"),
+        field("function_code", "string", "功能分类科目编码", "政府收支分类科目编码（如有）。"),
+        required("label", "string", "名称", "本年原文印出的名称（删除的行为上年名称）。"),
+        field("old_label", "string", "上年名称", "上年原文印出的名称。"),
+        field("old_yuan", "integer", "上年数（元）", "上年金额；as_stated 时为本年数减原文所述增减额。单位：元。", columnType="value"),
+        field("new_yuan", "integer", "本年数（元）", "本年金额；单位：元。", columnType="value"),
+        field("change_yuan", "integer", "增减额（元）", "本年数减上年数；单位：元。", columnType="value"),
+        field("change_pct", "number", "增减幅度（%）", "增减额占上年数的百分比，两位小数；上年为0时为空。"),
+        field("old_quantity", "integer", "上年数量", "车辆、设备等实物数量（上年）。"),
+        field("new_quantity", "integer", "本年数量", "车辆、设备等实物数量（本年）。"),
+        field("changed_fields", "string", "变化字段", "发生变化的字段，以 “;” 分隔，例如 amount_yuan;stated_share。"),
+        field("old_document_id", "string", "上年文档编号", "上年公开文件的编号。"),
+        field("old_line_id", "integer", "上年数据序号", "上年数据在 budget_lines 中的序号。"),
+        field("old_source_line", "integer", "上年原文行号", "上年数据在源文件中的行号。"),
+        field("old_page", "integer", "上年页码", "上年数据在 PDF 源文件中的页码。"),
+        field("new_document_id", "string", "本年文档编号", "本年公开文件的编号。"),
+        field("new_line_id", "integer", "本年数据序号", "本年数据在 budget_lines 中的序号。"),
+        field("new_source_line", "integer", "本年原文行号", "本年数据在源文件中的行号。"),
+        field("new_page", "integer", "本年页码", "本年数据在 PDF 源文件中的页码。"),
+        field("change_text", "string", "原文增减表述", "as_stated 时原文的增减表述，例如 “比2022年预算数增加98.58万元”。"),
+    ],
+    "primaryKey": ["change_id"],
+    "foreignKeys": [
+        {"fields": ["new_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        {"fields": ["old_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+    ],
+}
+TITLES["findings"] = ("审计发现", "文件自身的算术核对：合计与分项、项与类、占比与金额、原文增减与上年数。只列出，不更正原数据。金额单位：元。")
+TITLES["changes"] = ("年度变化", "同一单位相邻年度的逐条比较（按科目含义而非位置匹配）；只有一年文件时，按原文所述增减推出的上年数（as_stated）。金额单位：元。")
+
+
 def columns(resource):
     """Column names of a resource, in schema order."""
     return [f["name"] for f in SCHEMAS[resource]["fields"]]
