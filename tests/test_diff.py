@@ -323,3 +323,18 @@ def test_markdown_and_csv_formats_through_the_cli():
     table = CliRunner().invoke(cli, ["diff", str(SEED), "--format", "csv"])
     assert table.exit_code == 0, table.output
     assert table.output.splitlines()[0] == ",".join(CHANGE_COLUMNS)
+
+
+def test_readme_documents_every_json_key(seed_pair):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Diff and audit findings", 1)[1].split("\n## ", 1)[0]
+    result = diff(*seed_pair)
+    keys = set(result) | set(result["summary"]["counts"]) | set(result["changed"][0]) | {"source", "documents"}
+    keys |= set(result["stated_vs_computed"][0]) - {"unit", "document_id", "change_id", "statement",
+                                                     "statement_title", "item", "function_code", "label",
+                                                     "prior_year", "direction", "change_text", "new_line_id",
+                                                     "new_source_line", "old_document_id", "old_line_id",
+                                                     "old_source_line"}
+    for key in sorted(keys):
+        documented = f"`{key}`" in section or (key.startswith(("old_", "new_")) and f"`{key[4:]}`" in section)
+        assert documented, key
