@@ -248,3 +248,13 @@ def test_the_three_pdfs_build_a_valid_package(tmp_path):
     # Every code a table prints is in function_codes (the foreign key of budget_lines validates it).
     table_codes = {b["function_code"] for year in YEARS for b in extraction(year)["budget_lines"] if b["function_code"]}
     assert all(f"\n{code}," in codes for code in table_codes)
+
+
+def test_source_copy_errors_are_kept_as_printed():
+    # 2023: '政府性基金拨款支出预算0万元，比2022年预算增加1421.25万元' (copied from the line before).
+    change = next(c for c in extraction(2023)["stated_changes"] if c["statement"] == "government_fund")
+    assert (change["label"], change["direction"], change["change_yuan"]) == \
+        ("政府性基金拨款支出预算", "increase", 14_212_500)
+    # 2023 line 16 and 2024 line 31: the heading's figure is the line; the sentence's restatement is a warning.
+    line = next(b for b in extraction(2024)["budget_lines"] if b["function_code"] == "2210201" and not b["table_name"])
+    assert (line["amount_yuan"], line["amount_text"]) == (3_503_500, "350.35万元")
