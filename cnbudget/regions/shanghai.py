@@ -11,6 +11,7 @@ amounts are mapped to their column by position, codes are read as printed ('201 
 is recorded as empty (an `empty_table` warning), never silently missing.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -245,9 +246,13 @@ def paragraphs(lines):
 
     def flush():
         if current:
-            raw = "".join(line.raw.strip() for line in current)
+            raw, starts = "", []
+            for line in current:
+                starts.append((len(raw), line.no, line.page))
+                raw += line.raw.strip()
             paragraph = make_line(current[0].no, raw, current[0].page)
-            paragraph.last_no = current[-1].no  # the paragraph's figures cite its first line
+            paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
+            paragraph.last_no = current[-1].no
             out.append(paragraph)
             current.clear()
 
@@ -330,7 +335,18 @@ def read_narrative(doc, paras):
         project = name.group("name").strip() if name and project is None else project
         if MAY_HOLD_FIGURES.search(text):
             for sentence in paragraph_sentences(line):
-                scan(doc, sentence, context, project)
+                scan(doc, cited_at_printed_line(sentence), context, project)
+
+
+def cited_at_printed_line(sentence):
+    """The sentence, its line number and page those of the printed line where it starts."""
+    line = sentence.line
+    starts = getattr(line, "starts", None)
+    if not starts or len(starts) == 1:
+        return sentence
+    raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
+    _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
+    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)
 
 
 def paragraph_sentences(line):
