@@ -323,3 +323,15 @@ def test_a_synthetic_table_across_two_pages():
     assert {b["table_name"] for b in doc.budget_lines} == {"部门支出预算总表"}
     assert [w["rule"] for w in doc.warnings] == ["fractional_yuan", "fractional_yuan"]
     assert doc.budget_lines[8]["amount_text"] == "400,000.50"
+
+
+def test_a_sentence_cites_the_printed_line_where_it_starts():
+    from cnbudget.extract import sentences
+    from cnbudget.regions.shanghai import cited_at_printed_line, paragraphs
+
+    raws = ["      （二）公务用车购置及运行费36.56万元，比2024年预算减少10万元，主要原因是新增1辆公务用车购置，但与",
+            "车辆类型不同。其中：公务用车购置费15万元，比2024年预算减少10万元。"]  # synthetic, after the 2025 PDF
+    lines = [make_line(no, raw, 30) for no, raw in enumerate(raws, start=786)]
+    paragraph = paragraphs(lines)[0]
+    cited = [(s.line.no, s.line.page, s.raw[:6]) for s in map(cited_at_printed_line, sentences(paragraph))]
+    assert cited == [(786, 30, "（二）公务用"), (787, 30, "其中：公务用")]
