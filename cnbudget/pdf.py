@@ -47,12 +47,16 @@ def unreadable_reason(stderr):
 
 
 def check_complete(path, data):
-    """A PDF cut off in transfer lacks its final %%EOF marker: say so before reading half a file."""
-    tail = data[-2048:]
-    if b"%%EOF" not in tail:
-        pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages") or data.count(b"/Type/Page")
-        raise InputError(path, "the PDF is truncated (no %%EOF marker at the end of the file); "
-                               "expected a complete PDF as published", page=max(pages, 1))
+    """A PDF cut off in transfer lacks its final %%EOF marker: say where it stops, read nothing."""
+    if b"%%EOF" in data[-2048:]:
+        return
+    try:
+        readable = [page for page in pdftotext(path).split("\f") if page.strip()]
+    except InputError:
+        readable = []
+    where = f"pages 1–{len(readable)} can be read, page {len(readable) + 1} cannot" if readable else "no page can be read"
+    raise InputError(path, f"the PDF is truncated (no %%EOF marker at the end of the file; {where}); "
+                           "expected a complete PDF as published", page=len(readable) + 1)
 
 
 def read_pdf_lines(path, data):

@@ -258,3 +258,17 @@ def test_source_copy_errors_are_kept_as_printed():
     # 2023 line 16 and 2024 line 31: the heading's figure is the line; the sentence's restatement is a warning.
     line = next(b for b in extraction(2024)["budget_lines"] if b["function_code"] == "2210201" and not b["table_name"])
     assert (line["amount_yuan"], line["amount_text"]) == (3_503_500, "350.35万元")
+
+
+def test_a_real_pdf_cut_off_in_transfer(tmp_path):
+    from cnbudget.errors import InputError
+    from cnbudget.extract import extract_file
+
+    data = pdf_path(2023).read_bytes()
+    cut = tmp_path / "2023-cut.pdf"
+    cut.write_bytes(data[: len(data) * 9 // 10])
+    with pytest.raises(InputError) as raised:
+        extract_file(cut)
+    assert (raised.value.page, raised.value.expected) == (
+        1, "the PDF is truncated (no %%EOF marker at the end of the file; no page can be read); "
+           "expected a complete PDF as published")

@@ -77,7 +77,7 @@ BAD_PDFS = [
     ("synthetic-encrypted.pdf", make_pdf([("text", "secret")], encrypt=True), 1,
      "the PDF is encrypted (password-protected); expected an unencrypted disclosure PDF"),
     ("synthetic-truncated.pdf", make_pdf([("text", "cut off")])[:300], 1,
-     "the PDF is truncated (no %%EOF marker at the end of the file)"),
+     "the PDF is truncated (no %%EOF marker at the end of the file; no page can be read)"),
 ]
 
 
