@@ -419,10 +419,10 @@ def classify_count(label, context, parent):
     statement = context if context in ("three_public", "assets") else "assets"
     if "设备" in label:
         return statement, "equipment:" + label
-    if parent is None and ("现有" in label or "共有" in label or "车辆" in label):
-        return statement, "vehicles_owned"
     if parent is None and "购置" in label:
         return statement, "vehicles_to_buy"
+    if parent is None and ("现有" in label or "共有" in label or "车辆" in label):
+        return statement, "vehicles_owned"
     return statement, f"{parent or 'vehicles'}:{label}"
 
 
@@ -577,8 +577,9 @@ def detect_region(path, lines):
     for region in REGIONS:
         if region.detect(text):
             return region
+    first = lines[0] if lines else None
     raise InputError(path, "not a budget disclosure: expected a '部门预算' or '部门决算' document "
-                           "stating amounts in 元/万元", line=1)
+                           "stating amounts in 元/万元", line=1, page=first.page if first else None)
 
 
 def extract_file(path, provenance=None, source_file=None):

@@ -381,3 +381,9 @@ def test_reason_after_主要变动原因(tmp_path):
 def test_triples_with_brackets_inside_names_and_missing_levels(tmp_path, sentence, code, level):
     line = extract_text(tmp_path, disclosure(sentence))["budget_lines"][0]
     assert (line["function_code"], line["function_level"], line["amount_yuan"]) == (code, level, 100000)
+
+
+def test_planned_vehicle_purchases_are_not_owned_vehicles(tmp_path):
+    result = extract_text(tmp_path, disclosure("五、“三公”经费财政拨款预算安排情况说明", "2023年，计划购置车辆1辆。"))
+    assert [(l["item"], l["quantity"]) for l in result["budget_lines"] if l["quantity"] is not None] == [
+        ("vehicles_to_buy", 1)]
