@@ -25,8 +25,9 @@ GENERATOR = "scripts/make_synthetic.py"
 CLASSES = {
     "201": "一般公共服务支出", "204": "公共安全支出", "205": "教育支出", "206": "科学技术支出",
     "207": "文化旅游体育与传媒支出", "208": "社会保障和就业支出", "210": "卫生健康支出",
-    "212": "城乡社区支出", "213": "农林水支出", "221": "住房保障支出",
+    "212": "城乡社区支出", "213": "农林水支出", "221": "住房保障支出", "229": "其他支出",
 }
+FUND_CLASS = "229"  # 其他支出: where the synthetic units' 政府性基金 spending is classified
 KUAN = {
     "20101": "人大事务", "20102": "政协事务", "20103": "政府办公厅（室）及相关机构事务",
     "20104": "发展与改革事务", "20105": "统计信息事务", "20106": "财政事务", "20108": "审计事务",
@@ -80,15 +81,32 @@ DEPARTMENTS = [
     ("住房和城乡建设局", "21201", ["2120101"], ["2120102"], ["城市管理", "建筑市场监管", "物业管理指导"]),
     ("农业农村局", "21301", ["2130101"], ["2130102"], ["农业技术推广", "动物防疫", "高标准农田管理"]),
 ]
-# City (市) and one of its districts/counties: the unit name is city + district + department.
-PLACES = [
-    ("攀枝花市", "西区"), ("攀枝花市", "东区"), ("攀枝花市", "仁和区"), ("攀枝花市", "米易县"),
-    ("成都市", "武侯区"), ("成都市", "金牛区"), ("自贡市", "大安区"), ("泸州市", "江阳区"),
-    ("德阳市", "旌阳区"), ("绵阳市", "涪城区"), ("广元市", "利州区"), ("遂宁市", "船山区"),
-    ("内江市", "市中区"), ("乐山市", "五通桥区"), ("南充市", "顺庆区"), ("宜宾市", "翠屏区"),
-    ("广安市", "前锋区"), ("达州市", "通川区"), ("雅安市", "雨城区"), ("巴中市", "巴州区"),
-    ("眉山市", "东坡区"), ("资阳市", "雁江区"),
-]
+# Cities (市) of Sichuan and their districts/counties: the unit name is city + district + department.
+COUNTIES = {
+    "成都市": "锦江区 青羊区 金牛区 武侯区 成华区 龙泉驿区 青白江区 新都区 温江区 双流区 郫都区 新津区 金堂县 大邑县 蒲江县 都江堰市 彭州市 邛崃市 崇州市 简阳市",
+    "自贡市": "自流井区 贡井区 大安区 沿滩区 荣县 富顺县",
+    "攀枝花市": "东区 西区 仁和区 米易县 盐边县",
+    "泸州市": "江阳区 纳溪区 龙马潭区 泸县 合江县 叙永县 古蔺县",
+    "德阳市": "旌阳区 罗江区 中江县 广汉市 什邡市 绵竹市",
+    "绵阳市": "涪城区 游仙区 安州区 三台县 盐亭县 梓潼县 北川羌族自治县 平武县 江油市",
+    "广元市": "利州区 昭化区 朝天区 旺苍县 青川县 剑阁县 苍溪县",
+    "遂宁市": "船山区 安居区 蓬溪县 大英县 射洪市",
+    "内江市": "市中区 东兴区 威远县 资中县 隆昌市",
+    "乐山市": "市中区 沙湾区 五通桥区 金口河区 犍为县 井研县 夹江县 沐川县 峨边彝族自治县 马边彝族自治县 峨眉山市",
+    "南充市": "顺庆区 高坪区 嘉陵区 南部县 营山县 蓬安县 仪陇县 西充县 阆中市",
+    "眉山市": "东坡区 彭山区 仁寿县 洪雅县 丹棱县 青神县",
+    "宜宾市": "翠屏区 南溪区 叙州区 江安县 长宁县 高县 珙县 筠连县 兴文县 屏山县",
+    "广安市": "广安区 前锋区 岳池县 武胜县 邻水县 华蓥市",
+    "达州市": "通川区 达川区 宣汉县 开江县 大竹县 渠县 万源市",
+    "雅安市": "雨城区 名山区 荥经县 汉源县 石棉县 天全县 芦山县 宝兴县",
+    "巴中市": "巴州区 恩阳区 通江县 南江县 平昌县",
+    "资阳市": "雁江区 安岳县 乐至县",
+}
+PLACES = [(city, county) for city, names in COUNTIES.items() for county in names.split()]
+# Each unit publishes five consecutive years: documents 1–5 are one unit's 2021–2025, 6–10 the next
+# unit's, and so on; a prime stride spreads consecutive units over places and departments, so
+# len(PLACES) * len(DEPARTMENTS) units (over 2,000) come before any unit repeats.
+FIRST_YEAR, YEARS, STRIDE = 2021, 5, 7919
 REASONS = [
     "单位人员变动，工资待遇变动，保险公积金变动", "节约开支，开源节流", "新增专项工作任务",
     "严格落实过紧日子要求，压减一般性支出", "人员调入调出", "项目支出按实际需要调整",
@@ -223,39 +241,43 @@ def by_class(lines):
     return classes
 
 
-class Document:
-    """One synthetic disclosure under construction: its lines of text and the figures it printed."""
+def drift(rng, amount, quantum):
+    """Next year's amount: unchanged three times in ten, else within ±15%, a multiple of `quantum`."""
+    if amount == 0 or rng.random() < 0.3:
+        return amount
+    moved = amount + amount * rng.randint(-150, 150) // 1000
+    return max(quantum, moved // quantum * quantum)
 
-    def __init__(self, index, rng, departments=DEPARTMENTS):
-        self.index, self.rng = index, rng
-        self.year = rng.choice([2021, 2022, 2023, 2024, 2025])
-        self.city, self.district = rng.choice(PLACES)
-        self.dept = rng.choice(departments)
-        self.unit = f"{self.city}{self.district}{self.dept[0]}"
-        self.short = f"{self.district}{self.dept[0]}"
-        self.printer = Printer("元" if rng.random() < 0.15 else "万元", rng.random() < 0.3)
-        self.use_variants = rng.random() < 0.5
-        self.decimals = rng.choice([0, 2, 2])
-        self.out, self.figures, self.changes = [], [], []
-        self.plan_amounts()
 
-    def plan_amounts(self):
-        """Draw every amount bottom-up so that each printed total is the exact sum of its parts."""
-        rng, q = self.rng, self.printer.quantum
-        self.lines = choose_lines(rng, self.dept, q)
+class Plan:
+    """Every amount of one unit-year, drawn bottom-up so that each printed total is the exact sum of
+    its parts; given the plan of the year before, amounts drift from it, so stated changes are real."""
+
+    def __init__(self, rng, dept, q, prev=None):
+        if prev is None:
+            self.lines = choose_lines(rng, dept, q)
+            self.fund = draw(rng, 100_000, 1_500_000, q) if rng.random() < 0.35 else 0
+            self.vehicles = rng.choice([0, 0, 1, 2, 3])
+            self.abroad = draw(rng, 10_000, 80_000, q) if rng.random() < 0.1 else 0
+            self.reception = draw(rng, 2_000, 60_000, q) if rng.random() < 0.7 else 0
+        else:
+            self.lines = [(code, drift(rng, amount, q), kind) for code, amount, kind in prev.lines]
+            self.fund = self.renew(rng, prev.fund, 0.85, 100_000, 1_500_000, q)
+            self.vehicles = prev.vehicles if rng.random() < 0.85 else max(0, prev.vehicles + rng.choice([-1, 1]))
+            self.abroad = self.renew(rng, prev.abroad, 0.8, 10_000, 80_000, q)
+            self.reception = self.renew(rng, prev.reception, 0.8, 2_000, 60_000, q)
+        if not self.fund and all(kind == "basic" for _, _, kind in self.lines):
+            self.lines.append((dept[3][0], draw(rng, 50_000, 1_500_000, q), "project"))  # always some projects
         self.classes = by_class(self.lines)
         self.general = sum(self.classes.values())
         self.basic = sum(a for _, a, kind in self.lines if kind == "basic")
-        self.fund = draw(rng, 100_000, 1_500_000, q) if rng.random() < 0.4 else 0
-        if self.general == self.basic and not self.fund:
-            self.fund = draw(rng, 100_000, 800_000, q)  # every unit has some project spending
         self.project = self.general - self.basic + self.fund
         self.total = self.general + self.fund
-        self.public = draw(rng, self.basic // 20, self.basic // 6, q)
+        if prev is None:
+            self.public = draw(rng, self.basic // 20, self.basic // 6, q)
+        else:
+            self.public = max(q, min(drift(rng, prev.public, q), self.basic // 4 // q * q))
         self.personnel = self.basic - self.public
-        self.vehicles = rng.choice([0, 0, 1, 2, 3])
-        self.abroad = draw(rng, 10_000, 80_000, q) if rng.random() < 0.1 else 0
-        self.reception = draw(rng, 2_000, 60_000, q) if rng.random() < 0.7 else 0
         self.cars_bought = rng.choice([0, 0, 0, 1]) if self.vehicles else 0
         self.car_purchase = draw(rng, 150_000, 280_000, q) * self.cars_bought
         self.car_running = draw(rng, 10_000, 40_000, q) * self.vehicles
@@ -263,9 +285,45 @@ class Document:
         self.three_public = self.abroad + self.reception + self.cars
         kinds = [k for k in ("货物", "工程", "服务") if rng.random() < 0.6] or ["货物"]
         self.procurement = dict(zip(kinds, split(draw(rng, 5_000 * len(kinds), 600_000, q), len(kinds), rng, q)))
-        names = rng.sample(self.dept[4], min(len(self.dept[4]), rng.randint(1, 4)))
+        names = rng.sample(dept[4], min(len(dept[4]), rng.randint(1, 4)))
         names = names[: max(1, min(len(names), self.project // q))]
         self.projects = dict(zip(names, split(self.project, len(names), rng, q)))
+
+    @staticmethod
+    def renew(rng, amount, keep, low, high, q):
+        """Drift an amount with probability `keep`; otherwise a nonzero one stops and a zero one starts."""
+        if rng.random() < keep:
+            return drift(rng, amount, q)
+        return 0 if amount else draw(rng, low, high, q)
+
+
+class Document:
+    """One synthetic disclosure under construction: its lines of text and the figures it printed."""
+
+    def __init__(self, index, rng, departments=DEPARTMENTS):
+        self.index = index
+        unit_no, offset = divmod(index - 1, YEARS)
+        self.year = FIRST_YEAR + offset
+        place_no, dept_no = divmod(unit_no * STRIDE % (len(PLACES) * len(departments)), len(departments))
+        self.city, self.district = PLACES[place_no]
+        self.dept = departments[dept_no]
+        self.unit = f"{self.city}{self.district}{self.dept[0]}"
+        self.short = f"{self.district}{self.dept[0]}"
+        # The unit keeps its way of printing amounts from year to year.
+        self.printer = Printer("元" if rng.random() < 0.15 else "万元", rng.random() < 0.3)
+        plan = Plan(rng, self.dept, self.printer.quantum)  # the year before the first one published
+        for _ in range(offset + 1):
+            prior, plan = plan, Plan(rng, self.dept, self.printer.quantum, prev=plan)
+        self.prior, self.plan = prior, plan
+        # This year's wording gets its own stream, so the amounts never depend on how text was drawn.
+        self.rng = rng = random.Random(rng.getrandbits(64))
+        self.use_variants = rng.random() < 0.5
+        self.decimals = rng.choice([0, 2, 2])
+        self.out, self.figures, self.changes = [], [], []
+
+    def __getattr__(self, name):
+        """Amounts (total, general, fund, ...) are this year's plan's."""
+        return getattr(self.__dict__["plan"], name)
 
     # Recording printed figures -------------------------------------------------------------
 
@@ -295,21 +353,19 @@ class Document:
                              "quantity": n, "quantity_unit": unit, "amount_text": f"{n}{unit}", "stated_share": None})
         return f"{n}{unit}"
 
-    def change(self, statement, label, current, phrase):
-        """A stated comparison with the prior year: record it, return its text from '，比…' to '。'."""
-        rng, q, prior = self.rng, self.printer.quantum, self.year - 1
-        record = {"statement": statement, "label": label, "prior_year": prior}
-        roll = rng.random()
-        if roll < 0.1:
-            self.changes.append({**record, "direction": "flat", "change_yuan": 0, "reason_text": None})
-            return f"，与{prior}年{phrase}持平。"
-        delta = draw(rng, q, max(q, current // 4), q)
-        increase = roll < 0.65 and delta < current  # an increase can never exceed this year's amount
-        reason = rng.choice(REASONS)
-        self.changes.append({**record, "direction": "increase" if increase else "decrease",
-                             "change_yuan": delta if increase else -delta,
-                             "change_text": self.printer.amount(delta), "reason_text": reason})
-        return f"，比{prior}年{phrase}{'增加' if increase else '减少'}{self.printer.amount(delta)}，主要原因是{reason}。"
+    def change(self, statement, label, current, prior, phrase):
+        """The stated comparison with last year's amount: record it, return its text from '，比…' to '。'."""
+        prior_year, delta = self.year - 1, current - prior
+        record = {"statement": statement, "label": label, "prior_year": prior_year, "prior_yuan": prior,
+                  "change_yuan": delta}
+        if delta == 0:
+            self.changes.append({**record, "direction": "flat", "reason_text": None})
+            return f"，与{prior_year}年{phrase}持平。"
+        reason = self.rng.choice(REASONS)
+        self.changes.append({**record, "direction": "increase" if delta > 0 else "decrease",
+                             "change_text": self.printer.amount(abs(delta)), "reason_text": reason})
+        verb = "增加" if delta > 0 else "减少"
+        return f"，比{prior_year}年{phrase}{verb}{self.printer.amount(abs(delta))}，主要原因是{reason}。"
 
     def name(self, code, official):
         """The printed name of a 科目: the seed's variant in half of the documents."""
@@ -345,7 +401,7 @@ class Document:
         self.out.append(
             f"按照综合预算的原则，{short}所有收入和支出均纳入部门预算管理。收入包括：{income_kinds}；支出包括："
             f"{spend_kinds}，{short}{year}年收支预算总数{self.money('overview', '收支预算总数', self.total)}"
-            + self.change("overview", "收支预算总数", self.total, "收支预算总数").replace("，", ",", 1))
+            + self.change("overview", "收支预算总数", self.total, self.prior.total, "收支预算总数").replace("，", ",", 1))
         self.out.append("（一）收入预算情况。")
         self.out.append("")
         income = (f"{year}年，收入预算{self.money('income', '收入预算', self.total)}，其中：一般公共预算收入"
@@ -382,13 +438,15 @@ class Document:
         self.rng.shuffle(order)  # the seed prints the classes in another order here
         spend = "、".join(f"{self.class_name(c)}{self.money('fiscal_appropriation', self.class_name(c), self.classes[c], function_code=c, function_level='类')}"
                          for c in order)
+        if self.fund:  # the fund's spending has a class too, so the listed classes add up to the total
+            spend += f"、{CLASSES[FUND_CLASS]}{self.money('fiscal_appropriation', CLASSES[FUND_CLASS], self.fund, function_code=FUND_CLASS, function_level='类', fund_source='政府性基金预算')}"
         self.para("二、财政拨款收支预算情况说明", f"{year}年，财政拨款收支总预算{total}。收入包括：{income}；支出包括：{spend}。")
 
     def general_budget_section(self):
         year, general = self.year, self.general
         self.para("三、一般公共预算当年拨款情况说明", "（一）一般公共预算当年拨款规模变化情况。")
         self.out.append(f"{year}年，一般公共预算当年拨款{self.money('general_budget', '一般公共预算当年拨款', general)}"
-                        + self.change("general_budget", "一般公共预算当年拨款", general, "预算数"))
+                        + self.change("general_budget", "一般公共预算当年拨款", general, self.prior.general, "预算数"))
         structure = "；".join(
             f"{self.class_name(c)}{self.money_share('general_budget', self.class_name(c), a, general, function_code=c, function_level='类')}"
             for c, a in self.classes.items())
@@ -415,17 +473,19 @@ class Document:
 
     def three_public_section(self):
         year, out = self.year, self.out
-        parts = [("因公出国（境）经费", self.abroad), ("公务接待费", self.reception), ("公务用车购置及运行维护费", self.cars)]
+        prior = self.prior
+        parts = [("因公出国（境）经费", self.abroad, prior.abroad), ("公务接待费", self.reception, prior.reception),
+                 ("公务用车购置及运行维护费", self.cars, prior.cars)]
         self.para("五、“三公”经费财政拨款预算安排情况说明")
         out.append(f"{year}年，“三公”经费财政拨款预算数{self.money('three_public', '“三公”经费财政拨款预算数', self.three_public)}，其中："
-                   + "、".join(f"{label}{self.money('three_public', label, amount)}" for label, amount in parts) + "。")
-        for n, (label, amount) in enumerate(parts):
-            if amount == 0:
+                   + "、".join(f"{label}{self.money('three_public', label, amount)}" for label, amount, _ in parts) + "。")
+        for n, (label, amount, before) in enumerate(parts):
+            if amount == before == 0:
                 self.changes.append({"statement": "three_public", "label": label, "prior_year": year - 1,
-                                     "direction": "flat", "change_yuan": 0, "reason_text": None})
+                                     "prior_yuan": 0, "direction": "flat", "change_yuan": 0, "reason_text": None})
                 out.append(f"{label}无预算与上年持平。")
                 continue
-            text = self.change("three_public", label, amount, "预算")
+            text = self.change("three_public", label, amount, before, "预算")
             if text.startswith("，与"):
                 self.para("", f"{SUBS[n]}{label}与{year - 1}年预算持平。")
             else:
@@ -452,7 +512,7 @@ class Document:
         if self.fund:
             self.para(f"{year}年，政府性基金预算支出{self.money('government_fund', '政府性基金预算支出', self.fund)}，其中：项目支出"
                       f"{self.money('government_fund', '项目支出', self.fund, expense_type='项目支出')}"
-                      + self.change("government_fund", "政府性基金预算支出", self.fund, "预算数"))
+                      + self.change("government_fund", "政府性基金预算支出", self.fund, self.prior.fund, "预算数"))
         else:
             self.para(f"{year}年没有使用政府性基金预算拨款安排的支出。")
             self.nil("government_fund", "政府性基金预算拨款安排的支出")
@@ -464,7 +524,7 @@ class Document:
         year, out = self.year, self.out
         self.para("九、其他重要事项的情况说明", "（一）机关运行经费")
         out.append(f"{year}年，机关运行经费财政拨款预算为{self.money('agency_operating', '机关运行经费', self.public)}"
-                   + self.change("agency_operating", "机关运行经费", self.public, "预算"))
+                   + self.change("agency_operating", "机关运行经费", self.public, self.prior.public, "预算"))
         self.para("政府采购情况")
         total = self.money("procurement", "政府采购预算", sum(self.procurement.values()))
         parts = "、".join(f"政府采购{k}预算{self.money('procurement', f'政府采购{k}预算', a)}" for k, a in self.procurement.items())
@@ -495,8 +555,12 @@ class Document:
 
 
 def make_document(index, rng, departments=DEPARTMENTS):
-    """One synthetic disclosure: (bytes, provenance, expected figures); deterministic for a given rng state.
+    """One synthetic disclosure: (bytes, provenance, expected figures), deterministic for a given rng.
 
+    Document `index` is year FIRST_YEAR + (index - 1) % YEARS of unit (index - 1) // YEARS; `rng`
+    must be freshly seeded for that unit (`unit_rng(seed, index)`), so the unit's
+    documents share their amounts' history and each stated change is the difference to the year
+    before.
     The bytes are the file as written (its encoding and line ends are part of the variation);
     `expected` lists every printed figure with the extractor's statement and item keys, the stated
     changes, and the document's totals.
@@ -504,8 +568,8 @@ def make_document(index, rng, departments=DEPARTMENTS):
     doc = Document(index, rng, departments)
     text = doc.render()
     document_id = f"{doc.year}-synthetic-{index:05d}-budget"
-    encoding = rng.choice(["utf-8"] * 6 + ["utf-8-sig"] * 2 + ["gb18030"] * 2)
-    newline = "\r\n" if rng.random() < 0.2 else "\n"
+    encoding = doc.rng.choice(["utf-8"] * 6 + ["utf-8-sig"] * 2 + ["gb18030"] * 2)
+    newline = "\r\n" if doc.rng.random() < 0.2 else "\n"
     data = text.replace("\n", newline).encode(encoding)
     provenance = {
         "file": f"{document_id}.txt",
@@ -545,12 +609,17 @@ GLOSSARY = [
 ]
 
 
+def unit_rng(seed, index):
+    """The fresh random stream make_document needs for document `index`: one per unit and seed."""
+    return random.Random(f"{seed}-unit-{(index - 1) // YEARS}")
+
+
 def write_corpus(n, outdir, seed=0, departments=DEPARTMENTS):
     """Write n synthetic disclosures with sidecars under outdir/<year>/; return their expected figures."""
     outdir = Path(outdir)
     expected = []
     for index in range(1, n + 1):
-        data, provenance, figures = make_document(index, random.Random(f"{seed}-{index}"), departments)
+        data, provenance, figures = make_document(index, unit_rng(seed, index), departments)
         folder = outdir / str(provenance["fiscal_year"])
         folder.mkdir(parents=True, exist_ok=True)
         (folder / provenance["file"]).write_bytes(data)

@@ -5,7 +5,6 @@ import csv
 import hashlib
 import importlib.util
 import json
-import random
 import re
 from collections import Counter
 from decimal import Decimal
@@ -23,8 +22,8 @@ SEED = 20231
 
 @pytest.fixture(scope="module")
 def documents():
-    """Sixty synthetic documents, generated in memory: (bytes, provenance, expected)."""
-    return [make_synthetic.make_document(i, random.Random(f"{SEED}-{i}")) for i in range(1, 61)]
+    """Sixty synthetic documents (twelve units, five years each), in memory: (bytes, provenance, expected)."""
+    return [make_synthetic.make_document(i, make_synthetic.unit_rng(SEED, i)) for i in range(1, 61)]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +102,8 @@ def test_the_corpus_varies_encoding_line_ends_and_unit_of_print(documents):
     assert {e["unit_of_print"] for e in expected} == {"万元", "元"}
     assert any(e["totals"]["fund"] for e in expected) and not all(e["totals"]["fund"] for e in expected)
     assert any(e["totals"]["three_public"] for e in expected)
-    assert len({e["unit_name"] for e in expected}) > 30
+    assert len({e["unit_name"] for e in expected}) == 12
+    assert len({(e["unit_name"], e["fiscal_year"]) for e in expected}) == 60
 
 
 def test_refuses_to_write_into_datasets():
@@ -135,7 +135,7 @@ def test_every_total_is_the_sum_of_its_parts(documents):
         classes = amounts(e, "general_budget", function_level="类")
         assert sum(classes) == t["general"] == labelled(e, "general_budget", "一般公共预算当年拨款")
         assert sum(amounts(e, "function_class")) == t["general"]
-        assert sum(amounts(e, "fiscal_appropriation", function_level="类")) == t["general"]
+        assert sum(amounts(e, "fiscal_appropriation", function_level="类")) == t["total"]
         three = amounts(e, "three_public")
         assert three[0] == sum(three[1:4]) == t["three_public"]
         assert labelled(e, "three_public", "公务用车购置及运行维护费") == (
@@ -170,6 +170,21 @@ def test_printed_shares_match_the_amounts_within_rounding(documents):
             assert abs(exact - Decimal(printed)) <= Decimal("0.5")
 
 
+def test_stated_changes_are_the_difference_to_the_year_before(documents):
+    totals = {(e["unit_name"], e["fiscal_year"]): e["totals"] for _, _, e in documents}
+    keys = {"overview": "total", "general_budget": "general", "government_fund": "fund", "agency_operating": "public"}
+    checked = 0
+    for _, _, e in documents:
+        before = totals.get((e["unit_name"], e["fiscal_year"] - 1))
+        for change in e["stated_changes"]:
+            assert change["prior_year"] == e["fiscal_year"] - 1
+            if before and change["statement"] in keys:
+                key = keys[change["statement"]]
+                assert change["change_yuan"] == e["totals"][key] - before[key]
+                checked += 1
+    assert checked > 100
+
+
 def test_vehicle_counts_add_up(documents):
     for _, _, e in documents:
         counts = [f["quantity"] for f in e["figures"] if f["statement"] == "three_public" and f["quantity"] is not None]
@@ -181,7 +196,7 @@ def test_vehicle_counts_add_up(documents):
 # The extractor recovers what was printed --------------------------------------------------------
 
 REFERENCE = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_codes.csv"
-EXTRACTED = [make_synthetic.make_document(i, random.Random(f"{SEED}-x-{i}")) for i in range(1, 29)]
+EXTRACTED = [make_synthetic.make_document(i, make_synthetic.unit_rng(SEED, i)) for i in range(1, 200, 7)]
 # The extractor names encodings by what it detected; the sidecars use Python codec names.
 ENCODING_NAMES = {"utf-8": "utf-8", "utf-8-sig": "utf-8-bom", "gb18030": "gb18030"}
 
