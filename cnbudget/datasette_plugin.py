@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.utils import escape_fts, escape_sqlite
 from datasette.utils.asgi import Response, asgi_static
 
 HERE = Path(__file__).parent
@@ -32,25 +33,37 @@ SERVE_SETTINGS = {
     "default_cache_ttl": 3600,
 }
 
-# FTS5 trigram matches only terms of 3+ characters; shorter ones go through this argument instead.
-SHORT_SEARCH_ARG = "_contains"
+# Table searches (`?_search=`) are answered by this plugin instead of Datasette's built-in filter:
+# FTS5 trigram matches only terms of 3+ characters, so shorter terms become a substring scan; a
+# term found in many rows reads the page in primary-key order instead of sorting every hit; and
+# the hit count comes from the full-text index, not from a count(*) over the table.
+SEARCH_ARG = "_contains"
 TRIGRAM = 3
+# Above this many hits, page through the primary key and probe the hit list (stops after one
+# page); below it, look the hits up one by one (a scan would read the whole table).
+DENSE_HITS = 1000
+
+
+def search_terms(query):
+    """The whitespace-separated terms of a search, quotes removed."""
+    return [term for term in (t.strip('"') for t in query.split()) if term]
 
 
 def is_short_search(query):
     """True when a search has a term too short for the trigram index (人, 接待, `公务 接待费`)."""
-    terms = [term.strip('"') for term in query.split()]
-    return any(0 < len(term) < TRIGRAM for term in terms)
+    return any(len(term) < TRIGRAM for term in search_terms(query))
 
 
-def rewrite_short_search(query_string):
-    """Move a short `_search=` to `_contains=` in a raw query string; other queries pass unchanged."""
+def rewrite_search(query_string):
+    """Hand `_search=` to this plugin as `_contains=` and skip Datasette's count; raw FTS syntax passes unchanged."""
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
     if any(key == "_searchmode" and value == "raw" for key, value in pairs):
         return query_string
-    if not any(key == "_search" and is_short_search(value) for key, value in pairs):
+    if not any(key == "_search" and value.strip() for key, value in pairs):
         return query_string
-    pairs = [(SHORT_SEARCH_ARG if key == "_search" else key, value) for key, value in pairs]
+    pairs = [(SEARCH_ARG if key == "_search" else key, value) for key, value in pairs]
+    if not any(key == "_nocount" for key, _ in pairs):
+        pairs.append(("_nocount", "1"))
     return urlencode(pairs, encoding="utf-8").encode("latin-1")
 
 
@@ -78,7 +91,7 @@ def wrap_app(app):
             return await app(scope, receive, send)
         query_string = scope.get("query_string", b"")
         if b"_search" in query_string:
-            scope = dict(scope, query_string=rewrite_short_search(query_string))
+            scope = dict(scope, query_string=rewrite_search(query_string))
         state = {"bom": False}
 
         async def send_with_bom(message):
@@ -102,9 +115,9 @@ def asgi_wrapper(datasette):
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    """`_contains=`: every term must occur in one of the table's full-text columns (plain instr)."""
-    query = request.args.get(SHORT_SEARCH_ARG)
-    if not query:
+    """`_contains=`: rows holding every term in one of the table's full-text columns."""
+    query = request.args.get(SEARCH_ARG)
+    if not query or not search_terms(query):
         return None
 
     async def inner():
@@ -112,18 +125,35 @@ def filters_from_request(request, database, table, datasette):
         fts_table = datasette.table_metadata(database, table).get("fts_table") or await db.fts_table(table)
         if not fts_table:
             return None
-        columns = [c for c in await db.table_columns(fts_table) if c != "rank"]
-        clauses, params = [], {}
-        for i, term in enumerate(t.strip('"') for t in query.split()):
-            if not term:
-                continue
-            params[f"contains_{i}"] = term
-            clauses.append("(" + " or ".join(f'instr("{c}", :contains_{i}) > 0' for c in columns) + ")")
-        return FilterArguments(
-            clauses, params, [f"包含 “{query}”"], {"search": query, "supports_search": True},
-        )
+        context = {"search": query, "supports_search": True}
+        if is_short_search(query):
+            # the indexed columns, i.e. the FTS table's columns that the content table has too
+            table_columns = set(await db.table_columns(table))
+            columns = [c for c in await db.table_columns(fts_table) if c in table_columns]
+            return substring_filter(query, columns, context)
+        return await trigram_filter(db, fts_table, query, context)
 
     return inner
+
+
+def substring_filter(query, columns, context):
+    """Every term occurs in one of the columns (instr: works for 1 and 2 characters, scans rows)."""
+    clauses, params = [], {}
+    for i, term in enumerate(search_terms(query)):
+        params[f"contains_{i}"] = term
+        clauses.append("(" + " or ".join(f"instr({escape_sqlite(c)}, :contains_{i}) > 0" for c in columns) + ")")
+    return FilterArguments(clauses, params, [f"包含 “{query}”"], context)
+
+
+async def trigram_filter(db, fts_table, query, context):
+    """FTS5 trigram match; the hit count decides between index lookups and a primary-key-order scan."""
+    fts = escape_sqlite(fts_table)
+    match = f"select rowid from {fts} where {fts} match :contains_match"
+    params = {"contains_match": escape_fts(query)}
+    hits = (await db.execute(f"select count(*) from ({match})", params)).single_value()
+    # `+rowid` keeps SQLite from driving the query by the hit list, so ORDER BY pk LIMIT stops early.
+    clause = f"{'+' if hits > DENSE_HITS else ''}rowid in ({match})"
+    return FilterArguments([clause], params, [f"包含 “{query}”（共 {hits:,} 条）"], context)
 
 
 @hookimpl

@@ -231,14 +231,32 @@ async def test_short_search_page_keeps_the_query_in_the_box(ds):
     assert "包含 “接待”" in response.text
 
 
+async def test_long_search_page_shows_the_hit_count_from_the_index(ds):
+    response = await ds.client.get("/cnbudget/budget_lines", params={"_search": "公务接待费"})
+    assert 'value="公务接待费"' in response.text
+    assert re.search(r"包含 “公务接待费”（共 [1-9]\d* 条）", response.text)
+
+
 @pytest.mark.parametrize("query, rewritten", [
-    ("_search=%E6%8E%A5%E5%BE%85", "_contains=%E6%8E%A5%E5%BE%85"),
-    ("_search=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85", "_search=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85"),
+    ("_search=%E6%8E%A5%E5%BE%85", "_contains=%E6%8E%A5%E5%BE%85&_nocount=1"),
+    ("_search=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85", "_contains=%E5%85%AC%E5%8A%A1%E6%8E%A5%E5%BE%85&_nocount=1"),
     ("_search=%E4%BA%BA&_searchmode=raw", "_search=%E4%BA%BA&_searchmode=raw"),
-    ("_sort=line_id&_search=%E4%BA%BA", "_sort=line_id&_contains=%E4%BA%BA"),
+    ("_sort=line_id&_search=%E4%BA%BA", "_sort=line_id&_contains=%E4%BA%BA&_nocount=1"),
+    ("_search=&_size=10", "_search=&_size=10"),
+    ("statement=income", "statement=income"),
 ])
-def test_rewrite_short_search(query, rewritten):
-    assert datasette_plugin.rewrite_short_search(query.encode()).decode() == rewritten
+def test_rewrite_search(query, rewritten):
+    assert datasette_plugin.rewrite_search(query.encode()).decode() == rewritten
+
+
+@pytest.mark.parametrize("dense_hits", [0, 10**9])
+async def test_both_search_plans_find_the_same_rows(ds, monkeypatch, dense_hits):
+    monkeypatch.setattr(datasette_plugin, "DENSE_HITS", dense_hits)
+    rows = await get_rows(ds, "/cnbudget/budget_lines.json", _search="公务接待", _col="label")
+    assert [(r["line_id"], r["label"]) for r in rows if r["label"] == "公务接待费"] == \
+        [(r["line_id"], r["label"]) for r in await get_rows(
+            ds, "/cnbudget/budget_lines.json", label="公务接待费", _col="label")]
+    assert len(rows) >= 2
 
 
 # ---- queries, read-only, time limit -----------------------------------------------------------
