@@ -35,6 +35,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from collections import Counter
 from itertools import islice
 from multiprocessing import get_context
 from operator import itemgetter
@@ -68,18 +69,19 @@ PARALLEL_BYTES = 16 * 2**20
 
 
 class Side:
-    """One side of a diff: its documents and, per budget line, three strings (key, values, origin).
+    """One side of a diff: its documents and, per budget line, two strings (signature, origin).
 
-    Three strings a line instead of a record keep 400k lines in a few hundred MB and make matching
-    a matter of hashing one string. `key` is unit + KEY_COLUMNS, `values` VALUE_COLUMNS, `origin`
-    ORIGIN_COLUMNS, each joined by SEP with "" for null.
+    Two strings a line instead of a record keep 400k lines in a few hundred MB and make matching
+    set arithmetic on strings. A signature is unit + KEY_COLUMNS + VALUE_COLUMNS, an origin is
+    ORIGIN_COLUMNS, each joined by SEP with "" for null; the key is the signature's first
+    1 + len(KEY_COLUMNS) parts.
     """
 
     def __init__(self, source, documents=None, stated_changes=()):
         self.source = str(source)
         self.documents = dict(documents or {})  # document_id -> documents record (sparse for a bare CSV)
         self.stated_changes = list(stated_changes)
-        self.keys, self.values, self.origins = [], [], []
+        self.sigs, self.origins = [], []
         self.totals = {}  # document_id -> {statement: sum of its `total` lines}
         self.unit_of = {}  # document_id -> unit key
         self.findings = []  # audit findings of these documents (cnbudget.checks), when known
@@ -87,8 +89,7 @@ class Side:
     def add_rows(self, header, rows, keep=None):
         """Append budget lines given as sequences of strings in `header` order (optionally filtered)."""
         at = {name: header.index(name) for name in LINE_COLUMNS}
-        key_of = itemgetter(*(at[c] for c in KEY_COLUMNS))
-        values_of = itemgetter(*(at[c] for c in VALUE_COLUMNS))
+        sig_of = itemgetter(*(at[c] for c in KEY_COLUMNS + VALUE_COLUMNS))
         origin_of = itemgetter(*(at[c] for c in ORIGIN_COLUMNS))
         doc_of, year_of = itemgetter(at["document_id"]), itemgetter(at["fiscal_year"])
         i_item, i_statement, i_amount = at["item"], at["statement"], at["amount_yuan"]
@@ -102,9 +103,7 @@ class Side:
                     record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": year})
                     self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
             unit_of = self.unit_of
-            self.keys.extend([unit_of[doc] + SEP + part
-                              for doc, part in zip(docs, map(SEP.join, map(key_of, chunk)))])
-            self.values.extend(map(SEP.join, map(values_of, chunk)))
+            self.sigs.extend([unit_of[doc] + SEP + part for doc, part in zip(docs, map(SEP.join, map(sig_of, chunk)))])
             self.origins.extend(map(SEP.join, map(origin_of, chunk)))
             for row in chunk:
                 if row[i_item] == "total" and row[i_amount] != "":
@@ -113,51 +112,31 @@ class Side:
         self.documents = {d: self.documents[d] for d in self.documents if d in self.unit_of or keep is None}
 
     def __getstate__(self):
-        """Pickle the three columns as one string each: 1.2M small strings pickle ~10x slower."""
-        state = dict(self.__dict__)
-        for name in ("keys", "values", "origins"):
+        """Pickle the two columns as one string each: 800k small strings pickle ~10x slower."""
+        state = {k: v for k, v in self.__dict__.items() if k != "_names"}
+        for name in ("sigs", "origins"):
             state[name] = RS.join(state[name])
         return state
 
     def __setstate__(self, state):
-        for name in ("keys", "values", "origins"):
+        for name in ("sigs", "origins"):
             state[name] = state[name].split(RS) if state[name] else []
         self.__dict__.update(state)
 
     def select(self, doc_ids):
         """Keep only the lines and stated changes of these documents."""
         mine = [i for i, origin in enumerate(self.origins) if origin[:origin.index(SEP)] in doc_ids]
-        self.keys = [self.keys[i] for i in mine]
-        self.values = [self.values[i] for i in mine]
+        self.sigs = [self.sigs[i] for i in mine]
         self.origins = [self.origins[i] for i in mine]
         self.documents = {d: r for d, r in self.documents.items() if d in doc_ids}
         self.unit_of = {d: u for d, u in self.unit_of.items() if d in doc_ids}
         self.stated_changes = [c for c in self.stated_changes if c["document_id"] in doc_ids]
         self.findings = [f for f in self.findings if f["document_id"] in doc_ids]
 
-    def keyed_values(self):
-        """key -> values; a line printed twice in one document gets SEP + ordinal on its later copies."""
-        mapping = dict(zip(self.keys, self.values))
-        if len(mapping) == len(self.keys):
-            return mapping
-        seen = {}
-        for position, key in enumerate(self.keys):
-            if key in seen:
-                seen[key] += 1
-                self.keys[position] = f"{key}{SEP}{seen[key]}"
-            else:
-                seen[key] = 0
-        return dict(zip(self.keys, self.values))
-
-    def positions(self, keys):
-        """key -> position for the given keys."""
-        return {key: i for i, key in enumerate(self.keys) if key in keys}
-
     def line(self, position):
         """One budget line as a dict (unit, KEY_COLUMNS, VALUE_COLUMNS, ORIGIN_COLUMNS; "" -> None)."""
-        unit, *parts = self.keys[position].split(SEP)
-        record = dict(zip(KEY_COLUMNS, parts))
-        record.update(zip(VALUE_COLUMNS, self.values[position].split(SEP)))
+        unit, *parts = self.sigs[position].split(SEP)
+        record = dict(zip(KEY_COLUMNS + VALUE_COLUMNS, parts))
         record.update(zip(ORIGIN_COLUMNS, self.origins[position].split(SEP)))
         record = {name: value if value != "" else None for name, value in record.items()}
         record["unit"] = self.unit_name(record["document_id"])
@@ -165,8 +144,11 @@ class Side:
 
     def unit_name(self, doc_id):
         """The printed unit name of a document (its id without the year when unknown)."""
-        record = self.documents.get(doc_id, {})
-        return record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc_id)
+        names = self.__dict__.setdefault("_names", {})
+        if doc_id not in names:
+            record = self.documents.get(doc_id, {})
+            names[doc_id] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc_id)
+        return names[doc_id]
 
     def years(self):
         return {int(d["fiscal_year"]) for d in self.documents.values() if d.get("fiscal_year") not in (None, "")}
@@ -286,8 +268,41 @@ def load_crosswalk(path=CROSSWALK):
 # ---------------------------------------------------------------- matching
 
 def key_unit(key):
-    """The unit part of a key."""
+    """The unit part of a key (or of a signature)."""
     return key[:key.index(SEP)]
+
+
+def key_of(sig):
+    """The key part of a signature: unit + KEY_COLUMNS."""
+    return sig.rsplit(SEP, len(VALUE_COLUMNS))[0]
+
+
+def values_of(sig):
+    """The VALUE_COLUMNS of a signature, as strings."""
+    return sig.rsplit(SEP, len(VALUE_COLUMNS))[1:]
+
+
+def differing(old_sigs, new_sigs):
+    """(gone, came, unchanged): signatures only in OLD and only in NEW, as {sig: count}, and the
+    number of lines in both. Set arithmetic on strings; a Counter only when a line repeats exactly."""
+    old_set, new_set = set(old_sigs), set(new_sigs)
+    if len(old_set) == len(old_sigs) and len(new_set) == len(new_sigs):
+        gone, came = old_set - new_set, new_set - old_set
+        return dict.fromkeys(gone, 1), dict.fromkeys(came, 1), len(old_sigs) - len(gone)
+    old_count, new_count = Counter(old_sigs), Counter(new_sigs)
+    return dict(old_count - new_count), dict(new_count - old_count), sum((old_count & new_count).values())
+
+
+def positions(sigs, wanted):
+    """{key: [positions]} of the wanted signatures ({sig: count}), the last `count` copies of each."""
+    found = {}
+    for position, sig in enumerate(sigs):
+        if sig in wanted:
+            found.setdefault(sig, []).append(position)
+    by_key = {}
+    for sig, places in found.items():
+        by_key.setdefault(key_of(sig), []).extend(places[-wanted[sig]:])
+    return {key: sorted(places) for key, places in by_key.items()}
 
 
 def share_one_unit(old, new):
@@ -295,7 +310,7 @@ def share_one_unit(old, new):
     old_units, new_units = set(old.unit_of.values()), set(new.unit_of.values())
     if len(old_units) == 1 and len(new_units) == 1 and old_units != new_units:
         for side in (old, new):
-            side.keys = [SEP + key.split(SEP, 1)[1] for key in side.keys]
+            side.sigs = [SEP + sig.split(SEP, 1)[1] for sig in side.sigs]
             side.unit_of = dict.fromkeys(side.unit_of, "")
 
 
@@ -333,31 +348,33 @@ def percent(old, new):
     return str(pct)
 
 
+TITLES_OF = {name: title for name, (title, _meaning) in STATEMENTS.items()}
+NO_LINE = dict.fromkeys(["label", "amount_yuan", "quantity", *ORIGIN_COLUMNS])
+
+
 def entry(kind, old, new, details=None):
     """One flat change record from the old and new line dicts (either may be None)."""
     base = new or old
-    old_yuan = _int(old["amount_yuan"]) if old else None
-    new_yuan = _int(new["amount_yuan"]) if new else None
+    old, new = old or NO_LINE, new or NO_LINE
+    old_yuan, new_yuan = _int(old["amount_yuan"]), _int(new["amount_yuan"])
     details = details or {}
-    record = {
+    return {
         "kind": kind, "basis": "computed", "unit": base["unit"],
-        "statement": base["statement"], "statement_title": STATEMENTS.get(base["statement"], ("",))[0],
-        "item": base["item"], "function_code": base.get("function_code"),
-        "label": base["label"], "old_label": old["label"] if old else None,
+        "statement": base["statement"], "statement_title": TITLES_OF.get(base["statement"], ""),
+        "item": base["item"], "function_code": base["function_code"],
+        "label": base["label"], "old_label": old["label"],
         "old_yuan": old_yuan, "new_yuan": new_yuan,
         "change_yuan": new_yuan - old_yuan if old_yuan is not None and new_yuan is not None else None,
         "change_pct": percent(old_yuan, new_yuan),
-        "old_quantity": _int(old.get("quantity")) if old else None,
-        "new_quantity": _int(new.get("quantity")) if new else None,
+        "old_quantity": _int(old["quantity"]), "new_quantity": _int(new["quantity"]),
         "changed_fields": sorted(details), "change_text": None,
         "field_changes": {f: {"old": a, "new": b} for f, (a, b) in sorted(details.items())
                           if f not in ("amount_yuan", "label")},
+        "old_document_id": old["document_id"], "old_line_id": _int(old["line_id"]),
+        "old_source_line": _int(old["source_line"]), "old_page": _int(old["page"]),
+        "new_document_id": new["document_id"], "new_line_id": _int(new["line_id"]),
+        "new_source_line": _int(new["source_line"]), "new_page": _int(new["page"]),
     }
-    for prefix, line in (("old", old), ("new", new)):
-        for name in ORIGIN_COLUMNS:
-            value = line.get(name) if line else None
-            record[f"{prefix}_{name}"] = _int(value) if name != "document_id" else value
-    return record
 
 
 def recoded_key(key, crosswalk, old_years, new_years):
@@ -396,45 +413,50 @@ def diff_sides(old, new, unit=None, crosswalk=()):
 
 def match_lines(old, new, shared, crosswalk, result):
     """Fill changed/renamed/recoded/added/removed; returns the number of unchanged lines."""
-    old_map, new_map = old.keyed_values(), new.keyed_values()
-    gone = {key for key, _ in old_map.items() - new_map.items()}  # removed, or changed (C-level set ops)
-    came = {key for key, _ in new_map.items() - old_map.items()}  # added, or changed
-    changed = gone & came
-    removed = {key for key in gone - changed if key_unit(key) in shared}
-    added = {key for key in came - changed if key_unit(key) in shared}
+    gone, came, unchanged = differing(old.sigs, new.sigs)
+    old_at, new_at = positions(old.sigs, gone), positions(new.sigs, came)
+    pairs, removed, added = [], [], {}
+    for key, places in new_at.items():
+        olds = old_at.get(key, [])
+        pairs += zip(olds, places)  # a line printed twice pairs copy by copy, in reading order
+        if key_unit(key) in shared:
+            added.update((p, key) for p in places[len(olds):])
+    for key, places in old_at.items():
+        if key_unit(key) in shared:
+            removed += places[len(new_at.get(key, [])):]
+    pairs.sort()
     by_code = {}
     for row in crosswalk:
         by_code.setdefault(row["old_code"], []).append(row)
-    recoded = {}
-    if by_code:
+    recoded = []
+    if by_code and removed and added:
         old_years, new_years = old.years(), new.years()
-        for key in sorted(removed):
-            target = recoded_key(key, by_code, old_years, new_years)
-            if target in added:
-                recoded[key] = target
-        removed -= recoded.keys()
-        added -= set(recoded.values())
-    old_at = old.positions(changed | removed | recoded.keys())
-    new_at = new.positions(changed | added | set(recoded.values()))
-    pairs = [(old_at[k], new_at[k]) for k in sorted(changed)]
-    pairs += [(old_at[k], new_at[recoded[k]]) for k in sorted(recoded)]
+        free = {}
+        for position, key in sorted(added.items()):
+            free.setdefault(key, []).append(position)
+        for position in list(removed):
+            target = recoded_key(key_of(old.sigs[position]), by_code, old_years, new_years)
+            if free.get(target):
+                match = free[target].pop(0)
+                recoded.append((position, match))
+                removed.remove(position)
+                del added[match]
+    matched = pairs + recoded
     records = []
-    for position, (o, n) in enumerate(pairs):
-        before, after = old.values[o].split(SEP), new.values[n].split(SEP)
+    for n, (o, p) in enumerate(matched):
+        before, after = values_of(old.sigs[o]), values_of(new.sigs[p])
         if before[1:] != after[1:]:
-            records.append((position, (dict(zip(VALUE_COLUMNS[1:], before[1:])),
-                                       dict(zip(VALUE_COLUMNS[1:], after[1:])))))
+            records.append((n, (dict(zip(VALUE_COLUMNS[1:], before[1:])), dict(zip(VALUE_COLUMNS[1:], after[1:])))))
     details = describe_changes(records)
-    for position, (o, n) in enumerate(pairs):
-        before, after = old.values[o].split(SEP, 1)[0], new.values[n].split(SEP, 1)[0]
+    for n, (o, p) in enumerate(matched):
+        before, after = values_of(old.sigs[o])[0], values_of(new.sigs[p])[0]
         if before != after:
-            details.setdefault(position, {})["amount_yuan"] = (_int(before), _int(after))
-        kind = "recoded" if position >= len(changed) else (
-            "renamed" if "label" in details.get(position, {}) else "changed")
-        result[kind].append(entry(kind, old.line(o), new.line(n), details.get(position)))
-    result["removed"] = [entry("removed", old.line(old_at[k]), None) for k in removed]
-    result["added"] = [entry("added", None, new.line(new_at[k])) for k in added]
-    return len(old_map) - len(gone)
+            details.setdefault(n, {})["amount_yuan"] = (_int(before), _int(after))
+        kind = "recoded" if n >= len(pairs) else "renamed" if "label" in details.get(n, {}) else "changed"
+        result[kind].append(entry(kind, old.line(o), new.line(p), details.get(n)))
+    result["removed"] = [entry("removed", old.line(o), None) for o in sorted(removed)]
+    result["added"] = [entry("added", None, new.line(p)) for p in sorted(added)]
+    return unchanged
 
 
 # ---------------------------------------------------------------- stated changes
@@ -443,15 +465,19 @@ def stated_vs_computed(old, new, shared, result):
     """Compare each change NEW states with the computed one; as_stated where OLD lacks the unit/year."""
     if not new.stated_changes:
         return []
-    if old is None:
-        new.keyed_values()  # numbers repeated keys, as match_lines does
     wanted = {f"{c['document_id']}{SEP}{c.get('line_id') or ''}" for c in new.stated_changes}
     new_at = {}
     for position, origin in enumerate(new.origins):
         head = origin[:origin.index(SEP, origin.index(SEP) + 1)]
         if head in wanted:
             new_at[head] = position
-    old_at = old.positions({new.keys[p] for p in new_at.values()}) if old is not None else {}
+    keys = {key_of(new.sigs[p]) for p in new_at.values()}
+    old_at = {}
+    if old is not None:
+        for position, sig in enumerate(old.sigs):
+            key = key_of(sig) if sig.startswith(tuple(keys)) else None
+            if key in keys and key not in old_at:
+                old_at[key] = position
     old_years = {(unit, int(old.documents[d]["fiscal_year"])) for d, unit in old.unit_of.items()
                  if old.documents[d].get("fiscal_year")} if old is not None else set()
     out = []
@@ -474,7 +500,7 @@ def stated_vs_computed(old, new, shared, result):
         }
         unit = new.unit_of.get(change["document_id"])
         if (unit, prior_year) in old_years and position is not None:
-            old_position = old_at.get(new.keys[position])
+            old_position = old_at.get(key_of(new.sigs[position]))
             if old_position is None:
                 record["status"] = "no_prior_line"
             else:
