@@ -18,6 +18,7 @@ JSON object. Synthetic data: never written under datasets/.
 import argparse
 import csv
 import json
+import os
 import re
 import shutil
 import socket
@@ -166,9 +167,9 @@ def stop(process):
 def ensure_wrk():
     """Path of wrk, installing the Debian package when missing."""
     if not shutil.which("wrk"):
-        sudo = [] if shutil.os.geteuid() == 0 else ["sudo"]
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
         subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       stdout=subprocess.DEVNULL, env={**shutil.os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+                       stdout=subprocess.DEVNULL, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     return shutil.which("wrk")
 
 
@@ -215,6 +216,7 @@ def main(argv=None):
 
     wrk = ensure_wrk()
     db, inspect, build = build_database(n, args.rebuild)
+    load_before = os.getloadavg()[0]
     print(f"database: {n:,} synthetic documents, {db.stat().st_size / 1e6:.0f} MB {build or '(cached)'}")
     results = {}
     for name, command in server_commands(db, inspect, free_port()).items():
@@ -232,9 +234,11 @@ def main(argv=None):
             stop(process)
     ratio = {e: round(results["tuned"][e]["rps"] / max(results["plain"][e]["rps"], 0.01), 1) for e in ENDPOINTS}
     print("tuned/plain requests/s: " + ", ".join(f"{e} {r}x" for e, r in ratio.items()))
+    print(f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(json.dumps({
         "bench": "serve", "documents": n, "seconds": seconds, "connections": CONNECTIONS,
         "db_mb": round(db.stat().st_size / 1e6), "build": build, "results": results, "ratio": ratio,
+        "cpus": os.cpu_count(), "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "p99_target_met": {e: r["p99_ms"] <= 100 for e, r in results["tuned"].items()},
     }, ensure_ascii=False, sort_keys=True))
 
