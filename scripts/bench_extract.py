@@ -83,6 +83,40 @@ def bench_build(sources, out):
             "summary": result["stdout"].strip().splitlines()[-1] if result["stdout"].strip() else None}
 
 
+# Functions that cnbudget.package calls, timed one by one to show where a build's CPU time goes.
+PHASES = ["extract_file", "check_extraction", "package_changes", "write_package", "validate_package"]
+
+
+def bench_phases(sources, out):
+    """CPU seconds of each build phase (build_package run in-process, its callees wrapped by timers)."""
+    from cnbudget import package
+
+    spent = {}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - start
+        return wrapper
+
+    originals = {name: getattr(package, name) for name in PHASES if hasattr(package, name)}
+    for name, function in originals.items():
+        setattr(package, name, timed(name, function))
+    try:
+        start = time.process_time()
+        package.build_package(Path(sources), Path(out))
+        total = time.process_time() - start
+    finally:
+        for name, function in originals.items():
+            setattr(package, name, function)
+    phases = {name: round(seconds, 2) for name, seconds in spent.items()}
+    phases["other"] = round(total - sum(spent.values()), 2)
+    return {"cpu_seconds": round(total, 2), "phases": phases}
+
+
 def main(argv=None):
     """Generate the corpora, run both benchmarks, print the figures and the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -117,6 +151,11 @@ def main(argv=None):
             print(f"cnbudget build, {size} documents: {build['seconds']} s wall, {build['cpu_seconds']} s CPU, "
                   f"peak {build['peak_mib']} MiB"
                   f" ({build.pop('summary')})")
+
+        phases = bench_phases(work / f"corpus-{sizes[0]}", work / f"package-{sizes[0]}-phases")
+        figures["build_phases"] = {str(sizes[0]): phases}
+        print(f"cnbudget build, {sizes[0]} documents, CPU seconds by phase: "
+              + ", ".join(f"{name} {seconds}" for name, seconds in phases["phases"].items()))
 
         largest = figures["build"][str(sizes[-1])]
         figures["targets"] = {
