@@ -30,17 +30,13 @@ Amounts are integer 元 everywhere; percentages are decimal strings, never float
 
 import csv
 import gc
-import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
-from collections import Counter
-from itertools import islice
-from multiprocessing import get_context
-from operator import itemgetter
 from pathlib import Path
 
+import polars as pl
 from deepdiff import DeepDiff
 
 from cnbudget.errors import InputError
@@ -59,85 +55,75 @@ VALUE_COLUMNS = ["amount_yuan", "label", "quantity", "quantity_unit", "stated_sh
 LINE_COLUMNS = ["document_id", "line_id", "fiscal_year", *KEY_COLUMNS, *VALUE_COLUMNS, "page", "source_line"]
 ROUNDING_YUAN = 100
 SEP = "\x1f"  # joins the parts of a key; never printed in a disclosure
-RS = "\x1e"  # joins lines when a Side is passed between processes
 KINDS = ["changed", "renamed", "recoded", "added", "removed"]
 
 
 ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
-CHUNK = 65_536
-PARALLEL_BYTES = 16 * 2**20
 
 
 class Side:
-    """One side of a diff: its documents and, per budget line, two strings (signature, origin).
+    """One side of a diff: its documents and a polars frame of its budget lines.
 
-    Two strings a line instead of a record keep 400k lines in a few hundred MB and make matching
-    set arithmetic on strings. A signature is unit + KEY_COLUMNS + VALUE_COLUMNS, an origin is
-    ORIGIN_COLUMNS, each joined by SEP with "" for null; the key is the signature's first
-    1 + len(KEY_COLUMNS) parts.
+    Each line is two strings: a signature (unit + KEY_COLUMNS + VALUE_COLUMNS) and an origin
+    (ORIGIN_COLUMNS), joined by SEP with "" for null; the key is the signature's first
+    1 + len(KEY_COLUMNS) parts. Matching is then an anti-join on signatures, done by polars; only
+    the lines that differ come into Python (`cache`: position -> (signature, origin)).
     """
 
     def __init__(self, source, documents=None, stated_changes=()):
         self.source = str(source)
         self.documents = dict(documents or {})  # document_id -> documents record (sparse for a bare CSV)
         self.stated_changes = list(stated_changes)
-        self.sigs, self.origins = [], []
+        self.frame = None  # pos, document_id, line_id, sig, origin
+        self.cache = {}
         self.totals = {}  # document_id -> {statement: sum of its `total` lines}
         self.unit_of = {}  # document_id -> unit key
         self.findings = []  # audit findings of these documents (cnbudget.checks), when known
 
-    def add_rows(self, header, rows, keep=None):
-        """Append budget lines given as sequences of strings in `header` order (optionally filtered)."""
-        at = {name: header.index(name) for name in LINE_COLUMNS}
-        sig_of = itemgetter(*(at[c] for c in KEY_COLUMNS + VALUE_COLUMNS))
-        origin_of = itemgetter(*(at[c] for c in ORIGIN_COLUMNS))
-        doc_of, year_of = itemgetter(at["document_id"]), itemgetter(at["fiscal_year"])
-        i_item, i_statement, i_amount = at["item"], at["statement"], at["amount_yuan"]
-        rows = iter(rows)
-        while chunk := list(islice(rows, CHUNK)):
-            if keep is not None:
-                chunk = [row for row in chunk if row[at["document_id"]] in keep]
-            docs = list(map(doc_of, chunk))
-            for doc, year in dict(zip(docs, map(year_of, chunk))).items():
-                if doc not in self.unit_of:
-                    record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": year})
-                    self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
-            unit_of = self.unit_of
-            self.sigs.extend([unit_of[doc] + SEP + part for doc, part in zip(docs, map(SEP.join, map(sig_of, chunk)))])
-            self.origins.extend(map(SEP.join, map(origin_of, chunk)))
-            for row in chunk:
-                if row[i_item] == "total" and row[i_amount] != "":
-                    sums = self.totals.setdefault(row[at["document_id"]], {})
-                    sums[row[i_statement]] = sums.get(row[i_statement], 0) + int(row[i_amount])
-        self.documents = {d: self.documents[d] for d in self.documents if d in self.unit_of or keep is None}
-
-    def __getstate__(self):
-        """Pickle the two columns as one string each: 800k small strings pickle ~10x slower."""
-        state = {k: v for k, v in self.__dict__.items() if k != "_names"}
-        for name in ("sigs", "origins"):
-            state[name] = RS.join(state[name])
-        return state
-
-    def __setstate__(self, state):
-        for name in ("sigs", "origins"):
-            state[name] = state[name].split(RS) if state[name] else []
-        self.__dict__.update(state)
+    def set_lines(self, raw, keep=None):
+        """Take budget lines from a frame of LINE_COLUMNS as strings (optionally only `keep` documents)."""
+        raw = raw.select(LINE_COLUMNS).fill_null("")
+        if keep is not None:
+            raw = raw.filter(pl.col("document_id").is_in(list(keep)))
+        for doc, year in raw.select("document_id", "fiscal_year").unique("document_id", keep="first",
+                                                                        maintain_order=True).rows():
+            record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": year})
+            self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
+        self.documents = {d: r for d, r in self.documents.items() if d in self.unit_of or keep is None}
+        unit = pl.col("document_id").replace_strict(self.unit_of, return_dtype=pl.String, default="")
+        self.frame = raw.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"), "document_id", "line_id",
+            pl.concat_str([unit, *KEY_COLUMNS, *VALUE_COLUMNS], separator=SEP).alias("sig"),
+            pl.concat_str(ORIGIN_COLUMNS, separator=SEP).alias("origin"),
+        )
+        totals = (raw.filter((pl.col("item") == "total") & (pl.col("amount_yuan") != ""))
+                  .group_by("document_id", "statement", maintain_order=True)
+                  .agg(pl.col("amount_yuan").cast(pl.Int64).sum()))
+        for doc, statement, amount in totals.rows():
+            self.totals.setdefault(doc, {})[statement] = amount
 
     def select(self, doc_ids):
         """Keep only the lines and stated changes of these documents."""
-        mine = [i for i, origin in enumerate(self.origins) if origin[:origin.index(SEP)] in doc_ids]
-        self.sigs = [self.sigs[i] for i in mine]
-        self.origins = [self.origins[i] for i in mine]
+        self.frame = self.frame.filter(pl.col("document_id").is_in(list(doc_ids)))
         self.documents = {d: r for d, r in self.documents.items() if d in doc_ids}
         self.unit_of = {d: u for d, u in self.unit_of.items() if d in doc_ids}
         self.stated_changes = [c for c in self.stated_changes if c["document_id"] in doc_ids]
         self.findings = [f for f in self.findings if f["document_id"] in doc_ids]
 
+    def fetch(self, frame):
+        """Bring these rows of the frame into the cache; returns [(pos, sig, origin)]."""
+        rows = frame.select("pos", "sig", "origin").rows()
+        self.cache.update((pos, (sig, origin)) for pos, sig, origin in rows)
+        return rows
+
     def line(self, position):
         """One budget line as a dict (unit, KEY_COLUMNS, VALUE_COLUMNS, ORIGIN_COLUMNS; "" -> None)."""
-        unit, *parts = self.sigs[position].split(SEP)
+        if position not in self.cache:
+            self.fetch(self.frame.filter(pl.col("pos") == position))
+        sig, origin = self.cache[position]
+        unit, *parts = sig.split(SEP)
         record = dict(zip(KEY_COLUMNS + VALUE_COLUMNS, parts))
-        record.update(zip(ORIGIN_COLUMNS, self.origins[position].split(SEP)))
+        record.update(zip(ORIGIN_COLUMNS, origin.split(SEP)))
         record = {name: value if value != "" else None for name, value in record.items()}
         record["unit"] = self.unit_name(record["document_id"])
         return record
@@ -173,7 +159,7 @@ def _int(value):
 
 @contextmanager
 def paused_gc():
-    """Pause the cyclic garbage collector: our rows hold no cycles, and on 800k rows it dominates."""
+    """Pause the cyclic garbage collector while change records are built: they hold no cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -195,7 +181,9 @@ def side_from_result(source, result, with_findings=True):
     """A Side from one `extract_file` result (with its audit findings unless told otherwise)."""
     document = result["document"]
     side = Side(source, {document["document_id"]: document}, result.get("stated_changes", []))
-    side.add_rows(LINE_COLUMNS, [[_str(line.get(name)) for name in LINE_COLUMNS] for line in result["budget_lines"]])
+    lines = result["budget_lines"]
+    side.set_lines(pl.DataFrame({name: [_str(line.get(name)) for line in lines] for name in LINE_COLUMNS},
+                                schema={name: pl.String for name in LINE_COLUMNS}))
     if with_findings:
         from cnbudget.checks import check_extraction
 
@@ -204,15 +192,18 @@ def side_from_result(source, result, with_findings=True):
 
 
 def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=None, source=None):
-    """A Side from a budget_lines-shaped CSV, read in chunks; documents default to what the rows name."""
+    """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), None) or []
+    missing = [name for name in LINE_COLUMNS if name not in header]
+    if missing:
+        raise InputError(path, f"a budget_lines CSV; its header lacks {', '.join(missing)}", line=1)
+    try:
+        raw = pl.read_csv(path, columns=LINE_COLUMNS, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
+        raise InputError(path, f"a budget_lines CSV in UTF-8 ({str(error).splitlines()[0]})") from None
     side = Side(source or path, documents, stated_changes)
-    with open(path, newline="", encoding="utf-8") as handle, paused_gc():
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        missing = [name for name in LINE_COLUMNS if name not in (header or [])]
-        if missing:
-            raise InputError(path, f"a budget_lines CSV; its header lacks {', '.join(missing)}", line=1)
-        side.add_rows(header, reader, keep)
+    side.set_lines(raw, keep)
     return side
 
 
@@ -282,27 +273,44 @@ def values_of(sig):
     return sig.rsplit(SEP, len(VALUE_COLUMNS))[1:]
 
 
-def differing(old_sigs, new_sigs):
-    """(gone, came, unchanged): signatures only in OLD and only in NEW, as {sig: count}, and the
-    number of lines in both. Set arithmetic on strings; a Counter only when a line repeats exactly."""
-    old_set, new_set = set(old_sigs), set(new_sigs)
-    if len(old_set) == len(old_sigs) and len(new_set) == len(new_sigs):
-        gone, came = old_set - new_set, new_set - old_set
-        return dict.fromkeys(gone, 1), dict.fromkeys(came, 1), len(old_sigs) - len(gone)
+def differing(old, new):
+    """(gone, came, unchanged): {key: [positions]} of the lines only in OLD and only in NEW (their
+    signatures differ), and the number of lines in both. An anti-join on signatures; counted
+    signatures when a line repeats exactly within a side (then the last copies are the extra ones)."""
+    if not (may_repeat(old) or may_repeat(new)):
+        gone = old.fetch(old.frame.join(new.frame.select("sig"), on="sig", how="anti"))
+        came = new.fetch(new.frame.join(old.frame.select("sig"), on="sig", how="anti"))
+        return by_key(gone), by_key(came), old.frame.height - len(gone)
+    old_sigs, new_sigs = old.frame["sig"].to_list(), new.frame["sig"].to_list()
     old_count, new_count = Counter(old_sigs), Counter(new_sigs)
-    return dict(old_count - new_count), dict(new_count - old_count), sum((old_count & new_count).values())
+    gone = extra_copies(old, old_sigs, old_count - new_count)
+    came = extra_copies(new, new_sigs, new_count - old_count)
+    return by_key(gone), by_key(came), sum((old_count & new_count).values())
 
 
-def positions(sigs, wanted):
-    """{key: [positions]} of the wanted signatures ({sig: count}), the last `count` copies of each."""
+def may_repeat(side):
+    """Could a signature repeat in this side? (Counting 64-bit hashes is ~10x cheaper than strings;
+    a hash collision only sends the diff down the exact, slower path.)"""
+    return side.frame.select(pl.col("sig").hash().n_unique()).item() < side.frame.height
+
+
+def extra_copies(side, sigs, surplus):
+    """Rows (pos, sig, origin) of the last `surplus[sig]` copies of each surplus signature."""
     found = {}
     for position, sig in enumerate(sigs):
-        if sig in wanted:
+        if sig in surplus:
             found.setdefault(sig, []).append(position)
-    by_key = {}
-    for sig, places in found.items():
-        by_key.setdefault(key_of(sig), []).extend(places[-wanted[sig]:])
-    return {key: sorted(places) for key, places in by_key.items()}
+    chosen = [p for sig, places in found.items() for p in places[-surplus[sig]:]]
+    rows = side.frame[chosen] if chosen else side.frame.clear()
+    return side.fetch(rows)
+
+
+def by_key(rows):
+    """{key: [positions in reading order]} of (pos, sig, origin) rows."""
+    grouped = {}
+    for position, sig, _origin in sorted(rows):
+        grouped.setdefault(key_of(sig), []).append(position)
+    return grouped
 
 
 def share_one_unit(old, new):
@@ -310,7 +318,7 @@ def share_one_unit(old, new):
     old_units, new_units = set(old.unit_of.values()), set(new.unit_of.values())
     if len(old_units) == 1 and len(new_units) == 1 and old_units != new_units:
         for side in (old, new):
-            side.sigs = [SEP + sig.split(SEP, 1)[1] for sig in side.sigs]
+            side.frame = side.frame.with_columns(pl.col("sig").str.replace(f"^[^{SEP}]*", ""))
             side.unit_of = dict.fromkeys(side.unit_of, "")
 
 
@@ -413,8 +421,7 @@ def diff_sides(old, new, unit=None, crosswalk=()):
 
 def match_lines(old, new, shared, crosswalk, result):
     """Fill changed/renamed/recoded/added/removed; returns the number of unchanged lines."""
-    gone, came, unchanged = differing(old.sigs, new.sigs)
-    old_at, new_at = positions(old.sigs, gone), positions(new.sigs, came)
+    old_at, new_at, unchanged = differing(old, new)
     pairs, removed, added = [], [], {}
     for key, places in new_at.items():
         olds = old_at.get(key, [])
@@ -435,7 +442,7 @@ def match_lines(old, new, shared, crosswalk, result):
         for position, key in sorted(added.items()):
             free.setdefault(key, []).append(position)
         for position in list(removed):
-            target = recoded_key(key_of(old.sigs[position]), by_code, old_years, new_years)
+            target = recoded_key(key_of(old.cache[position][0]), by_code, old_years, new_years)
             if free.get(target):
                 match = free[target].pop(0)
                 recoded.append((position, match))
@@ -444,12 +451,12 @@ def match_lines(old, new, shared, crosswalk, result):
     matched = pairs + recoded
     records = []
     for n, (o, p) in enumerate(matched):
-        before, after = values_of(old.sigs[o]), values_of(new.sigs[p])
+        before, after = values_of(old.cache[o][0]), values_of(new.cache[p][0])
         if before[1:] != after[1:]:
             records.append((n, (dict(zip(VALUE_COLUMNS[1:], before[1:])), dict(zip(VALUE_COLUMNS[1:], after[1:])))))
     details = describe_changes(records)
     for n, (o, p) in enumerate(matched):
-        before, after = values_of(old.sigs[o])[0], values_of(new.sigs[p])[0]
+        before, after = values_of(old.cache[o][0])[0], values_of(new.cache[p][0])[0]
         if before != after:
             details.setdefault(n, {})["amount_yuan"] = (_int(before), _int(after))
         kind = "recoded" if n >= len(pairs) else "renamed" if "label" in details.get(n, {}) else "changed"
@@ -465,19 +472,21 @@ def stated_vs_computed(old, new, shared, result):
     """Compare each change NEW states with the computed one; as_stated where OLD lacks the unit/year."""
     if not new.stated_changes:
         return []
-    wanted = {f"{c['document_id']}{SEP}{c.get('line_id') or ''}" for c in new.stated_changes}
+    wanted = pl.DataFrame({"document_id": [c["document_id"] for c in new.stated_changes],
+                           "line_id": [_str(c.get("line_id")) for c in new.stated_changes]},
+                          schema={"document_id": pl.String, "line_id": pl.String})
+    found = new.frame.join(wanted.unique(), on=["document_id", "line_id"], how="semi")
     new_at = {}
-    for position, origin in enumerate(new.origins):
-        head = origin[:origin.index(SEP, origin.index(SEP) + 1)]
-        if head in wanted:
-            new_at[head] = position
-    keys = {key_of(new.sigs[p]) for p in new_at.values()}
+    for position, _sig, origin in new.fetch(found):
+        doc, line_id = origin.split(SEP)[:2]
+        new_at.setdefault(f"{doc}{SEP}{line_id}", position)
+    keys = {key_of(new.cache[p][0]) for p in new_at.values()}
     old_at = {}
-    if old is not None:
-        for position, sig in enumerate(old.sigs):
-            key = key_of(sig) if sig.startswith(tuple(keys)) else None
-            if key in keys and key not in old_at:
-                old_at[key] = position
+    if old is not None and keys:
+        tail = f"({SEP}[^{SEP}]*){{{len(VALUE_COLUMNS)}}}$"
+        matches = old.frame.filter(pl.col("sig").str.replace(tail, "").is_in(list(keys)))
+        for position, sig, _origin in sorted(old.fetch(matches)):
+            old_at.setdefault(key_of(sig), position)
     old_years = {(unit, int(old.documents[d]["fiscal_year"])) for d, unit in old.unit_of.items()
                  if old.documents[d].get("fiscal_year")} if old is not None else set()
     out = []
@@ -500,7 +509,7 @@ def stated_vs_computed(old, new, shared, result):
         }
         unit = new.unit_of.get(change["document_id"])
         if (unit, prior_year) in old_years and position is not None:
-            old_position = old_at.get(key_of(new.sigs[position]))
+            old_position = old_at.get(key_of(new.cache[position][0]))
             if old_position is None:
                 record["status"] = "no_prior_line"
             else:
@@ -580,29 +589,10 @@ def summarize(old, new, shared, result, unchanged):
     return {"counts": counts, "totals": totals}
 
 
-def input_bytes(spec, package_dir):
-    """Size of the CSV a side is read from (0 for a disclosure file)."""
-    path = Path(spec)
-    if path.is_dir():
-        path = path / "budget_lines.csv"
-    elif not path.exists():
-        path = Path(package_dir) / "budget_lines.csv"
-    elif path.suffix.lower() != ".csv":
-        return 0
-    return path.stat().st_size if path.exists() else 0
-
-
 def load_pair(old_spec, new_spec, package_dir):
-    """Both sides; large CSVs are read in two processes at once (CSV parsing is most of the time)."""
-    if old_spec is None:
-        return None, load_side(new_spec, package_dir)
-    big = min(input_bytes(old_spec, package_dir), input_bytes(new_spec, package_dir)) > PARALLEL_BYTES
-    if not big or (os.cpu_count() or 1) < 2:
-        return load_side(old_spec, package_dir), load_side(new_spec, package_dir)
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("fork")) as pool:
-        future = pool.submit(load_side, old_spec, package_dir)
-        new = load_side(new_spec, package_dir)
-        return future.result(), new
+    """Both sides (OLD None when only NEW is given)."""
+    old = load_side(old_spec, package_dir) if old_spec is not None else None
+    return old, load_side(new_spec, package_dir)
 
 
 def diff(old_spec, new_spec, unit=None, package_dir=PACKAGE_DIR, crosswalk_path=CROSSWALK):
