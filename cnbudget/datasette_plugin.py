@@ -244,10 +244,15 @@ async def site_summary(db):
 async def site_links(datasette, db):
     """Home-page links with Chinese titles: tables, disclosure-table views, canned queries."""
     tables_metadata = datasette.metadata("tables", database=db.name) or {}
-    views = set(await db.view_names())
+    views = await db.view_names()
+    hidden = set(await db.hidden_table_names())
+    present = [t for t in await db.table_names() if t not in hidden] + views
+    # metadata.yml's order first, then anything it does not describe
+    names = [t for t in tables_metadata if t in present] + [t for t in present if t not in tables_metadata]
     links = {"tables": [], "views": []}
-    for name, meta in tables_metadata.items():
-        if meta.get("hidden") or not (await db.table_exists(name) or name in views):
+    for name in names:
+        meta = tables_metadata.get(name, {})
+        if meta.get("hidden"):
             continue
         kind = "views" if name in views else "tables"
         links[kind].append({
