@@ -105,6 +105,14 @@ def test_lines_are_matched_by_meaning(old, new, kind, expected):
     assert brief(compare(old, new), kind) == expected
 
 
+def test_an_exact_repeat_dropped_next_year_is_removed():
+    twice = [line(n, "three_public", "vehicles_owned:越野车", "越野车", None, quantity=0, quantity_unit="辆")
+             for n in (1, 2)]
+    result = compare(twice, [dict(twice[0])])
+    assert [(e["label"], e["old_quantity"], e["old_line_id"]) for e in result["removed"]] == [("越野车", 0, 2)]
+    assert result["summary"]["counts"]["unchanged"] == 1
+
+
 def test_unchanged_lines_are_counted_not_listed():
     lines = [line(1, "overview", "total", "收支预算总数", 1000000), line(2, "income", "total", "收入预算", 1000000)]
     result = compare(lines, [dict(record) for record in lines])
