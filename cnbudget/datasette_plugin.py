@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
-from datasette.utils import escape_fts, escape_sqlite
+from datasette.utils import escape_fts, escape_sqlite, urlsafe_components
 from datasette.utils.asgi import Response, asgi_static
 
 HERE = Path(__file__).parent
@@ -227,6 +227,46 @@ CHART_SQL = {
         from documents
     """,
 }
+
+
+# The same charts for one document, on its row page (/cnbudget/documents/<document_id>).
+DOCUMENT_CHART_SQL = {
+    "by_function": """
+        select b.function_code as code, coalesce(f.name, b.label) as label, b.amount_yuan
+        from budget_lines b left join function_codes f on f.code = b.function_code
+        where b.document_id = :doc and b.statement = 'general_budget' and b.function_level = '类'
+        order by b.amount_yuan desc, b.line_id
+    """,
+    "by_type": """
+        select expense_type as label, amount_yuan from budget_lines
+        where rowid in (
+            select min(rowid) from budget_lines
+            where document_id = :doc and statement = 'expenditure' and item in ('basic', 'project')
+            group by item
+        ) and expense_type in ('基本支出', '项目支出')
+        order by item
+    """,
+}
+
+
+@hookimpl
+def extra_template_vars(view_name, table, database, request, datasette):
+    """On a document's row page: its function-class and basic/project charts."""
+    if view_name != "row" or table != "documents" or request is None:
+        return {}
+
+    async def inner():
+        db = datasette.get_database(database)
+        if not await db.table_exists("budget_lines"):
+            return {}
+        doc = urlsafe_components(request.url_vars["pks"])[0]
+        charts = {
+            name: bars([dict(r) for r in await db.execute(sql, {"doc": doc})])
+            for name, sql in DOCUMENT_CHART_SQL.items()
+        }
+        return {"document_charts": charts if any(charts.values()) else None}
+
+    return inner
 
 
 async def site_summary(db):

@@ -360,3 +360,13 @@ async def test_year_over_year_chart_appears_with_a_second_year(built_package, tm
     html = (await make_datasette(tmp_path / "cnbudget.db").client.get("/")).text
     chart = html[html.index('id="chart-years"'):]
     assert "2022年：322.33万元" in chart and "2023年：644.66万元" in chart
+
+
+async def test_document_row_page_charts_its_own_budget(ds):
+    response = await ds.client.get(f"/cnbudget/documents/{DOC}")
+    assert response.status_code == 200
+    html = response.text
+    assert "一般公共服务支出：433.35万元（4,333,500元" in html
+    assert "基本支出：569.66万元" in html and "项目支出：75.00万元" in html
+    other_row = await ds.client.get(f"/cnbudget/budget_lines/{DOC},1")
+    assert other_row.status_code == 200 and "cnb-chart" not in other_row.text
