@@ -110,11 +110,13 @@ class Document:
             return
         severity = "rounding" if abs(gap) <= ROUNDING_YUAN_PER_LINE * len(parts) else "error"
         names = "、".join(short_label(p) for p in parts) if len(parts) <= 5 else f"{len(parts)}个组成部分"
+        summed = f"{names}之和为" if len(parts) > 1 else f"{names}为"
         self.add(
             rule, severity, statement,
-            f"{what_zh}：{names}之和为{wan(actual)}万元，{total['label']}为{wan(expected)}万元，"
+            f"{what_zh}：{summed}{wan(actual)}万元，{total['label']}为{wan(expected)}万元，"
             f"相差{gap_text(gap)}" + ("（尾差）" if severity == "rounding" else ""),
-            f"{what_en}: {len(parts)} parts sum to {wan(actual)} (10k yuan) but the document states "
+            f"{what_en}: " + (f"{len(parts)} parts sum to" if len(parts) > 1 else "the part is")
+            + f" {wan(actual)} (10k yuan) but the document states "
             f"{wan(expected)}; gap {gap_text(gap, 'en')}" + (" (rounding)" if severity == "rounding" else ""),
             expected, actual, [total, *parts],
         )

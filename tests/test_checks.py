@@ -178,3 +178,67 @@ def test_check_command_bad_input_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {path}")
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- rules on hand-made records
+
+def record(line_id, statement, item, label, amount, **dims):
+    """One budget_lines record with exactly the schema's columns (hand-made, not published)."""
+    from cnbudget.schema import columns
+
+    line = dict.fromkeys(columns("budget_lines"))
+    line.update(document_id="2024-test-unit-budget", line_id=line_id, fiscal_year=2024, statement=statement,
+                item=item, label=label, amount_yuan=amount, amount_text=f"{amount}元", source_line=line_id * 10)
+    line.update(dims)
+    return line
+
+
+def hand_made(lines, stated_changes=()):
+    return {"document": {"document_id": "2024-test-unit-budget"}, "budget_lines": lines,
+            "stated_changes": list(stated_changes), "sections": [], "warnings": []}
+
+
+@pytest.mark.parametrize("lines, expected", [
+    pytest.param([record(1, "three_public", "vehicles", "公务用车购置及运行维护费", 50000),
+                  record(2, "three_public", "vehicle_purchase", "公务用车购置费", 30000),
+                  record(3, "three_public", "vehicle_operation", "公务用车运行维护费", 10000)],
+                 [("three_public_vehicles", "error", "three_public", 50000, 40000, "10;20;30")],
+                 id="vehicles: purchase + operation"),
+    pytest.param([record(1, "income", "total", "收入预算", 1000000),
+                  record(2, "income", "fiscal", "财政拨款收入", 1000000, fund_source="财政拨款"),
+                  record(3, "income", "general_budget", "一般公共预算拨款收入", 900000, fund_source="一般公共预算"),
+                  record(4, "income", "government_fund", "政府性基金预算拨款收入", 100000, fund_source="政府性基金预算")],
+                 [], id="财政拨款收入 is not counted beside its own parts"),
+    pytest.param([record(1, "income", "total", "收入预算", 1000000),
+                  record(2, "income", "fiscal", "财政拨款收入", 990000, fund_source="财政拨款"),
+                  record(3, "income", "other_income", "其他收入", 10200, fund_source="其他收入")],
+                 [("income_sources_total", "rounding", "income", 1000000, 1000200, "10;20;30")],
+                 id="200 元 over two summed lines is rounding"),
+    pytest.param([record(1, "income", "total", "收入预算", 1000000),
+                  record(2, "income", "fiscal", "财政拨款收入", 990000, fund_source="财政拨款"),
+                  record(3, "income", "other_income", "其他收入", 10201, fund_source="其他收入")],
+                 [("income_sources_total", "error", "income", 1000000, 1000201, "10;20;30")],
+                 id="201 元 over two summed lines is an error"),
+    pytest.param([record(1, "performance", "total", "项目预算资金", 600000),
+                  *[record(n, "performance", f"project:甲项目:q{n - 1}", f"第{n - 1}季度用款计划", 150000,
+                           project_name="甲项目") for n in (2, 3, 4, 5)]],
+                 [], id="quarterly plans are not projects"),
+])
+def test_rules_on_hand_made_records(lines, expected):
+    assert summary(check_extraction(hand_made(lines))) == expected
+
+
+@pytest.mark.parametrize("prior, stated, now, expected", [
+    (600000, 88500, 688500, []),
+    (600000, 88500, 688600, [("stated_prior_change", "rounding", "agency_operating", 688600, 688500, "10;12")]),
+    (600000, 88500, 700000, [("stated_prior_change", "error", "agency_operating", 700000, 688500, "10;12")]),
+])
+def test_printed_prior_year_plus_stated_change(prior, stated, now, expected):
+    from cnbudget.schema import columns
+
+    change = dict.fromkeys(columns("stated_changes"))
+    change.update(document_id="2024-test-unit-budget", change_id=1, fiscal_year=2024, prior_year=2023,
+                  statement="agency_operating", item="total", label="机关运行经费", line_id=1, direction="increase",
+                  change_yuan=stated, prior_yuan=prior, change_text="比2023年增加8.85万元", source_line=12)
+    lines = [record(1, "agency_operating", "total", "机关运行经费", now)]
+    assert summary(check_extraction(hand_made(lines, [change]))) == expected
