@@ -47,3 +47,16 @@ async def test_changes_table(db_path):  # noqa: F811
         (1, "general_budget", 20.93), (2, "overview", 15.89), (3, "government_fund", -11.97),
         (4, "agency_operating", 17.13),
     ]
+
+
+async def test_finding_lines_query_joins_each_finding_to_its_lines(db_path):  # noqa: F811
+    ds = make_datasette(db_path)
+    rows = await get_rows(ds, "/cnbudget/finding_lines.json", document_id=DOC, severity="error")
+    first = [(r["finding_id"], r["line_id"], r["label"], r["amount_yuan"], r["source_line"]) for r in rows
+             if r["rule"] == "function_items_class"]
+    assert first == [
+        (4, 22, "社会保障和就业支出", 637900, 122),
+        (4, 27, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）行政单位离退休（项）", 131900, 130),
+        (4, 28, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）机关事业单位基本养老保险缴费支出（项）", 1144100, 132),
+    ]
+    assert {r["severity"] for r in rows} == {"error"}
