@@ -13,7 +13,8 @@ plain dict, the JSON contract of `cnbudget diff`:
   statement, item. A matched line has `unit`, `statement`, `statement_title`, `item`,
   `function_code`, `label`, `old_label`, `old_yuan`, `new_yuan`, `change_yuan`, `change_pct`
   (string with 2 decimals, null when old is 0 or a side has no amount), `old_quantity`,
-  `new_quantity`, `changed_fields` (the fields deepdiff found changed), `field_changes`
+  `new_quantity`, `changed_fields` (`amount_yuan` when the amount differs, plus the fields deepdiff
+  finds changed among label, quantity, quantity_unit, stated_share), `field_changes`
   (old/new value of each changed field other than amount and label), `basis` (`computed`, or
   `as_stated` when the prior-year figure is the one NEW states), and the provenance of both
   sides: `old_document_id`, `old_line_id`, `old_source_line`, `old_page`, `new_...`. Added and
@@ -26,6 +27,12 @@ plain dict, the JSON contract of `cnbudget diff`:
   not loaded for that unit and year: the prior-year figure is NEW's own statement).
 
 Amounts are integer 元 everywhere; percentages are decimal strings, never floats.
+
+How: each line becomes a signature string (unit + key + values); polars reads the CSVs and finds
+the lines whose signature is missing from the other year (an anti-join), so unchanged lines never
+reach Python. Lines sharing a key are paired (changed or renamed), a removed line whose code the
+crosswalk maps to an added one is recoded, the rest are added or removed. deepdiff then describes
+the paired records' non-amount fields; its raw output stays in this module.
 """
 
 import csv
