@@ -411,7 +411,12 @@ def diff_sides(old, new, unit=None, crosswalk=()):
     with paused_gc():
         for side in (old, new):
             if side is not None and unit:
+                names = sorted({side.unit_name(d) for d in side.documents})
                 side.select({d for d, u in side.unit_of.items() if unit in (u, d, side.unit_name(d))})
+                if not side.documents:
+                    raise InputError(f"--unit {unit}", f"a unit of {side.source}, which holds "
+                                                       f"{'、'.join(names[:5]) or 'no document'}"
+                                                       + (" …" if len(names) > 5 else ""))
         if old is not None:
             share_one_unit(old, new)
         shared = set(new.unit_of.values()) & set(old.unit_of.values()) if old is not None else set()

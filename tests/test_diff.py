@@ -346,3 +346,13 @@ def test_readme_documents_every_json_key(seed_pair):
     for key in sorted(keys):
         documented = f"`{key}`" in section or (key.startswith(("old_", "new_")) and f"`{key[4:]}`" in section)
         assert documented, key
+
+
+def test_unit_option(seed_pair):
+    runner = CliRunner()
+    kept = runner.invoke(cli, ["diff", *map(str, seed_pair), "--unit", "攀枝花市西区人大", "--format", "csv"])
+    assert kept.exit_code == 0, kept.output
+    assert len(kept.output.splitlines()) == 11
+    unknown = runner.invoke(cli, ["diff", *map(str, seed_pair), "--unit", "其他单位"])
+    assert unknown.exit_code == 1
+    assert unknown.output == f"Error: --unit 其他单位: a unit of {seed_pair[0]}, which holds 攀枝花市西区人大\n"
