@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from cnbudget.errors import InputError
+from cnbudget.schema import columns
 
 # Frictionless field type -> SQLite column type. Money is integer 元 by the schema contract;
 # `number` is only for ratios and never for amounts.
@@ -42,22 +43,20 @@ SEARCH_COLUMNS = {
     "budget_lines": ["label", "source_text"],
 }
 
-# Shared column list of the disclosure-table views: the figure, where it sits, and its provenance.
-_VIEW_COLUMNS = """
-    b.document_id, d.unit_name, b.fiscal_year, b.line_id, b.statement, b.item, b.label,
-    b.function_code, b.function_level, b.fund_source, b.expense_type, b.economic_class,
-    b.amount_yuan, b.quantity, b.quantity_unit, b.amount_text, b.stated_share,
-    b.page, b.source_line, b.source_text
-"""
+# The disclosure-table views show every budget_lines column (so the figure keeps its provenance)
+# plus the unit's name after document_id.
+_VIEW_COLUMNS = ", ".join(
+    ["b.document_id", "d.unit_name"] + [f"b.{c}" for c in columns("budget_lines") if c != "document_id"]
+)
 
 
 def _view(where):
-    """A disclosure-table view: budget_lines rows matching `where`, in document order."""
+    """A disclosure-table view: budget_lines rows matching `where`, in primary-key (document) order."""
     return (
-        f"select {_VIEW_COLUMNS.strip()}\n"
+        f"select {_VIEW_COLUMNS}\n"
         "from budget_lines b join documents d on d.document_id = b.document_id\n"
         f"where {where}\n"
-        "order by b.fiscal_year, b.document_id, b.line_id"
+        "order by b.document_id, b.line_id"
     )
 
 

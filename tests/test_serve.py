@@ -376,3 +376,10 @@ async def test_document_row_page_charts_its_own_budget(ds):
     assert "基本支出：569.66万元" in html and "项目支出：75.00万元" in html
     other_row = await ds.client.get(f"/cnbudget/budget_lines/{DOC},1")
     assert other_row.status_code == 200 and "cnb-chart" not in other_row.text
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_metadata_describes_every_view_column(db_path, view):
+    db = sqlite3.connect(db_path)
+    view_columns = [row[1] for row in db.execute(f"pragma table_info({view})")]
+    assert set(view_columns) == set(METADATA["databases"]["cnbudget"]["tables"][view]["columns"])
