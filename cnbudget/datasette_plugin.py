@@ -13,6 +13,8 @@ from datasette.filters import FilterArguments
 from datasette.utils import escape_fts, escape_sqlite, urlsafe_components
 from datasette.utils.asgi import Response, asgi_static
 
+from cnbudget.load import VIEW_COLUMNS, VIEWS
+
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
@@ -249,9 +251,20 @@ DOCUMENT_CHART_SQL = {
 }
 
 
+def view_column_descriptions(datasette, database, view):
+    """Descriptions of a disclosure view's columns: budget_lines' own, plus documents.unit_name."""
+    lines = datasette.table_metadata(database, "budget_lines").get("columns") or {}
+    documents = datasette.table_metadata(database, "documents").get("columns") or {}
+    names = [c.strip().split(".")[-1] for c in VIEW_COLUMNS.split(",")]
+    described = {**lines, "unit_name": documents.get("unit_name", "")}
+    return {name: described[name] for name in names if described.get(name)}
+
+
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
-    """On a document's row page: its function-class and basic/project charts."""
+    """Disclosure views: their column descriptions. A document's row page: its charts."""
+    if view_name == "table" and table in VIEWS:
+        return {"view_columns": view_column_descriptions(datasette, database, table)}
     if view_name != "row" or table != "documents" or request is None:
         return {}
 
@@ -269,15 +282,20 @@ def extra_template_vars(view_name, table, database, request, datasette):
     return inner
 
 
+# The home page's grouped queries read every document once: on a large database they need more
+# than a visitor's sql_time_limit_ms, and they run once per immutable database (at startup).
+SUMMARY_TIME_LIMIT_MS = 60_000
+
+
 async def site_summary(db):
     """Counts and chart data of one budget database (a few grouped queries over indexed columns)."""
-    summary = dict((await db.execute(CHART_SQL["summary"])).first())
+    summary = dict((await db.execute(CHART_SQL["summary"], custom_time_limit=SUMMARY_TIME_LIMIT_MS)).first())
     year = summary["last_year"]
     params = {"year": year}
     charts = {}
     for name in ("by_function", "by_type", "by_year"):
-        rows = [dict(r) for r in await db.execute(CHART_SQL[name], params)]
-        charts[name] = bars(rows)
+        rows = await db.execute(CHART_SQL[name], params, custom_time_limit=SUMMARY_TIME_LIMIT_MS)
+        charts[name] = bars([dict(r) for r in rows])
     return {"summary": summary, "year": year, "charts": charts}
 
 

@@ -45,7 +45,7 @@ SEARCH_COLUMNS = {
 
 # The disclosure-table views show every budget_lines column (so the figure keeps its provenance)
 # plus the unit's name after document_id.
-_VIEW_COLUMNS = ", ".join(
+VIEW_COLUMNS = ", ".join(
     ["b.document_id", "d.unit_name"] + [f"b.{c}" for c in columns("budget_lines") if c != "document_id"]
 )
 
@@ -53,7 +53,7 @@ _VIEW_COLUMNS = ", ".join(
 def _view(where):
     """A disclosure-table view: budget_lines rows matching `where`, in primary-key (document) order."""
     return (
-        f"select {_VIEW_COLUMNS}\n"
+        f"select {VIEW_COLUMNS}\n"
         "from budget_lines b join documents d on d.document_id = b.document_id\n"
         f"where {where}\n"
         "order by b.document_id, b.line_id"
