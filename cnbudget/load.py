@@ -35,6 +35,8 @@ INDEXES = {
     "sections": [["heading"], ["level"]],
     "function_codes": [["level"], ["parent"], ["name"]],
     "warnings": [["rule"]],
+    "findings": [["rule"], ["severity"], ["statement"]],
+    "changes": [["kind"], ["unit"], ["statement", "item"], ["new_document_id"], ["old_document_id"]],
 }
 
 # Columns indexed with the FTS5 trigram tokenizer (the default tokenizer cannot split Chinese).
