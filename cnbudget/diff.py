@@ -71,9 +71,8 @@ ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
 class Side:
     """One side of a diff: its documents and a polars frame of its budget lines.
 
-    Each line is two strings: a signature (unit + KEY_COLUMNS + VALUE_COLUMNS) and an origin
-    (ORIGIN_COLUMNS), joined by SEP with "" for null; the key is the signature's first
-    1 + len(KEY_COLUMNS) parts. Matching is then an anti-join on signatures, done by polars; only
+    Each line is a signature (unit + KEY_COLUMNS + VALUE_COLUMNS joined by SEP, "" for null; the key
+    is its first 1 + len(KEY_COLUMNS) parts) beside its ORIGIN_COLUMNS. Matching is then an anti-join on signatures, done by polars; only
     the lines that differ come into Python (`cache`: position -> (signature, origin)).
     """
 
@@ -81,7 +80,7 @@ class Side:
         self.source = str(source)
         self.documents = dict(documents or {})  # document_id -> documents record (sparse for a bare CSV)
         self.stated_changes = list(stated_changes)
-        self.frame = None  # pos, document_id, line_id, sig, origin
+        self.frame = None  # pos, ORIGIN_COLUMNS, sig
         self.cache = {}
         self.totals = {}  # document_id -> {statement: sum of its `total` lines}
         self.unit_of = {}  # document_id -> unit key
@@ -99,9 +98,8 @@ class Side:
         self.documents = {d: r for d, r in self.documents.items() if d in self.unit_of or keep is None}
         unit = pl.col("document_id").replace_strict(self.unit_of, return_dtype=pl.String, default="")
         self.frame = raw.select(
-            pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"), "document_id", "line_id",
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"), *ORIGIN_COLUMNS,
             pl.concat_str([unit, *KEY_COLUMNS, *VALUE_COLUMNS], separator=SEP).alias("sig"),
-            pl.concat_str(ORIGIN_COLUMNS, separator=SEP).alias("origin"),
         )
         totals = (raw.filter((pl.col("item") == "total") & (pl.col("amount_yuan") != ""))
                   .group_by("document_id", "statement", maintain_order=True)
@@ -119,7 +117,7 @@ class Side:
 
     def fetch(self, frame):
         """Bring these rows of the frame into the cache; returns [(pos, sig, origin)]."""
-        rows = frame.select("pos", "sig", "origin").rows()
+        rows = [(pos, sig, SEP.join(origin)) for pos, sig, *origin in frame.select("pos", "sig", *ORIGIN_COLUMNS).rows()]
         self.cache.update((pos, (sig, origin)) for pos, sig, origin in rows)
         return rows
 

@@ -197,24 +197,35 @@ def main():
     parser.add_argument("--units", type=int, help="number of synthetic units per year")
     parser.add_argument("--timeout", type=int, default=300, help="seconds before a tool is given up on")
     parser.add_argument("--repeat", type=int, default=1, help="runs per tool; the fastest is reported")
+    parser.add_argument("--tools", default="cnbudget,csv-diff,daff",
+                        help="comma-separated tools to time (default: all three)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the pair written by an earlier run of the same size")
     args = parser.parse_args()
     units = args.units or (1_000 if args.quick else 10_000)
     load_start = round(os.getloadavg()[0], 2)  # other work on the machine slows every tool alike
 
     start = time.perf_counter()
-    old_path, new_path, planted = make_pair(units)
+    meta = OUT / "planted.json"
+    if args.reuse and meta.exists() and json.loads(meta.read_text())["units"] == units:
+        planted = json.loads(meta.read_text())["planted"]
+        old_path, new_path = OUT / "synthetic-2023-budget_lines.csv", OUT / "synthetic-2024-budget_lines.csv"
+    else:
+        old_path, new_path, planted = make_pair(units)
+        meta.write_text(json.dumps({"units": units, "planted": planted}))
     print(f"synthetic pair: {units} units, {planted['lines_old']:,} / {planted['lines_new']:,} lines, "
           f"planted changed={planted['changed']} added={planted['added']} removed={planted['removed']} "
           f"renamed={planted['renamed']} ({time.perf_counter() - start:.1f} s to write)")
 
     bin_dir = Path(sys.executable).parent
-    daff, daff_name = find_daff()
+    daff, daff_name = find_daff() if "daff" in args.tools else (None, "daff not asked for (--tools)")
     tools = {
         "cnbudget diff": [str(bin_dir / "cnbudget"), "diff", str(old_path), str(new_path), "--format", "json"],
         "csv-diff --key": [str(bin_dir / "csv-diff"), str(old_path), str(new_path), "--key=key", "--json"],
     }
     if daff:
         tools[daff_name] = [*daff, "diff", "--id", "key", "--output", str(OUT / "daff.csv"), str(old_path), str(new_path)]
+    wanted = set(args.tools.split(","))
+    tools = {name: command for name, command in tools.items() if name.split()[0] in wanted}
     results = {}
     for name, command in tools.items():
         if not Path(command[0]).exists():
