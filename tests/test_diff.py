@@ -356,3 +356,46 @@ def test_unit_option(seed_pair):
     unknown = runner.invoke(cli, ["diff", *map(str, seed_pair), "--unit", "其他单位"])
     assert unknown.exit_code == 1
     assert unknown.output == f"Error: --unit 其他单位: a unit of {seed_pair[0]}, which holds 攀枝花市西区人大\n"
+
+
+@pytest.fixture(scope="module")
+def two_year_package(seed_pair, tmp_path_factory):
+    """A package built from the seed and its planted next year (a temp folder, never datasets/)."""
+    import hashlib
+
+    from cnbudget.package import build_package
+
+    sources = tmp_path_factory.mktemp("sources")
+    for path in seed_pair:
+        year = path.name[:4]
+        meta = json.loads((SEED.parent / (SEED.stem + ".provenance.json")).read_text(encoding="utf-8"))
+        meta.update(file=path.name, fiscal_year=int(year), title=f"攀枝花市西区人大{year}年部门预算",
+                    sha256=hashlib.sha256(path.read_bytes()).hexdigest(), synthetic=year != "2023")
+        (sources / year).mkdir()
+        (sources / year / path.name).write_bytes(path.read_bytes())
+        (sources / year / (path.stem + ".provenance.json")).write_text(json.dumps(meta, ensure_ascii=False),
+                                                                        encoding="utf-8")
+    out = tmp_path_factory.mktemp("package") / "package"
+    build_package(sources, out)
+    return out
+
+
+def test_package_changes_compare_consecutive_years(two_year_package):
+    with open(two_year_package / "changes.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["basis"], r["new_document_id"][:4]) for r in rows].count(("as_stated", "2023")) == 4
+    computed = [(r["kind"], r["label"], r["change_yuan"]) for r in rows if r["basis"] == "computed"]
+    assert len(computed) == 10
+    assert computed[:2] == [("changed", "一般公共预算当年拨款", "553400"), ("changed", "一般公共预算收入", "553400")]
+    assert ("renamed", "卫生健康支出", "0") in computed
+    assert [r["change_id"] for r in rows] == [str(n) for n in range(1, len(rows) + 1)]
+
+
+def test_years_of_a_package(two_year_package, seed_pair):
+    by_year = diff("2023", "2024", package_dir=two_year_package)
+    by_file = diff(*seed_pair)
+    assert by_year["summary"]["counts"] == by_file["summary"]["counts"]
+    assert [e["change_yuan"] for e in by_year["changed"]] == [e["change_yuan"] for e in by_file["changed"]]
+    assert [(r["label"], r["status"]) for r in by_year["stated_vs_computed"]] == [
+        (r["label"], r["status"]) for r in by_file["stated_vs_computed"]]
+    assert len(by_year["findings"]) == len(by_file["findings"]) == 10
