@@ -22,9 +22,10 @@ plain dict, the JSON contract of `cnbudget diff`:
 - `findings`: the audit findings of NEW's documents (`cnbudget.checks`; from the package's
   findings.csv, or computed for a disclosure file; empty for a bare budget_lines CSV).
 - `stated_vs_computed`: each prior-year comparison NEW states, with `stated_change_yuan`,
-  `computed_change_yuan` (null unless OLD holds the line), `prior_yuan`, `new_yuan` and `status`:
-  `agrees`, `rounding` (gap at most 100 元), `differs`, `no_prior_line`, or `as_stated` (OLD
-  not loaded for that unit and year: the prior-year figure is NEW's own statement).
+  `computed_change_yuan` (null unless OLD holds the line), `prior_yuan`, `new_yuan`, `gap_yuan`,
+  `compared` (`amount`, `percent` when only a percentage is printed, `direction` when neither)
+  and `status`: `agrees`, `rounding` (gap at most 100 元), `differs`, `no_prior_line`, or
+  `as_stated` (OLD not loaded for that unit and year: the prior-year figure is NEW's own statement).
 
 Amounts are integer 元 everywhere; percentages are decimal strings, never floats.
 
@@ -513,7 +514,7 @@ def stated_vs_computed(old, new, shared, result):
             "item": change["item"], "function_code": change.get("function_code"), "label": change["label"],
             "prior_year": prior_year, "direction": change["direction"], "change_text": change["change_text"],
             "stated_change_yuan": stated, "computed_change_yuan": None, "new_yuan": new_yuan,
-            "prior_yuan": None, "gap_yuan": None, "new_line_id": _int(change.get("line_id")),
+            "prior_yuan": None, "gap_yuan": None, "compared": None, "new_line_id": _int(change.get("line_id")),
             "new_source_line": _int(change.get("source_line")), "old_document_id": None, "old_line_id": None,
             "old_source_line": None,
         }
@@ -529,7 +530,7 @@ def stated_vs_computed(old, new, shared, result):
                               old_line_id=_int(old_line["line_id"]), old_source_line=_int(old_line["source_line"]))
                 if prior is not None and new_yuan is not None:
                     record["computed_change_yuan"] = new_yuan - prior
-                record["status"] = judge(stated, record["computed_change_yuan"], record)
+                record["status"] = judge(change, record["computed_change_yuan"], record)
         else:
             record["status"] = "as_stated"
             prior = _int(change.get("prior_yuan"))
@@ -546,13 +547,29 @@ def stated_vs_computed(old, new, shared, result):
     return out
 
 
-def judge(stated, computed, record):
-    """agrees / rounding / differs for a stated vs computed change."""
-    if stated is None or computed is None:
-        return "differs" if stated != computed else "agrees"
-    record["gap_yuan"] = computed - stated
-    gap = abs(computed - stated)
-    return "agrees" if gap == 0 else "rounding" if gap <= ROUNDING_YUAN else "differs"
+def judge(change, computed, record):
+    """agrees / rounding / differs: by amount when the change is stated in 元, else by the printed
+    percentage (rounded as printed), else by direction alone; `compared` says which."""
+    stated = _int(change.get("change_yuan"))
+    if computed is None:
+        record["compared"] = None
+        return "differs"
+    if stated is not None:
+        record["compared"] = "amount"
+        record["gap_yuan"] = computed - stated
+        gap = abs(computed - stated)
+        return "agrees" if gap == 0 else "rounding" if gap <= ROUNDING_YUAN else "differs"
+    printed = (change.get("change_pct_text") or "").rstrip("%")
+    prior = record["prior_yuan"]
+    if printed and prior:
+        record["compared"] = "percent"
+        places = len(printed.split(".")[1]) if "." in printed else 0
+        pct = (Decimal(abs(computed)) * 100 / Decimal(prior)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+        sign_ok = (computed > 0) == (change["direction"] == "increase") or computed == 0
+        return "agrees" if pct == Decimal(printed) and sign_ok else "differs"
+    record["compared"] = "direction"
+    direction = "increase" if computed > 0 else "decrease" if computed < 0 else "flat"
+    return "agrees" if direction == change["direction"] else "differs"
 
 
 # ---------------------------------------------------------------- summary

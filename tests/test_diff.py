@@ -399,3 +399,20 @@ def test_years_of_a_package(two_year_package, seed_pair):
     assert [(r["label"], r["status"]) for r in by_year["stated_vs_computed"]] == [
         (r["label"], r["status"]) for r in by_file["stated_vs_computed"]]
     assert len(by_year["findings"]) == len(by_file["findings"]) == 10
+
+
+@pytest.mark.parametrize("stated, pct_text, direction, status, compared", [
+    (None, "10%", "increase", "agrees", "percent"),
+    (None, "10.00%", "increase", "agrees", "percent"),
+    (None, "9%", "increase", "differs", "percent"),
+    (None, "10%", "decrease", "differs", "percent"),
+    (None, None, "increase", "agrees", "direction"),
+    (None, None, "flat", "differs", "direction"),
+])
+def test_a_change_stated_without_an_amount(stated, pct_text, direction, status, compared):
+    old = [line(1, "overview", "total", "收支预算总数", 1000000)]
+    new = [line(1, "overview", "total", "收支预算总数", 1100000)]
+    stated_change = change(1, 1, "overview", "total", "收支预算总数", 0)
+    stated_change.update(change_yuan=stated, change_pct_text=pct_text, direction=direction)
+    [record] = compare(old, new, [stated_change])["stated_vs_computed"]
+    assert (record["status"], record["compared"]) == (status, compared)
