@@ -6,8 +6,10 @@
 Every file says on its first line that it is synthetic and has a `*.provenance.json` sidecar with
 `"synthetic": true`; never write the output into datasets/. Amounts are integer 元 built bottom-up
 (项 → 款 → 类 → total, parts → totals), so every printed total equals the sum of its printed parts;
-printed shares are rounded from the exact ratio. `make_document(index, rng)` also returns the
-figures it printed (`expected`), so tests can check that the extractor recovers them.
+printed shares are rounded from the exact ratio. Each unit publishes five consecutive years
+(2021–2025) whose amounts drift, so every stated change is the difference to the year before.
+`make_document(index, unit_rng(seed, index))` also returns the figures it printed (`expected`), so
+tests can check that the extractor recovers them; `write_corpus(n, outdir, seed)` writes n files.
 """
 
 import argparse
