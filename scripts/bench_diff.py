@@ -250,7 +250,9 @@ def main():
         "lines_old": planted["lines_old"], "lines_new": planted["lines_new"], "planted": planted, "found": found,
         "tools": results,
         "faster_than_peers": bool(mine["seconds"] is not None and peers and all(mine["seconds"] < p for p in peers)),
-        "within_3s": bool(mine["seconds"] is not None and mine["seconds"] <= 3.0),
+        # The 3 s target is for the full 400k-line pair; a --quick run does not answer it.
+        "within_3s": (bool(mine["seconds"] is not None and mine["seconds"] <= 3.0)
+                      if planted["lines_old"] >= 400_000 else None),
         "within_1gib": bool(mine["peak_mib"] is not None and mine["peak_mib"] <= 1024),
     }
     print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
