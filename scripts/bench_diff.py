@@ -2,10 +2,12 @@
 
 Writes two budget_lines-shaped CSVs (SYNTHETIC data: 10,000 made-up units, ~40 lines each, ~5% of
 lines changed, some added, removed and renamed) under build/bench-diff/, then times each tool on
-the same pair as a separate process under /usr/bin/time -v (wall and CPU seconds, peak RSS; the
-1-minute load average is printed too, since a shared machine slows every tool). Every tool
-gets the same files; csv-diff and daff use the `key` column (the line's meaning as one string),
-cnbudget computes its own key from the schema columns. Last line: one JSON object.
+the same lines as a separate process under /usr/bin/time -v (wall and CPU seconds, peak RSS; the
+1-minute load average is printed too, since a shared machine slows every tool). Every tool gets
+the same lines: cnbudget reads the budget_lines CSVs and computes its own key from the schema
+columns; csv-diff and daff read keyed twins (a `key` column holding the line's meaning as one
+string, no year-specific columns, else every line differs). The lines
+each tool reports changed, added and removed are counted from its output. Last line: one JSON object.
 
     python scripts/bench_diff.py [--quick] [--units N] [--repeat N]
 
@@ -92,11 +94,20 @@ def unit_lines(rng, unit):
     return lines
 
 
+def peer_path(path):
+    return path.with_name(path.name.replace("budget_lines", "keyed"))
+
+
 def write_year(path, year, units, header):
-    """Write one year's budget_lines CSV (plus the `key` column the peers diff on)."""
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["key", *header])
+    """Write one year's budget_lines CSV (exactly the schema's columns, what cnbudget reads) and its
+    keyed twin for the peers: a `key` column first, the year-free unit id in place of document_id,
+    no fiscal_year, so that csv-diff and daff see only the lines that really changed."""
+    peer_header = ["key", *(name for name in header if name != "fiscal_year")]
+    with open(path, "w", newline="", encoding="utf-8") as handle, \
+            open(peer_path(path), "w", newline="", encoding="utf-8") as peer_handle:
+        writer, peer = csv.writer(handle, lineterminator="\n"), csv.writer(peer_handle, lineterminator="\n")
+        writer.writerow(header)
+        peer.writerow(peer_header)
         for unit, lines in units:
             doc = f"{year}-synthetic-unit-{unit:05d}-budget"
             for line_id, line in lines:
@@ -108,10 +119,25 @@ def write_year(path, year, units, header):
                     "project_name": project, "amount_yuan": amount, "amount_text": wan_text(amount),
                     "source_line": 80 + line_id, "source_text": SYNTHETIC,
                 }
+                writer.writerow([record.get(name, "") for name in header])
                 key_parts = {"statement": statement, "item": item, "function_code": code, "fund_source": fund,
                              "expense_type": expense, "economic_class": economic, "project_name": project}
-                key = f"synthetic-unit-{unit:05d}|" + "|".join(key_parts.get(c, "") for c in KEY_COLUMNS)
-                writer.writerow([key, *(record.get(name, "") for name in header)])
+                record.update(key=f"synthetic-unit-{unit:05d}|" + "|".join(key_parts.get(c, "") for c in KEY_COLUMNS),
+                              document_id=f"synthetic-unit-{unit:05d}-budget")
+                peer.writerow([record.get(name, "") for name in peer_header])
+
+
+def peer_counts(name, out_path):
+    """(changed, added, removed) a peer reported, read from its output."""
+    if name.startswith("csv-diff"):
+        found = json.loads(Path(out_path).read_text(encoding="utf-8"))
+        return {"changed": len(found["changed"]), "added": len(found["added"]), "removed": len(found["removed"])}
+    ops = {"->": 0, "+++": 0, "---": 0}
+    with open(out_path, newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            if row and row[0] in ops:
+                ops[row[0]] += 1
+    return {"changed": ops["->"], "added": ops["+++"], "removed": ops["---"]}
 
 
 def make_pair(n_units, seed=2023):
@@ -220,10 +246,12 @@ def main():
     daff, daff_name = find_daff() if "daff" in args.tools else (None, "daff not asked for (--tools)")
     tools = {
         "cnbudget diff": [str(bin_dir / "cnbudget"), "diff", str(old_path), str(new_path), "--format", "json"],
-        "csv-diff --key": [str(bin_dir / "csv-diff"), str(old_path), str(new_path), "--key=key", "--json"],
+        "csv-diff --key": [str(bin_dir / "csv-diff"), str(peer_path(old_path)), str(peer_path(new_path)),
+                           "--key=key", "--json"],
     }
     if daff:
-        tools[daff_name] = [*daff, "diff", "--id", "key", "--output", str(OUT / "daff.csv"), str(old_path), str(new_path)]
+        tools[daff_name] = [*daff, "diff", "--id", "key", "--output", str(OUT / "daff.csv"),
+                            str(peer_path(old_path)), str(peer_path(new_path))]
     wanted = set(args.tools.split(","))
     tools = {name: command for name, command in tools.items() if name.split()[0] in wanted}
     results = {}
@@ -231,15 +259,19 @@ def main():
         if not Path(command[0]).exists():
             results[name] = {"seconds": None, "peak_mib": None, "status": "not installed (pip install -e '.[bench]')"}
             continue
-        results[name] = best_of(args.repeat, command, OUT / (re.sub(r"\W+", "_", name) + ".out"), args.timeout)
-        r = results[name]
-        print(f"{name:>16}: {r['seconds']} s wall, {r.get('cpu_seconds')} s CPU, peak {r['peak_mib']} MiB, {r['status']}")
+        out_path = OUT / (re.sub(r"\W+", "_", name) + ".out")
+        results[name] = r = best_of(args.repeat, command, out_path, args.timeout)
+        if r["status"] == "ok" and name != "cnbudget diff":
+            r["found"] = peer_counts(name, OUT / "daff.csv" if name.startswith("daff") else out_path)
+        print(f"{name:>16}: {r['seconds']} s wall, {r.get('cpu_seconds')} s CPU, peak {r['peak_mib']} MiB, "
+              f"{r['status']}" + (f", found {r['found']}" if "found" in r else ""))
     if not daff:
         results["daff"] = {"seconds": None, "peak_mib": None, "status": daff_name}
         print(daff_name)
 
     ours = json.loads((OUT / "cnbudget_diff.out").read_text(encoding="utf-8"))["summary"]["counts"]
     found = {k: ours[k] for k in ("changed", "added", "removed", "renamed")}
+    results["cnbudget diff"]["found"] = found  # peers count a renamed line as changed
     print(f"cnbudget found: {found} (planted: changed {planted['changed']}, added {planted['added']}, "
           f"removed {planted['removed']}, renamed {planted['renamed']})")
     mine = results["cnbudget diff"]
