@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
+from datasette.database import QueryInterrupted
 from datasette.utils import escape_fts, escape_sqlite, urlsafe_components
 from datasette.utils.asgi import Response, asgi_static
 
@@ -44,6 +45,8 @@ TRIGRAM = 3
 # Above this many hits, page through the primary key and probe the hit list (stops after one
 # page); below it, look the hits up one by one (a scan would read the whole table).
 DENSE_HITS = 1000
+# A substring count scans the table; on a large one the page goes without it.
+SHORT_COUNT_TIME_LIMIT_MS = 100
 
 
 def search_terms(query):
@@ -132,19 +135,29 @@ def filters_from_request(request, database, table, datasette):
             # the indexed columns, i.e. the FTS table's columns that the content table has too
             table_columns = set(await db.table_columns(table))
             columns = [c for c in await db.table_columns(fts_table) if c in table_columns]
-            return substring_filter(query, columns, context)
+            # Like Datasette, no count for the bare-array API shapes; pages get one if it is quick.
+            count = request.args.get("_shape") not in ("array", "object")
+            return await substring_filter(db, table, query, columns, context, count)
         return await trigram_filter(db, fts_table, query, context)
 
     return inner
 
 
-def substring_filter(query, columns, context):
+async def substring_filter(db, table, query, columns, context, count):
     """Every term occurs in one of the columns (instr: works for 1 and 2 characters, scans rows)."""
     clauses, params = [], {}
     for i, term in enumerate(search_terms(query)):
         params[f"contains_{i}"] = term
         clauses.append("(" + " or ".join(f"instr({escape_sqlite(c)}, :contains_{i}) > 0" for c in columns) + ")")
-    return FilterArguments(clauses, params, [f"包含 “{query}”"], context)
+    description = f"包含 “{query}”"
+    if count:
+        try:
+            sql = f"select count(*) from {escape_sqlite(table)} where {' and '.join(clauses)}"
+            hits = (await db.execute(sql, params, custom_time_limit=SHORT_COUNT_TIME_LIMIT_MS)).single_value()
+            description += f"（共 {hits:,} 条）"
+        except QueryInterrupted:
+            pass  # a large table: the page shows its rows without a total
+    return FilterArguments(clauses, params, [description], context)
 
 
 async def trigram_filter(db, fts_table, query, context):
