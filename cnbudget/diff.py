@@ -67,6 +67,7 @@ KINDS = ["changed", "renamed", "recoded", "added", "removed"]
 
 
 ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
+LINE_FIELDS = ["unit_key", *KEY_COLUMNS, *VALUE_COLUMNS, *ORIGIN_COLUMNS]  # a signature, then an origin
 
 
 class Side:
@@ -127,10 +128,7 @@ class Side:
         if position not in self.cache:
             self.fetch(self.frame.filter(pl.col("pos") == position))
         sig, origin = self.cache[position]
-        unit, *parts = sig.split(SEP)
-        record = dict(zip(KEY_COLUMNS + VALUE_COLUMNS, parts))
-        record.update(zip(ORIGIN_COLUMNS, origin.split(SEP)))
-        record = {name: value if value != "" else None for name, value in record.items()}
+        record = {name: value or None for name, value in zip(LINE_FIELDS, (sig + SEP + origin).split(SEP))}
         record["unit"] = self.unit_name(record["document_id"])
         return record
 
@@ -160,7 +158,7 @@ def _str(value):
 
 
 def _int(value):
-    return None if value in (None, "") else int(value)
+    return None if value is None or value == "" else int(value)
 
 
 @contextmanager
