@@ -87,9 +87,7 @@ def diff(sources, unit, format_, package_dir):
     old, new = (None, *sources) if len(sources) == 1 else sources
     result = budget_diff.diff(old, new, unit=unit, package_dir=package_dir)
     if format_ == "json":
-        # Indented for people when short; compact when long (json's C encoder does not indent).
-        small = sum(len(result[kind]) for kind in budget_diff.KINDS) <= 1000
-        click.echo(json.dumps(result, ensure_ascii=False, indent=1 if small else None, sort_keys=True))
+        click.echo(budget_diff.to_json(result))
     elif format_ == "csv":
         budget_diff.render_csv(result, sys.stdout)
     else:

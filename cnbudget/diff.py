@@ -38,12 +38,14 @@ the paired records' non-amount fields; its raw output stays in this module.
 
 import csv
 import gc
+import json
 import re
 from collections import Counter
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import orjson
 import polars as pl
 from deepdiff import DeepDiff
 
@@ -630,6 +632,13 @@ def diff(old_spec, new_spec, unit=None, package_dir=PACKAGE_DIR, crosswalk_path=
 
 CHANGE_COLUMNS = columns("changes")[1:]  # the `changes` table without its change_id
 TOP = 20
+
+
+def to_json(result):
+    """The result as JSON text, keys sorted: indented for people when short, compact (orjson) when long."""
+    if sum(len(result[kind]) for kind in KINDS) <= 1000:
+        return json.dumps(result, ensure_ascii=False, indent=1, sort_keys=True)
+    return orjson.dumps(result, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def change_rows(result):
