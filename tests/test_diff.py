@@ -416,3 +416,16 @@ def test_a_change_stated_without_an_amount(stated, pct_text, direction, status, 
     stated_change.update(change_yuan=stated, change_pct_text=pct_text, direction=direction)
     [record] = compare(old, new, [stated_change])["stated_vs_computed"]
     assert (record["status"], record["compared"]) == (status, compared)
+
+
+def test_long_results_are_compact_json_with_the_same_content():
+    from cnbudget.diff import to_json
+
+    old = [line(n, "performance", f"project:项目{n}", f"项目{n}", 10000, project_name=f"项目{n}") for n in range(1, 1202)]
+    new = [dict(record, amount_yuan=record["amount_yuan"] + 100) for record in old]
+    result = compare(old, new)
+    assert len(result["changed"]) == 1201
+    text = to_json(result)
+    assert "\n" not in text and json.loads(text) == json.loads(json.dumps(result))
+    short = compare(old[:2], new[:2])
+    assert to_json(short).startswith('{\n "added": []')
