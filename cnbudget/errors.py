@@ -15,3 +15,7 @@ class InputError(Exception):
         if line is not None:
             where += f", line {line}"
         super().__init__(f"{where}: {expected}")
+
+    def __reduce__(self):
+        # Rebuilt from its parts when it crosses a process boundary (parallel builds).
+        return (self.__class__, (self.path, self.expected, self.line, self.page))

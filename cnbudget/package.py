@@ -8,6 +8,8 @@ byte-for-byte reproducible: stable row and column order, LF endings, sorted JSON
 
 import csv
 import json
+import multiprocessing
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -59,24 +61,72 @@ def find_sources(sources_dir):
     return found
 
 
-def extract_sources(sources_dir):
-    """Extract every source; the sidecar's sha256 must match the file."""
-    sources_dir = Path(sources_dir)
+# Below these sizes a second process costs more to start than it saves.
+PARALLEL_SERIES = 8
+PARALLEL_BYTES = 20_000_000
+
+
+def unit_series(sources):
+    """Sources grouped by unit and kind (from their sidecars), each series in year order.
+
+    A unit's consecutive years are compared for the `changes` table, so a series is the unit
+    of work: it is extracted, checked and diffed together, then written and forgotten.
+    """
+    series = {}
+    for source, meta in sources:
+        key = (meta.get("unit_name") or source.stem, meta.get("kind") or "")
+        series.setdefault(key, []).append((source, meta))
+    return [sorted(series[key], key=lambda s: (s[1].get("fiscal_year") or 0, s[0].name)) for key in sorted(series)]
+
+
+def extract_source(source, meta, sources_dir):
+    """Extract one source; the sidecar's sha256 must match the file."""
+    result = extract_file(source, provenance=meta, source_file=source.relative_to(sources_dir).as_posix())
+    if meta.get("sha256") and meta["sha256"] != result["document"]["sha256"]:
+        raise InputError(source, f"sha256 {result['document']['sha256']} differs from the sidecar's "
+                                 f"{meta['sha256']}; expected the file exactly as published")
+    return result
+
+
+def extract_series(series, sources_dir):
+    """Rows of every resource for one unit's documents: figures, findings and year-over-year changes."""
     tables = {name: [] for name in RESOURCES}
-    extra_codes = []
-    for source, meta in find_sources(sources_dir):
-        result = extract_file(source, provenance=meta, source_file=source.relative_to(sources_dir).as_posix())
-        if meta.get("sha256") and meta["sha256"] != result["document"]["sha256"]:
-            raise InputError(source, f"sha256 {result['document']['sha256']} differs from the sidecar's "
-                                     f"{meta['sha256']}; expected the file exactly as published")
+    for source, meta in series:
+        result = extract_source(source, meta, sources_dir)
         tables["documents"].append(result["document"])
         for name in ("budget_lines", "stated_changes", "sections", "warnings"):
             tables[name].extend(result[name])
         tables["findings"].extend(check_extraction(result))
-        extra_codes.extend(dict(row, first_seen_in=result["document"]["document_id"])
-                           for row in result.get("function_codes", []))
-    tables["function_codes"] = function_code_rows(extra_codes)
+        tables["function_codes"].extend(dict(row, first_seen_in=result["document"]["document_id"])
+                                        for row in result.get("function_codes", []))
     tables["changes"] = package_changes(tables)
+    return tables
+
+
+def _extract_series(args):
+    return extract_series(*args)
+
+
+def extracted_series(sources_dir, jobs=1):
+    """Yield each series' tables in a stable order; with jobs > 1 the series are extracted in parallel."""
+    sources_dir = Path(sources_dir)
+    work = [(series, sources_dir) for series in unit_series(find_sources(sources_dir))]
+    if jobs <= 1 or len(work) < PARALLEL_SERIES:
+        yield from map(_extract_series, work)
+        return
+    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+        yield from pool.imap(_extract_series, work, chunksize=4)
+
+
+def extract_sources(sources_dir, jobs=1):
+    """Every resource's rows in memory (for small packages and tests); `build_package` streams instead."""
+    tables = {name: [] for name in RESOURCES}
+    for part in extracted_series(sources_dir, jobs):
+        for name in RESOURCES:
+            tables[name].extend(part[name])
+    tables["function_codes"] = function_code_rows(tables["function_codes"])
+    for number, row in enumerate(tables["changes"], start=1):
+        row["change_id"] = number
     return tables
 
 
@@ -91,14 +141,30 @@ def function_code_rows(extra_codes):
     return [rows[code] for code in sorted(rows)]
 
 
-def write_csv(path, resource, rows):
+class CsvWriter:
     """One resource as UTF-8 CSV with LF endings, columns in schema order, None as empty."""
-    names = columns(resource)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow(["" if row.get(n) is None else row[n] for n in names])
+
+    def __init__(self, path, resource):
+        self.names = columns(resource)
+        self.file = open(path, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file, lineterminator="\n")
+        self.writer.writerow(self.names)
+        self.count = 0
+
+    def write(self, rows):
+        names = self.names
+        self.writer.writerows(["" if row.get(n) is None else row[n] for n in names] for row in rows)
+        self.count += len(rows)
+
+    def close(self):
+        self.file.close()
+
+
+def write_csv(path, resource, rows):
+    """Write one whole resource."""
+    writer = CsvWriter(path, resource)
+    writer.write(rows)
+    writer.close()
 
 
 def descriptor():
@@ -114,41 +180,89 @@ def descriptor():
     return {**PACKAGE_META, "resources": resources}
 
 
+def write_descriptor(folder):
+    text = json.dumps(descriptor(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    (folder / "datapackage.json").write_text(text, encoding="utf-8")
+
+
 def write_package(tables, folder):
     """Write every resource and the descriptor into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in RESOURCES:
         write_csv(folder / f"{name}.csv", name, tables[name])
-    text = json.dumps(descriptor(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    (folder / "datapackage.json").write_text(text, encoding="utf-8")
+    write_descriptor(folder)
 
 
-def validate_package(folder):
-    """Frictionless validation of the written package; a list of error lines (empty when valid)."""
-    report = Package(str(folder / "datapackage.json")).validate()
-    if report.valid:
-        return []
-    return [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors][:20] + \
-           [error.message for error in report.errors][:20]
+def stream_package(sources_dir, folder, jobs=1):
+    """Extract series by series and append their rows to the CSVs; returns row counts."""
+    writers = {name: CsvWriter(folder / f"{name}.csv", name) for name in RESOURCES if name != "function_codes"}
+    extra_codes, change_id = [], 0
+    try:
+        for part in extracted_series(sources_dir, jobs):
+            for row in part["changes"]:
+                change_id += 1
+                row["change_id"] = change_id
+            for name, writer in writers.items():
+                writer.write(part[name])
+            extra_codes.extend(part["function_codes"])
+    finally:
+        for writer in writers.values():
+            writer.close()
+    codes = function_code_rows(extra_codes)
+    write_csv(folder / "function_codes.csv", "function_codes", codes)
+    write_descriptor(folder)
+    return {**{name: writer.count for name, writer in writers.items()}, "function_codes": len(codes)}
 
 
-def build_package(sources_dir, package_dir):
-    """Extract, write to a temp folder, validate, then replace `package_dir`; returns a summary."""
+def _validate_resources(args):
+    """Frictionless validation of some resources of a written package; error lines."""
+    path, names = args
+    package = Package(path)
+    errors = []
+    for name in names:
+        report = package.validate(name=name)
+        errors += [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors][:20]
+        errors += [error.message for error in report.errors][:20]
+    return errors
+
+
+def validate_package(folder, jobs=1):
+    """Frictionless validation of the written package (schemas, primary and foreign keys); error lines.
+
+    With jobs > 1 the resources are shared out over processes, the largest table alone in one.
+    """
+    path = str(folder / "datapackage.json")
+    size = sum((folder / f"{name}.csv").stat().st_size for name in RESOURCES)
+    if jobs <= 1 or size < PARALLEL_BYTES:
+        return _validate_resources((path, RESOURCES))
+    largest = max(RESOURCES, key=lambda name: (folder / f"{name}.csv").stat().st_size)
+    groups = [(path, [largest]), (path, [name for name in RESOURCES if name != largest])]
+    with multiprocessing.get_context("spawn").Pool(min(jobs, 2)) as pool:
+        return [error for errors in pool.map(_validate_resources, groups) for error in errors]
+
+
+def default_jobs():
+    """Worker processes for a build: one per core, at most two (the machine this runs on has two)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def build_package(sources_dir, package_dir, jobs=None):
+    """Extract, write to a temp folder, validate, then replace `package_dir`; returns row counts."""
     package_dir = Path(package_dir)
-    tables = extract_sources(sources_dir)
+    jobs = default_jobs() if jobs is None else jobs
     package_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.", dir=package_dir.parent))
     temp.chmod(0o755)
     try:
-        write_package(tables, temp)
-        errors = validate_package(temp)
+        counts = stream_package(sources_dir, temp, jobs)
+        errors = validate_package(temp, jobs)
         if errors:
             raise PackageError(temp / "datapackage.json", "the built package is not valid, the previous one "
                                "is kept:\n  " + "\n  ".join(errors))
         swap_in(temp, package_dir)
     finally:
         shutil.rmtree(temp, ignore_errors=True)
-    return {name: len(tables[name]) for name in RESOURCES}
+    return {name: counts[name] for name in RESOURCES}
 
 
 def swap_in(temp, target):

@@ -78,7 +78,7 @@ def test_failed_validation_keeps_the_previous_package(built_package, tmp_path, m
     out = tmp_path / "package"
     shutil.copytree(built_package, out)
     before = {name: (out / name).read_bytes() for name in FILES}
-    monkeypatch.setattr(package, "validate_package", lambda folder: ["budget_lines: planted error"])
+    monkeypatch.setattr(package, "validate_package", lambda folder, jobs=1: ["budget_lines: planted error"])
     with pytest.raises(package.PackageError, match="planted error"):
         package.build_package(SOURCES, out)
     assert {name: (out / name).read_bytes() for name in FILES} == before
@@ -115,3 +115,33 @@ def test_only_sources_with_a_sidecar_are_built(tmp_path):
     shutil.copy(SEED, sources / "no-sidecar.txt")
     summary = package.build_package(sources, tmp_path / "out")
     assert summary["documents"] == 0
+
+
+def test_parallel_build_equals_serial_build(tmp_path, monkeypatch):
+    # Two units over three years (synthetic), so the series are shared out over two processes.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_synthetic", package.Path(__file__).parent.parent / "scripts" / "make_synthetic.py")
+    make_synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_synthetic)
+    sources = tmp_path / "sources"
+    make_synthetic.write_corpus(12, sources, 7)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    monkeypatch.setattr(package, "PARALLEL_SERIES", 2)
+    monkeypatch.setattr(package, "PARALLEL_BYTES", 0)
+    assert len(package.unit_series(package.find_sources(sources))) >= 2
+    assert package.build_package(sources, serial, jobs=1) == package.build_package(sources, parallel, jobs=2)
+    for name in FILES + ["findings.csv", "changes.csv"]:
+        assert (serial / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+def test_an_error_in_a_worker_is_the_same_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(package, "PARALLEL_SERIES", 2)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name in ("a", "b", "c"):
+        (sources / f"{name}.txt").write_bytes(SEED.read_bytes()[:15000] if name == "b" else SEED.read_bytes())
+        (sources / f"{name}.provenance.json").write_text(json.dumps({"file": f"{name}.txt", "unit_name": name}),
+                                                          encoding="utf-8")
+    with pytest.raises(InputError, match="b.txt, line 93: the text stops mid-sentence"):
+        package.build_package(sources, tmp_path / "out", jobs=2)
