@@ -21,8 +21,13 @@ _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
 _FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 
 
+_COMMON = "，：；（）％．！？\u3000"  # the full-width forms every disclosure prints, folded by str.replace
+
+
 def fold_width(text):
     """Full-width ASCII forms (６４４．６６，（）％) and the ideographic space become ASCII, one for one."""
+    for char in _COMMON:
+        text = text.replace(char, _FOLD[char])
     return _FULL_WIDTH.sub(lambda m: _FOLD[m.group()], text)
 
 
