@@ -255,15 +255,16 @@ LABEL_RULES = [
     (r"小微企业", "procurement", "small_micro_reserved", {}),
     (r"中小企业", "procurement", "sme_reserved", {}),
     (r"政府采购", "procurement", "total", {}),
-    (r"财政拨款收支总", "fiscal_appropriation", "total", {}),
-    (r"收支(预算)?总(数|预算|计)|收支预算$", "overview", "total", {}),
+    (r"财政拨款收、?支(总|$)", "fiscal_appropriation", "total", {}),
+    (r"收、?支(预算)?总(数|预算|计)|收支预算$|^收、支$", "overview", "total", {}),
     (r"一般公共预算当年拨款", "general_budget", "total", {}),
-    (r"一般公共预算基本支出", "basic_expenditure", "total", {}),
+    (r"一般公共预算(财政拨款)?基本支出", "basic_expenditure", "total", {}),
+    (r"一般公共预算(财政拨款)?支出", "general_budget", "total", {}),
     (r"人员经费", "basic_expenditure", "personnel", {"economic_class": "人员经费"}),
     (r"公用经费", "basic_expenditure", "public_use", {"economic_class": "公用经费"}),
-    (r"一般公共预算(拨款)?收入", None, "general_budget", {"fund_source": "一般公共预算"}),
-    (r"政府性基金(预算)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
-    (r"国有资本经营(预算)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
+    (r"一般公共预算(财政)?(拨款)?收入", None, "general_budget", {"fund_source": "一般公共预算"}),
+    (r"政府性基金(预算)?(财政)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
+    (r"国有资本经营(预算)?(财政)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
     (r"财政拨款收入", None, "fiscal", {"fund_source": "财政拨款"}),
     (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
     (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
@@ -297,7 +298,7 @@ CHANGE_RE = re.compile(
     r"(?:(?:比|较|与)(?P<year>\d{4}年度?|上年度?|上一年度?|去年)(?:相比|比较)?,?|同比)"
     r"(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
     rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
-    r"(?:\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
+    r"(?:[,，]?\s*(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
 )
 REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
 SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
@@ -311,13 +312,13 @@ NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=
 MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
-GENERIC_LABEL = re.compile(r"^(?:预算数?|预算安排|金额|数额|安排)?$")
+GENERIC_LABEL = re.compile(r"^(?:(?:支出)?(?:预算|决算)(?:数|安排)?|金额|数额|安排)?$")
 LEADING_NOISE = re.compile(
     r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
     r"(?:其中|包括|主要包括|分别为|分别是)?[:：]?\s*"
 )
 FILLER_PREFIX = re.compile(r"^(?:本年|当年|安排|涉及|计划|预计)+")
-FILLER_SUFFIX = re.compile(r"(?:为|是|共计|合计|总计|约|达|计)+$")
+FILLER_SUFFIX = re.compile(r"(?:为|是|约|达)+$")  # 总计/合计 stay: they are part of the printed name
 YEAR_PREFIX = re.compile(r"^.*?\d{4}年(?:度)?(?:,)?")
 
 
@@ -445,12 +446,14 @@ def scan_sentence(doc, sentence, context):
         if skip and any(a <= match.start() < b for a, b in skip):
             continue
         start = clause_start(text, match.start())
+        if text[start - 2:start] == "收、":  # '收、支总计' is one name
+            start = clause_start(text, start - 2)
         if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:match.start()])):
             start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:match.start()]
         label = clean_label(printed)
         if match.group("unit")[-1] in "元无":
-            line_id = place_amount(doc, sentence, match, label, context, printed)
+            line_id = place_amount(doc, sentence, match, label, context, printed, start)
         else:
             is_part = "其中" in text[:start] and count_parent is not None
             statement, item = classify_count(label, context, count_parent if is_part else None)
@@ -469,7 +472,7 @@ def scan_sentence(doc, sentence, context):
         record_change(doc, sentence, change, placed, context)
 
 
-def place_amount(doc, sentence, match, label, context, printed):
+def place_amount(doc, sentence, match, label, context, printed, start):
     """Record one amount as a budget line, or warn when its label cannot be placed."""
     found = classify(label, context, printed) if label else None
     if found is None:
@@ -481,7 +484,7 @@ def place_amount(doc, sentence, match, label, context, printed):
     if amount_yuan is None:
         doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空，原文见 amount_text", sentence)
     dims = dict(dims)
-    label = sentence.printed(dims.pop("label", label), clause_start(sentence.text, match.start()))
+    label = sentence.printed(dims.pop("label", label), start)
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
     return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
@@ -529,7 +532,9 @@ def record_change(doc, sentence, change, placed, context):
     if subject is None:
         label = clean_label(text[clause_start(text, change.start()):change.start()])
         label = NIL_RE.sub("", label)
-        found = (classify(label, context) if label else None) or classify(NIL_RE.sub("", text[:change.start()]), context)
+        found = ((classify(label, context) if label else None)
+                 or classify(NIL_RE.sub("", text[:change.start()]), context)
+                 or classify(clean_label(change.group("basis")), context))  # 与上年相比，X增加…
         if found:
             subject = doc.find_line(found[0], found[1])
         if subject is None:

@@ -387,3 +387,39 @@ def test_planned_vehicle_purchases_are_not_owned_vehicles(tmp_path):
     result = extract_text(tmp_path, disclosure("五、“三公”经费财政拨款预算安排情况说明", "2023年，计划购置车辆1辆。"))
     assert [(l["item"], l["quantity"]) for l in result["budget_lines"] if l["quantity"] is not None] == [
         ("vehicles_to_buy", 1)]
+
+
+FINAL_ACCOUNTS = """第一部分  某某局概况
+一、主要职能
+负责某某工作。
+第二部分  2022年度部门决算情况说明
+一、收入支出决算总体情况说明
+2022年度收、支总计1,234.56万元。与2021年相比，收、支总计各增加100.00万元，增长8.8%。主要变动原因是人员增加。
+二、收入决算情况说明
+2022年本年收入合计1,100.00万元，其中：一般公共预算财政拨款收入1,000.00万元，占90.91%；事业收入100.00万元，占9.09%。
+五、一般公共预算财政拨款支出决算情况说明
+2022年一般公共预算财政拨款支出1,000.00万元，占本年支出合计的86.96%。与2021年相比，一般公共预算财政拨款支出增加50.00万元，增长5.26%。
+1.一般公共服务支出（类）人大事务（款）行政运行（项）:支出决算为800.00万元，完成预算100%。
+七、“三公”经费财政拨款支出决算情况说明
+2022年“三公”经费财政拨款支出决算中，因公出国（境）费支出决算0万元，占0%；公务用车购置及运行维护费支出决算1.50万元，占75%；公务接待费支出决算0.50万元，占25%。
+"""
+
+
+def test_final_accounts_of_the_same_template(tmp_path):
+    result = extract_text(tmp_path, FINAL_ACCOUNTS)
+    assert (result["document"]["kind"], result["document"]["fiscal_year"]) == ("部门决算", 2022)
+    assert [(l["statement"], l["item"], l["label"], l["amount_yuan"], l["stated_share"])
+            for l in result["budget_lines"]] == [
+        ("overview", "total", "收、支总计", 12345600, None),
+        ("income", "total", "收入合计", 11000000, None),
+        ("income", "general_budget", "一般公共预算财政拨款收入", 10000000, "90.91%"),
+        ("income", "business_income", "事业收入", 1000000, "9.09%"),
+        ("general_budget", "total", "一般公共预算财政拨款支出", 10000000, "86.96%"),
+        ("function_class", "2010101", "一般公共服务支出（类）人大事务（款）行政运行（项）", 8000000, None),
+        ("three_public", "overseas_travel", "因公出国（境）费支出决算", 0, "0%"),
+        ("three_public", "vehicles", "公务用车购置及运行维护费支出决算", 15000, "75%"),
+        ("three_public", "reception", "公务接待费支出决算", 5000, "25%"),
+    ]
+    assert [(c["statement"], c["change_yuan"], c["prior_year"], c["change_pct_text"]) for c in result["stated_changes"]] == [
+        ("overview", 1000000, 2021, "8.8%"), ("general_budget", 500000, 2021, "5.26%")]
+    assert result["warnings"] == []
