@@ -55,5 +55,13 @@ serve: build
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q
 
+# Benchmarks (synthetic data in temp folders, never in datasets/); each prints one JSON line last.
+bench: $(STAMP) system-deps
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/bench_extract.py --quick
+	$(BIN)/python scripts/bench_pdf.py --quick
+	$(BIN)/python scripts/bench_diff.py --quick
+	$(BIN)/python scripts/bench_serve.py --quick
+
 clean:
 	rm -rf build .pytest_cache test-artifacts
