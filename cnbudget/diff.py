@@ -73,11 +73,13 @@ LINE_FIELDS = ["unit_key", *KEY_COLUMNS, *VALUE_COLUMNS, *ORIGIN_COLUMNS]  # a s
 
 
 class Side:
-    """One side of a diff: its documents and a polars frame of its budget lines.
+    """One side of a diff: its documents and its budget lines, as a polars frame or a Python list.
 
     Each line is a signature (unit + KEY_COLUMNS + VALUE_COLUMNS joined by SEP, "" for null; the key
-    is its first 1 + len(KEY_COLUMNS) parts) beside its ORIGIN_COLUMNS. Matching is then an anti-join on signatures, done by polars; only
-    the lines that differ come into Python (`cache`: position -> (signature, origin)).
+    is its first 1 + len(KEY_COLUMNS) parts) beside its position and ORIGIN_COLUMNS. A CSV side is a
+    polars frame: matching is an anti-join on signatures and only the differing lines come into
+    Python (`cache`: position -> (signature, origin)). A side from one extracted document is a list
+    (`rows`): polars' fixed cost per call would be most of the work for seventy lines.
     """
 
     def __init__(self, source, documents=None, stated_changes=()):
@@ -85,6 +87,7 @@ class Side:
         self.documents = dict(documents or {})  # document_id -> documents record (sparse for a bare CSV)
         self.stated_changes = list(stated_changes)
         self.frame = None  # pos, ORIGIN_COLUMNS, sig
+        self.rows = None  # or the same as tuples, for a small side
         self.cache = {}
         self.totals = {}  # document_id -> {statement: sum of its `total` lines}
         self.unit_of = {}  # document_id -> unit key
@@ -111,9 +114,52 @@ class Side:
         for doc, statement, amount in totals.rows():
             self.totals.setdefault(doc, {})[statement] = amount
 
+    def set_records(self, lines):
+        """Take budget lines from budget_lines records (dicts), kept as a Python list."""
+        for line in lines:
+            doc = line["document_id"]
+            if doc not in self.unit_of:
+                record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": line["fiscal_year"]})
+                self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
+        self.rows = []
+        for pos, line in enumerate(lines):
+            values = [_str(line.get(name)) for name in (*KEY_COLUMNS, *VALUE_COLUMNS)]
+            sig = SEP.join([self.unit_of[line["document_id"]], *values])
+            self.rows.append((pos, *(_str(line.get(name)) for name in ORIGIN_COLUMNS), sig))
+            if line["item"] == "total" and line.get("amount_yuan") is not None:
+                sums = self.totals.setdefault(line["document_id"], {})
+                sums[line["statement"]] = sums.get(line["statement"], 0) + int(line["amount_yuan"])
+
+    def table(self):
+        """The lines as a polars frame (built from `rows` when the other side needs a join)."""
+        if self.frame is None:
+            names = ["pos", *ORIGIN_COLUMNS, "sig"]
+            self.frame = pl.DataFrame([dict(zip(names, row)) for row in self.rows] or None,
+                                      schema={"pos": pl.Int64, **{n: pl.String for n in names[1:]}})
+        return self.frame
+
+    def sigs(self):
+        """(positions, signatures) of every line, in reading order."""
+        if self.rows is not None:
+            return [row[0] for row in self.rows], [row[-1] for row in self.rows]
+        return self.frame["pos"].to_list(), self.frame["sig"].to_list()
+
+    def fetch_positions(self, positions):
+        """Bring the lines at these positions into the cache; returns [(pos, sig, origin)]."""
+        wanted = set(positions)
+        if self.rows is None:
+            return self.fetch(self.frame.filter(pl.col("pos").is_in(list(wanted))))
+        found = [(row[0], row[-1], SEP.join(row[1:-1])) for row in self.rows if row[0] in wanted]
+        self.cache.update((pos, (sig, origin)) for pos, sig, origin in found)
+        return found
+
     def select(self, doc_ids):
         """Keep only the lines and stated changes of these documents."""
-        self.frame = self.frame.filter(pl.col("document_id").is_in(list(doc_ids)))
+        if self.rows is not None:
+            self.rows = [row for row in self.rows if row[1] in doc_ids]
+            self.frame = None
+        else:
+            self.frame = self.frame.filter(pl.col("document_id").is_in(list(doc_ids)))
         self.documents = {d: r for d, r in self.documents.items() if d in doc_ids}
         self.unit_of = {d: u for d, u in self.unit_of.items() if d in doc_ids}
         self.stated_changes = [c for c in self.stated_changes if c["document_id"] in doc_ids]
@@ -128,7 +174,7 @@ class Side:
     def line(self, position):
         """One budget line as a dict (unit, KEY_COLUMNS, VALUE_COLUMNS, ORIGIN_COLUMNS; "" -> None)."""
         if position not in self.cache:
-            self.fetch(self.frame.filter(pl.col("pos") == position))
+            self.fetch_positions([position])
         sig, origin = self.cache[position]
         record = {name: value or None for name, value in zip(LINE_FIELDS, (sig + SEP + origin).split(SEP))}
         record["unit"] = self.unit_name(record["document_id"])
@@ -187,9 +233,7 @@ def side_from_result(source, result, with_findings=True):
     """A Side from one `extract_file` result (with its audit findings unless told otherwise)."""
     document = result["document"]
     side = Side(source, {document["document_id"]: document}, result.get("stated_changes", []))
-    lines = result["budget_lines"]
-    side.set_lines(pl.DataFrame({name: [_str(line.get(name)) for line in lines] for name in LINE_COLUMNS},
-                                schema={name: pl.String for name in LINE_COLUMNS}))
+    side.set_records(result["budget_lines"])
     if with_findings:
         from cnbudget.checks import check_extraction
 
@@ -283,32 +327,33 @@ def differing(old, new):
     """(gone, came, unchanged): {key: [positions]} of the lines only in OLD and only in NEW (their
     signatures differ), and the number of lines in both. An anti-join on signatures; counted
     signatures when a line repeats exactly within a side (then the last copies are the extra ones)."""
-    if not (may_repeat(old) or may_repeat(new)):
-        gone = old.fetch(old.frame.join(new.frame.select("sig"), on="sig", how="anti"))
-        came = new.fetch(new.frame.join(old.frame.select("sig"), on="sig", how="anti"))
-        return by_key(gone), by_key(came), old.frame.height - len(gone)
-    old_sigs, new_sigs = old.frame["sig"].to_list(), new.frame["sig"].to_list()
+    small = old.rows is not None and new.rows is not None
+    if not small:
+        old_frame, new_frame = old.table(), new.table()
+        if not (may_repeat(old_frame) or may_repeat(new_frame)):
+            gone = old.fetch(old_frame.join(new_frame.select("sig"), on="sig", how="anti"))
+            came = new.fetch(new_frame.join(old_frame.select("sig"), on="sig", how="anti"))
+            return by_key(gone), by_key(came), old_frame.height - len(gone)
+    (old_pos, old_sigs), (new_pos, new_sigs) = old.sigs(), new.sigs()
     old_count, new_count = Counter(old_sigs), Counter(new_sigs)
-    gone = extra_copies(old, old_sigs, old_count - new_count)
-    came = extra_copies(new, new_sigs, new_count - old_count)
+    gone = extra_copies(old, old_pos, old_sigs, old_count - new_count)
+    came = extra_copies(new, new_pos, new_sigs, new_count - old_count)
     return by_key(gone), by_key(came), sum((old_count & new_count).values())
 
 
-def may_repeat(side):
-    """Could a signature repeat in this side? (Counting 64-bit hashes is ~10x cheaper than strings;
+def may_repeat(frame):
+    """Could a signature repeat in this frame? (Counting 64-bit hashes is ~10x cheaper than strings;
     a hash collision only sends the diff down the exact, slower path.)"""
-    return side.frame.select(pl.col("sig").hash().n_unique()).item() < side.frame.height
+    return frame.select(pl.col("sig").hash().n_unique()).item() < frame.height
 
 
-def extra_copies(side, sigs, surplus):
-    """Rows (pos, sig, origin) of the last `surplus[sig]` copies of each surplus signature."""
+def extra_copies(side, positions, sigs, surplus):
+    """Lines (pos, sig, origin) of the last `surplus[sig]` copies of each surplus signature."""
     found = {}
-    for position, sig in enumerate(sigs):
+    for position, sig in zip(positions, sigs):
         if sig in surplus:
             found.setdefault(sig, []).append(position)
-    chosen = [p for sig, places in found.items() for p in places[-surplus[sig]:]]
-    rows = side.frame[chosen] if chosen else side.frame.clear()
-    return side.fetch(rows)
+    return side.fetch_positions([p for sig, places in found.items() for p in places[-surplus[sig]:]])
 
 
 def by_key(rows):
@@ -324,7 +369,11 @@ def share_one_unit(old, new):
     old_units, new_units = set(old.unit_of.values()), set(new.unit_of.values())
     if len(old_units) == 1 and len(new_units) == 1 and old_units != new_units:
         for side in (old, new):
-            side.frame = side.frame.with_columns(pl.col("sig").str.replace(f"^[^{SEP}]*", ""))
+            if side.rows is not None:
+                side.rows = [(*row[:-1], SEP + row[-1].split(SEP, 1)[1]) for row in side.rows]
+                side.frame = None
+            else:
+                side.frame = side.frame.with_columns(pl.col("sig").str.replace(f"^[^{SEP}]*", ""))
             side.unit_of = dict.fromkeys(side.unit_of, "")
 
 
@@ -483,20 +532,25 @@ def stated_vs_computed(old, new, shared, result):
     """Compare each change NEW states with the computed one; as_stated where OLD lacks the unit/year."""
     if not new.stated_changes:
         return []
-    wanted = pl.DataFrame({"document_id": [c["document_id"] for c in new.stated_changes],
-                           "line_id": [_str(c.get("line_id")) for c in new.stated_changes]},
-                          schema={"document_id": pl.String, "line_id": pl.String})
-    found = new.frame.join(wanted.unique(), on=["document_id", "line_id"], how="semi")
+    pairs = {(c["document_id"], _str(c.get("line_id"))) for c in new.stated_changes}
+    if new.rows is not None:
+        found = new.fetch_positions([row[0] for row in new.rows if (row[1], row[2]) in pairs])
+    else:
+        wanted = pl.DataFrame(sorted(pairs), schema={"document_id": pl.String, "line_id": pl.String}, orient="row")
+        found = new.fetch(new.frame.join(wanted, on=["document_id", "line_id"], how="semi"))
     new_at = {}
-    for position, _sig, origin in new.fetch(found):
+    for position, _sig, origin in sorted(found):
         doc, line_id = origin.split(SEP)[:2]
         new_at.setdefault(f"{doc}{SEP}{line_id}", position)
     keys = {key_of(new.cache[p][0]) for p in new_at.values()}
     old_at = {}
     if old is not None and keys:
-        tail = f"({SEP}[^{SEP}]*){{{len(VALUE_COLUMNS)}}}$"
-        matches = old.frame.filter(pl.col("sig").str.replace(tail, "").is_in(list(keys)))
-        for position, sig, _origin in sorted(old.fetch(matches)):
+        if old.rows is not None:
+            matches = old.fetch_positions([row[0] for row in old.rows if key_of(row[-1]) in keys])
+        else:
+            tail = f"({SEP}[^{SEP}]*){{{len(VALUE_COLUMNS)}}}$"
+            matches = old.fetch(old.frame.filter(pl.col("sig").str.replace(tail, "").is_in(list(keys))))
+        for position, sig, _origin in sorted(matches):
             old_at.setdefault(key_of(sig), position)
     old_years = {(unit, int(old.documents[d]["fiscal_year"])) for d, unit in old.unit_of.items()
                  if old.documents[d].get("fiscal_year")} if old is not None else set()

@@ -429,3 +429,14 @@ def test_long_results_are_compact_json_with_the_same_content():
     assert "\n" not in text and json.loads(text) == json.loads(json.dumps(result))
     short = compare(old[:2], new[:2])
     assert to_json(short).startswith('{\n "added": []')
+
+
+def test_a_package_year_against_a_file(two_year_package, seed_pair):
+    # OLD is read from the package's CSV (a polars frame), NEW extracted from a file (a list):
+    # the mixed path must give the same result as two files.
+    mixed = diff("2023", seed_pair[1], package_dir=two_year_package)
+    by_file = diff(*seed_pair)
+    assert mixed["summary"]["counts"] == by_file["summary"]["counts"]
+    for kind in ("changed", "renamed", "added", "removed"):
+        assert mixed[kind] == by_file[kind], kind
+    assert mixed["stated_vs_computed"] == by_file["stated_vs_computed"]
