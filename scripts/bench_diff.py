@@ -281,7 +281,8 @@ def main():
         "load_average_1min": {"start": load_start, "end": round(os.getloadavg()[0], 2)},
         "lines_old": planted["lines_old"], "lines_new": planted["lines_new"], "planted": planted, "found": found,
         "tools": results,
-        "faster_than_peers": bool(mine["seconds"] is not None and peers and all(mine["seconds"] < p for p in peers)),
+        "faster_than_peers": (bool(mine["seconds"] is not None and all(mine["seconds"] < p for p in peers))
+                              if peers else None),
         # The 3 s target is for the full 400k-line pair; a --quick run does not answer it.
         "within_3s": (bool(mine["seconds"] is not None and mine["seconds"] <= 3.0)
                       if planted["lines_old"] >= 400_000 else None),
