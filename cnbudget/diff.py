@@ -719,16 +719,13 @@ def package_changes(tables, crosswalk=None):
         series.setdefault((document["unit_name"], document["kind"]), []).append(document)
     rows = []
     for key in sorted(series):
-        previous = None
+        old = None  # a year is NEW once, then OLD for the next: one unit, so diff_sides leaves it as it was
         for document in sorted(series[key], key=lambda d: d["fiscal_year"]):
             result = {"document": document, "budget_lines": lines_of.get(document["document_id"], []),
                       "stated_changes": changes_of.get(document["document_id"], [])}
-            current = side_from_result(document["document_id"], result, with_findings=False)
-            old = None
-            if previous is not None:
-                old = side_from_result(previous["document"]["document_id"], previous, with_findings=False)
-            rows.extend(change_rows(diff_sides(old, current, crosswalk=crosswalk)))
-            previous = result
+            new = side_from_result(document["document_id"], result, with_findings=False)
+            rows.extend(change_rows(diff_sides(old, new, crosswalk=crosswalk)))
+            old = new
     return [{"change_id": n, **row} for n, row in enumerate(rows, start=1)]
 
 
