@@ -101,7 +101,7 @@ class Side:
         for doc, year in raw.select("document_id", "fiscal_year").unique("document_id", keep="first",
                                                                         maintain_order=True).rows():
             record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": year})
-            self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
+            self.unit_of[doc] = unit_key(record)
         self.documents = {d: r for d, r in self.documents.items() if d in self.unit_of or keep is None}
         unit = pl.col("document_id").replace_strict(self.unit_of, return_dtype=pl.String, default="")
         self.frame = raw.select(
@@ -120,7 +120,7 @@ class Side:
             doc = line["document_id"]
             if doc not in self.unit_of:
                 record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": line["fiscal_year"]})
-                self.unit_of[doc] = record.get("unit_name") or re.sub(r"^\d{4}[-_]?", "", doc)
+                self.unit_of[doc] = unit_key(record)
         self.rows = []
         for pos, line in enumerate(lines):
             values = [_str(line.get(name)) for name in (*KEY_COLUMNS, *VALUE_COLUMNS)]
@@ -197,6 +197,14 @@ class Side:
                  "unit_name": self.documents[d].get("unit_name") or None}
                 for d in sorted(self.documents)]
         return {"source": self.source, "documents": docs, "fiscal_years": sorted(self.years())}
+
+
+def unit_key(document):
+    """What makes two years' documents the same series: unit name and kind (a budget is not compared
+    with final accounts); a bare CSV gives only the document id, without its leading year."""
+    if document.get("unit_name"):
+        return "·".join(filter(None, (document["unit_name"], document.get("kind"))))
+    return re.sub(r"^\d{4}[-_]?", "", document["document_id"])
 
 
 # ---------------------------------------------------------------- loading a side

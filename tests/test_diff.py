@@ -440,3 +440,21 @@ def test_a_package_year_against_a_file(two_year_package, seed_pair):
     for kind in ("changed", "renamed", "added", "removed"):
         assert mixed[kind] == by_file[kind], kind
     assert mixed["stated_vs_computed"] == by_file["stated_vs_computed"]
+
+
+def test_budget_and_final_accounts_are_different_series():
+    from cnbudget.diff import Side
+
+    def year_side(year, kinds):
+        documents = {f"{year}-test-{key}": {"document_id": f"{year}-test-{key}", "unit_name": "测试单位",
+                                            "kind": kind, "fiscal_year": year} for key, kind in kinds}
+        side = Side(str(year), documents)
+        side.set_records([dict(line(1, "overview", "total", "收支总数", 1000 * year), document_id=doc,
+                               fiscal_year=year) for doc in documents])
+        return side
+
+    result = diff_sides(year_side(2023, [("budget", "部门预算")]),
+                        year_side(2024, [("budget", "部门预算"), ("final", "部门决算")]))
+    counts = result["summary"]["counts"]
+    assert (counts["units_compared"], counts["units_only_new"], counts["added"]) == (1, 1, 0)
+    assert [(e["new_document_id"], e["change_yuan"]) for e in result["changed"]] == [("2024-test-budget", 1000)]
