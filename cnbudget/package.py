@@ -118,18 +118,6 @@ def extracted_series(sources_dir, jobs=1):
         yield from pool.imap(_extract_series, work, chunksize=4)
 
 
-def extract_sources(sources_dir, jobs=1):
-    """Every resource's rows in memory (for small packages and tests); `build_package` streams instead."""
-    tables = {name: [] for name in RESOURCES}
-    for part in extracted_series(sources_dir, jobs):
-        for name in RESOURCES:
-            tables[name].extend(part[name])
-    tables["function_codes"] = function_code_rows(tables["function_codes"])
-    for number, row in enumerate(tables["changes"], start=1):
-        row["change_id"] = number
-    return tables
-
-
 def function_code_rows(extra_codes):
     """The reference table plus codes first printed in documents, sorted by code."""
     rows = {code: dict(row, first_seen_in="reference") for code, row in function_codes.load_reference().items()}
@@ -183,14 +171,6 @@ def descriptor():
 def write_descriptor(folder):
     text = json.dumps(descriptor(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     (folder / "datapackage.json").write_text(text, encoding="utf-8")
-
-
-def write_package(tables, folder):
-    """Write every resource and the descriptor into `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in RESOURCES:
-        write_csv(folder / f"{name}.csv", name, tables[name])
-    write_descriptor(folder)
 
 
 def stream_package(sources_dir, folder, jobs=1):
