@@ -25,7 +25,7 @@ install: $(STAMP)
 
 # Debian packages the tests and PDF extraction need (pdftotext, headless Chromium).
 system-deps:
-	@if ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null \
+	@if ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
 	     || ! fc-list :lang=zh | grep -q .; then \
 	  echo "installing Debian packages: poppler-utils chromium fonts-wqy-microhei"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
