@@ -233,10 +233,6 @@ BUDGET_LINE_COLUMNS = columns("budget_lines")
 STATED_CHANGE_COLUMNS = columns("stated_changes")
 SENTENCE_END = re.compile(r"[。!?]|$")
 
-FUND_SOURCES = {
-    "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
-    "state_capital": "国有资本经营预算", "fiscal": "财政拨款",
-}
 
 # Label patterns -> (statement or None for "the heading's statement", item, dimensions).
 # Ordered from the most specific: 公务用车购置及运行费 before 公务用车购置费.
