@@ -7,8 +7,9 @@ plain dict, the JSON contract of `cnbudget diff`:
 - `old`, `new`: `{"documents": [{document_id, fiscal_year, unit_name}], "fiscal_years": [...],
   "source": what was asked for}`; `old` is null when only NEW was given.
 - `summary`: `counts` (changed, added, removed, renamed, recoded, unchanged, stated_vs_computed by
-  status, units compared / only in old / only in new) and `totals`: per statement, the sum of its
-  `total` lines in both years (`old_yuan`, `new_yuan`, `change_yuan`, `change_pct`).
+  status, units compared / only in old / only in new) and `totals`: per statement, the sum over
+  documents of each one's total (the first printed: a PDF restates it in its tables) in both years
+  (`old_yuan`, `new_yuan`, `change_yuan`, `change_pct`).
 - `changed`, `renamed`, `recoded`, `added`, `removed`: one dict per line, flat, sorted by unit,
   statement, item. A matched line has `unit`, `statement`, `statement_title`, `item`,
   `function_code`, `label`, `old_label`, `old_yuan`, `new_yuan`, `change_yuan`, `change_pct`
@@ -89,7 +90,7 @@ class Side:
         self.frame = None  # pos, ORIGIN_COLUMNS, sig
         self.rows = None  # or the same as tuples, for a small side
         self.cache = {}
-        self.totals = {}  # document_id -> {statement: sum of its `total` lines}
+        self.totals = {}  # document_id -> {statement: its first printed `total` line}
         self.unit_of = {}  # document_id -> unit key
         self.findings = []  # audit findings of these documents (cnbudget.checks), when known
 
@@ -110,7 +111,7 @@ class Side:
         )
         totals = (raw.filter((pl.col("item") == "total") & (pl.col("amount_yuan") != ""))
                   .group_by("document_id", "statement", maintain_order=True)
-                  .agg(pl.col("amount_yuan").cast(pl.Int64).sum()))
+                  .agg(pl.col("amount_yuan").cast(pl.Int64).first()))
         for doc, statement, amount in totals.rows():
             self.totals.setdefault(doc, {})[statement] = amount
 
@@ -127,8 +128,8 @@ class Side:
             sig = SEP.join([self.unit_of[line["document_id"]], *values])
             self.rows.append((pos, *(_str(line.get(name)) for name in ORIGIN_COLUMNS), sig))
             if line["item"] == "total" and line.get("amount_yuan") is not None:
-                sums = self.totals.setdefault(line["document_id"], {})
-                sums[line["statement"]] = sums.get(line["statement"], 0) + int(line["amount_yuan"])
+                # A total printed again (a PDF's narrative and its table) is the same figure, not more money.
+                self.totals.setdefault(line["document_id"], {}).setdefault(line["statement"], int(line["amount_yuan"]))
 
     def table(self):
         """The lines as a polars frame (built from `rows` when the other side needs a join)."""
@@ -637,7 +638,7 @@ def judge(change, computed, record):
 # ---------------------------------------------------------------- summary
 
 def statement_totals(side, documents):
-    """statement -> sum of its `total` lines over the given documents, integer 元."""
+    """statement -> sum over the given documents of each one's (first printed) total, integer 元."""
     totals = {}
     for doc in documents:
         for statement, amount in side.totals.get(doc, {}).items():
