@@ -71,9 +71,8 @@ def decode(path, data):
     raise InputError(path, "undecodable bytes; expected UTF-8 or GB18030/GBK text", line=line)
 
 
-def read_lines(path):
-    """The source as (lines, encoding): text files are decoded, PDFs go through `cnbudget.pdf`."""
-    data = Path(path).read_bytes()
+def read_lines(path, data):
+    """The source's bytes as (lines, encoding): text is decoded, PDFs go through `cnbudget.pdf`."""
     if data.startswith(b"%PDF"):
         from cnbudget.pdf import read_pdf_lines
 
@@ -95,6 +94,11 @@ def make_line(no, raw, page=None):
     return Line(no, raw, text, origin, page)
 
 
+def sentence_at(line, text, offset):
+    """A Sentence of `line` whose normalised text starts at `offset`; its raw text is cut from the line."""
+    return Sentence(line, text, raw_span(line, offset, offset + len(text)), offset)
+
+
 def sentences(line, keep=None):
     """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
     out, start = [], 0
@@ -103,8 +107,7 @@ def sentences(line, keep=None):
         chunk = line.text[start:end]
         text = chunk.strip()
         if text and (keep is None or keep.search(text)):
-            offset = start + len(chunk) - len(chunk.lstrip())
-            out.append(Sentence(line, text, raw_span(line, offset, offset + len(text)), offset))
+            out.append(sentence_at(line, text, start + len(chunk) - len(chunk.lstrip())))
         start = end
         if end == len(line.text):
             break
@@ -558,10 +561,6 @@ def record_change(doc, sentence, change, placed, context):
 
 # ---------------------------------------------------------------- the document
 
-def file_sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def read_provenance(path):
     """The provenance sidecar beside a source (NAME.provenance.json), or {}."""
     sidecar = Path(path).with_suffix(".provenance.json")
@@ -586,7 +585,8 @@ def detect_region(path, lines):
 def extract_file(path, provenance=None, source_file=None):
     """Extract one disclosure; `provenance` defaults to the sidecar beside the file."""
     path = Path(path)
-    lines, encoding = read_lines(path)
+    data = path.read_bytes()  # read once: decoded for the text, hashed for provenance
+    lines, encoding = read_lines(path, data)
     region = detect_region(path, lines)
     provenance = read_provenance(path) if provenance is None else provenance
     document = region.describe(path, lines, provenance)
@@ -594,7 +594,7 @@ def extract_file(path, provenance=None, source_file=None):
         document_id=provenance.get("document_id", path.stem),
         template=region.NAME,
         source_file=source_file or path.name,
-        sha256=file_sha256(path),
+        sha256=hashlib.sha256(data).hexdigest(),
         source_url=provenance.get("source_url"),
         obtained=provenance.get("obtained"),
         encoding=encoding,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from cnbudget import function_codes
 from cnbudget.errors import InputError
 from cnbudget.extract import (
-    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, Sentence, heading_statement, make_line, raw_span,
-    record_change, scan_sentence, sentences, start_section,
+    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, heading_statement, make_line, record_change,
+    scan_sentence, sentence_at, sentences, start_section,
 )
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.pdf import column_ends, nearest, split_number_cells
@@ -120,14 +120,6 @@ def table_spec(text):
     if not title:
         return None
     return next((spec for spec in TABLES if spec.title in title.group("name")), None)
-
-
-def sentence_at(line, text, offset):
-    """A Sentence of `line` whose normalised text starts at `offset`; its raw text is cut from the line."""
-    try:
-        return Sentence(line, text, offset=offset)  # Sentence derives its raw text from the line
-    except TypeError:  # the older Sentence(line, text, raw, offset)
-        return Sentence(line, text, raw_span(line, offset, offset + len(text)), offset)
 
 
 def line_sentence(line):
