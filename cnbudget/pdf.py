@@ -5,7 +5,7 @@ Chosen by measurement (scripts/bench_pdf.py, README "PDF disclosures"): `pdftote
 character grid, which is all the table reader below needs. It is a Debian package
 (poppler-utils), called as a plain command: no Python binding.
 
-`read_pdf_lines(path, data)` returns `cnbudget.extract.Line`s numbered over the whole extracted
+`read_pdf_lines(path, data)` returns `cnbudget.reading.Line`s numbered over the whole extracted
 text (form feeds separate pages). `table_rows(lines)` cuts a page's lines into cells with their
 character columns, so a template can map amounts to the column headings above them.
 """
@@ -61,7 +61,7 @@ def check_complete(path, data):
 
 def read_pdf_lines(path, data):
     """PDF bytes -> Lines numbered over the extracted text, each with its 1-based page."""
-    from cnbudget.extract import make_line
+    from cnbudget.reading import make_line  # reading imports pdf lazily: no circle
 
     check_complete(path, data)
     pages = pdftotext(path).split("\f")

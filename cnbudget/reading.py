@@ -1,0 +1,115 @@
+"""Reading: a source's bytes (text or PDF) -> numbered Lines with page, raw and normalised text.
+
+The bottom layer: it imports nothing of the readers, regions or audit above it.
+`read_lines(path, data)` decodes text (UTF-8, GB18030) or runs PDFs through `cnbudget.pdf`;
+`sentences(line)` cuts a line at 。 keeping where each sentence stands in the raw text.
+"""
+
+import re
+from dataclasses import dataclass
+
+from cnbudget.errors import InputError
+from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
+
+SENTENCE_END = re.compile(r"[。!?]|$")
+
+
+@dataclass
+class Line:
+    """One line of the source: its number (1-based), page (PDF only), raw and normalised text."""
+
+    no: int
+    raw: str
+    text: str
+    origin: list | None
+    page: int | None = None
+
+
+@dataclass
+class Sentence:
+    """A sentence of one line (split at 。), normalised, with the raw text it was printed as."""
+
+    line: Line
+    text: str
+    raw: str
+    offset: int = 0  # where `text` starts in line.text
+
+    def printed(self, fragment, start=0):
+        """The raw (as printed) form of `fragment`, searched in this sentence from `start`."""
+        at = self.text.find(fragment, start)
+        if at < 0 or not fragment:
+            return fragment
+        begin = self.offset + at
+        return raw_span(self.line, begin, begin + len(fragment))
+
+
+def decode(path, data):
+    """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
+    if not data.strip():
+        raise InputError(path, "the file is empty; expected the text of a department budget disclosure", line=1)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError(path, "binary data (NUL byte); expected a text or PDF budget disclosure", line=line)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            bad = error
+            continue
+        name = "utf-8-bom" if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf") else encoding
+        return text, name.replace("-sig", "")
+    line = data[: bad.start].count(b"\n") + 1
+    raise InputError(path, "undecodable bytes; expected UTF-8 or GB18030/GBK text", line=line)
+
+
+def read_lines(path, data):
+    """The source's bytes as (lines, encoding): text is decoded, PDFs go through `cnbudget.pdf`."""
+    if data.startswith(b"%PDF"):
+        from cnbudget.pdf import read_pdf_lines
+
+        return read_pdf_lines(path, data), "pdf"
+    text, encoding = decode(path, data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raws = text.split("\n")
+    whole = fold_width(text)  # one pass over the whole text; folding keeps every position
+    lines = []
+    for no, (raw, norm) in enumerate(zip(raws, whole.split("\n")), start=1):
+        norm, origin = close_letter_spacing(norm) if " " in norm else (norm, None)
+        lines.append(Line(no, raw, norm, origin))
+    return lines, encoding
+
+
+def make_line(no, raw, page=None):
+    """A Line with its normalised text and position map."""
+    text, origin = normalize_with_map(raw)
+    return Line(no, raw, text, origin, page)
+
+
+def sentence_at(line, text, offset):
+    """A Sentence of `line` whose normalised text starts at `offset`; its raw text is cut from the line."""
+    return Sentence(line, text, raw_span(line, offset, offset + len(text)), offset)
+
+
+def sentences(line, keep=None):
+    """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
+    out, start = [], 0
+    for match in SENTENCE_END.finditer(line.text):
+        end = match.end()
+        chunk = line.text[start:end]
+        text = chunk.strip()
+        if text and (keep is None or keep.search(text)):
+            out.append(sentence_at(line, text, start + len(chunk) - len(chunk.lstrip())))
+        start = end
+        if end == len(line.text):
+            break
+    return out
+
+
+def raw_span(line, start, end):
+    """The raw text printed where normalised characters start..end stand."""
+    if line.origin is None:
+        return line.raw[start:end]
+    if start >= len(line.origin):
+        return ""
+    raw_end = line.origin[end - 1] + 1 if end - 1 < len(line.origin) else len(line.raw)
+    return line.raw[line.origin[start]:raw_end]
