@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
-from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, to_yuan, yuan_int
+from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, fen_int, to_yuan, yuan_int, yuan_rounded
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.schema import columns
 
@@ -45,13 +45,21 @@ class Extraction:
     def fiscal_year(self):
         return self.document["fiscal_year"]
 
-    def add_line(self, statement, item, label, amount_text, sentence, amount_yuan=None, **dims):
-        """Record one printed figure; returns its line_id."""
+    def add_line(self, statement, item, label, amount_text, sentence, amount=None, **dims):
+        """Record one printed figure (`amount`: Decimal 元, exact; None for a count); returns its line_id."""
         record = dict.fromkeys(BUDGET_LINE_COLUMNS)
+        amount_fen = None
+        if amount is not None:
+            amount = Decimal(amount)
+            amount_fen = fen_int(amount)
+            if amount_fen is None:
+                self.warn("finer_than_fen", f"数额 {amount_text} 精确到分以下，amount_fen 按分截断，原文见 amount_text", sentence)
+                amount_fen = int(amount * 100)
         record.update(
             document_id=self.document_id, line_id=len(self.budget_lines) + 1,
             fiscal_year=self.fiscal_year, statement=statement, item=item, label=label,
-            amount_yuan=amount_yuan, amount_text=amount_text,
+            amount_yuan=None if amount is None else yuan_rounded(amount), amount_fen=amount_fen,
+            amount_text=amount_text,
             page=sentence.line.page, source_line=sentence.line.no, source_text=sentence.raw,
         )
         record.update(dims)
@@ -376,15 +384,12 @@ def place_amount(doc, sentence, match, label, context, printed, start):
         return None
     statement, item, dims = found
     amount = to_yuan(match.group("number"), match.group("unit")) if match.group("number") else Decimal(0)
-    amount_yuan = yuan_int(amount)
-    if amount_yuan is None:
-        doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空，原文见 amount_text", sentence)
     dims = dict(dims)
     label = sentence.printed(dims.pop("label", label), start)
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
     return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
-                        amount_yuan=amount_yuan, **dims)
+                        amount=amount, **dims)
 
 
 def attach_shares(doc, text, placed):
@@ -416,7 +421,7 @@ def place_nil(doc, sentence, context):
         return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), earlier["line_id"])]
     dims = dict(dims)
     label = sentence.printed(dims.pop("label", label))
-    line_id = doc.add_line(statement, item, label, sentence.printed(nil.group(0)), sentence, amount_yuan=0, **dims)
+    line_id = doc.add_line(statement, item, label, sentence.printed(nil.group(0)), sentence, amount=0, **dims)
     return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), line_id)]
 
 

@@ -1,7 +1,7 @@
 """Text normalisation and exact money parsing: full-width forms, thousands separators, 元/万元/亿元."""
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 UNIT_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
@@ -72,6 +72,19 @@ def yuan_int(amount):
     if amount == amount.to_integral_value():
         return int(amount)
     return None
+
+
+def fen_int(amount):
+    """Decimal 元 -> exact integer 分, or None when the amount is finer than 1 分."""
+    fen = amount * 100
+    if fen == fen.to_integral_value():
+        return int(fen)
+    return None
+
+
+def yuan_rounded(amount):
+    """Decimal 元 -> whole 元, half away from zero: the convenience column beside the exact 分."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def format_wan(amount_yuan):

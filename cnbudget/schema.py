@@ -6,7 +6,8 @@ emits records with exactly these columns, the package writer orders CSV columns 
 SQLite loader creates tables from them.
 """
 
-AMOUNT_NOTE = "单位：元（整数）。原文以万元或亿元印出的数额按原文换算为元，不做四舍五入更正。"
+AMOUNT_NOTE = ("单位：元（整数）。原文以万元或亿元印出的数额按原文换算为元；原文印到分的，此列四舍五入到元，"
+               "精确值见 amount_fen（分）。")
 
 
 def field(name, type_, title, description, **extra):
@@ -64,8 +65,10 @@ SCHEMAS = {
             required("unit_name", "string", "单位名称", "编制预算的部门（单位）名称，原文写法。"),
             field("region", "string", "地区", "单位所在地区，例如 四川省攀枝花市西区。"),
             FISCAL_YEAR,
-            required("kind", "string", "文件类型", "部门预算 或 部门决算。",
-                     **{"constraints": {"enum": ["部门预算", "部门决算"]}}),
+            required("kind", "string", "文件类型", "部门预算、单位预算、部门决算、单位决算 或 部门综合预算。",
+                     **{"constraints": {"enum": ["部门预算", "单位预算", "部门决算", "单位决算", "部门综合预算"]}}),
+            field("level", "string", "行政级次", "central（中央）、province（省级）、city（市级）、district（区）、county（县）。",
+                  **{"constraints": {"enum": ["central", "province", "city", "district", "county"]}}),
             required("template", "string", "模板", "识别出的地区模板：sichuan 或 shanghai。"),
             required("source_file", "string", "源文件", "源文件在 datasets/sources/ 下的路径。"),
             required("sha256", "string", "SHA-256", "源文件的 SHA-256 校验和。",
@@ -105,6 +108,13 @@ SCHEMAS = {
                   columnType="project:generic:name"),
             field("amount_yuan", "integer", "金额（元）", AMOUNT_NOTE + "数量类数据（辆、台）此列为空。",
                   columnType="value"),
+            field("amount_fen", "integer", "金额（分）",
+                  "原文数额按原文换算为分的精确整数（万元印六位小数、元印到分时也不丢失）；求和请用此列。"
+                  "amount_yuan 为其四舍五入到元的值。数量类数据此列为空。", columnType="value"),
+            field("phase", "string", "口径",
+                  "数额的口径：budget（预算数/年初预算）、adjusted_budget（调整预算/全年预算）、final（决算数）、"
+                  "prior_budget（上年预算数）、prior_outturn（上年执行数/决算数）；预算文件的本年数为 budget。",
+                  **{"constraints": {"enum": ["budget", "adjusted_budget", "final", "prior_budget", "prior_outturn"]}}),
             field("quantity", "integer", "数量", "车辆、设备等实物数量；金额类数据此列为空。"),
             field("quantity_unit", "string", "数量单位", "数量的单位，例如 辆、台（套）。"),
             required("amount_text", "string", "原文数额", "原文印出的数额和单位，例如 “644.66万元”“无”。"),

@@ -304,25 +304,26 @@ def test_a_synthetic_table_across_two_pages():
     doc.table_codes = {}
     spec = next(spec for spec in TABLES if spec.title == "支出预算总表")
     read_table(doc, spec, lines)
-    cells = [(b["item"], b["label"], b["amount_yuan"], b["expense_type"], b["page"]) for b in doc.budget_lines]
+    cells = [(b["item"], b["label"], b["amount_fen"], b["expense_type"], b["page"]) for b in doc.budget_lines]
     assert cells == [
-        ("201", "一般公共服务支出", 1_000_000, None, 7),
-        ("201:basic", "一般公共服务支出", 600_000, "基本支出", 7),
-        ("201:project", "一般公共服务支出", 400_000, "项目支出", 7),
-        ("20105", "统计信息事务", 1_000_000, None, 7),
-        ("20105:basic", "统计信息事务", 600_000, "基本支出", 7),
-        ("20105:project", "统计信息事务", 400_000, "项目支出", 7),
-        ("2010505", "机关事业单位基本养老保险缴费支出", 600_000, None, 7),
-        ("2010505:basic", "机关事业单位基本养老保险缴费支出", 600_000, "基本支出", 7),
-        ("2010507", "专项普查活动", None, None, 8),  # 400,000.50 元: not a whole 元, kept in amount_text
-        ("2010507:project", "专项普查活动", None, "项目支出", 8),
-        ("total", "合计", 1_000_000, None, 8),
-        ("total:basic", "合计", 600_000, "基本支出", 8),
-        ("total:project", "合计", 400_000, "项目支出", 8),
+        ("201", "一般公共服务支出", 100_000_000, None, 7),
+        ("201:basic", "一般公共服务支出", 60_000_000, "基本支出", 7),
+        ("201:project", "一般公共服务支出", 40_000_000, "项目支出", 7),
+        ("20105", "统计信息事务", 100_000_000, None, 7),
+        ("20105:basic", "统计信息事务", 60_000_000, "基本支出", 7),
+        ("20105:project", "统计信息事务", 40_000_000, "项目支出", 7),
+        ("2010505", "机关事业单位基本养老保险缴费支出", 60_000_000, None, 7),
+        ("2010505:basic", "机关事业单位基本养老保险缴费支出", 60_000_000, "基本支出", 7),
+        ("2010507", "专项普查活动", 40_000_050, None, 8),  # 400,000.50 元: exact to the 分
+        ("2010507:project", "专项普查活动", 40_000_050, "项目支出", 8),
+        ("total", "合计", 100_000_000, None, 8),
+        ("total:basic", "合计", 60_000_000, "基本支出", 8),
+        ("total:project", "合计", 40_000_000, "项目支出", 8),
     ]
     assert {b["table_name"] for b in doc.budget_lines} == {"部门支出预算总表"}
-    assert [w["rule"] for w in doc.warnings] == ["fractional_yuan", "fractional_yuan"]
+    assert doc.warnings == []
     assert doc.budget_lines[8]["amount_text"] == "400,000.50"
+    assert doc.budget_lines[8]["amount_yuan"] == 400_001  # the 元 column rounds; amount_fen is exact
 
 
 def test_a_sentence_cites_the_printed_line_where_it_starts():

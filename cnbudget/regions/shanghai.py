@@ -419,12 +419,10 @@ def scan(doc, sentence, context, project):
 
 def add_amount(doc, sentence, match, statement, item, label, **dims):
     """One amount matched by this template's own patterns."""
-    amount_yuan = yuan_int(to_yuan(match.group("number"), match.group("unit")))
+    amount = to_yuan(match.group("number"), match.group("unit"))
     printed = sentence.printed(match.group(0), match.start())
     amount_text = printed[printed.find(match.group("number")[0]):] if printed else match.group(0)
-    if amount_yuan is None:
-        doc.warn("fractional_yuan", f"数额 {match.group(0)} 不是整数元，amount_yuan 留空", sentence)
-    return doc.add_line(statement, item, label, amount_text, sentence, amount_yuan=amount_yuan, **dims)
+    return doc.add_line(statement, item, label, amount_text, sentence, amount=amount, **dims)
 
 
 def attach_prior(doc, sentence, text, priors, restated, first_line, first_change):
@@ -673,16 +671,13 @@ def emit_row(doc, spec, row, mapping, unit, table_name):
         elif key:
             item = f"{row_key}:{key}" if row_key else key
         amount = to_yuan(cell.text.lstrip("-"), unit) * (-1 if cell.text.startswith("-") else 1)
-        amount_yuan = yuan_int(amount)
-        if amount_yuan is None:
-            doc.warn("fractional_yuan", f"数额 {cell.text}{unit} 不是整数元，amount_yuan 留空", sentence)
         cell_dims = {**dims, **column_dims}
         if spec.statement == "economic_class":
             cell_dims["economic_class"] = label if code else (heading if key else None)
             cell_dims["expense_type"] = "基本支出"
         cell_label = THREE_PUBLIC_LABELS[key] if spec.statement == "three_public" else (label or heading)
         amount_text = cell.text if unit == "元" else f"{cell.text}{unit}"  # the unit is printed in the header
-        doc.add_line(cell_statement, item or label, cell_label, amount_text, sentence, amount_yuan=amount_yuan,
+        doc.add_line(cell_statement, item or label, cell_label, amount_text, sentence, amount=amount,
                      table_name=table_name, **cell_dims)
         count += 1
     return count
@@ -705,7 +700,6 @@ def read_forms(doc, forms):
             total = FORM_TOTAL.search(line.text)
             if total and name:
                 sentence = line_sentence(line)
-                amount_yuan = yuan_int(to_yuan(total.group("number"), "元"))
                 doc.add_line("performance", f"project:{name}", name, total.group("number"), sentence,
-                             amount_yuan=amount_yuan, project_name=name, table_name=FORM_TITLE)
+                             amount=to_yuan(total.group("number"), "元"), project_name=name, table_name=FORM_TITLE)
                 name = None
