@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
-from cnbudget.extract import (
-    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, heading_statement, make_line, record_change,
-    scan_sentence, sentence_at, sentences, start_section,
+from cnbudget.narrative import (
+    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, heading_statement, record_change,
+    scan_sentence, start_section,
 )
+from cnbudget.reading import make_line, sentence_at, sentences
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.pdf import column_ends, nearest, split_number_cells
 

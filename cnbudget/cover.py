@@ -1,0 +1,111 @@
+"""The cover of a disclosure: unit name, fiscal year, kind and level, read from its first lines.
+
+Every region prints the same facts on its cover in one of two orders —
+'国家信访局 2026 年度部门预算' or '2026年深圳市审计局部门预算' — sometimes over several lines
+('2026年' / '珠海市商务局部门预算'), so the first lines are read joined, without spaces.
+What the cover does not say is left None for the sidecar or the region's hints to fill; nothing
+here refuses a document.
+"""
+
+import re
+
+KINDS = ("部门综合预算", "部门预算", "单位预算", "部门决算", "单位决算")
+LEVELS = ("central", "province", "city", "district", "county")
+_KIND = r"部门综合预算|部门预算|单位预算|部门决算|单位决算|预算|决算"
+_UNIT = r"[\u4e00-\u9fff()]{2,40}?"
+# Unit before the year ('西南大学2021年度部门预算'), or after it ('2026年深圳市审计局部门预算').
+UNIT_FIRST = re.compile(rf"(?P<unit>{_UNIT})(?P<year>(?:19|20)\d{{2}})年度?(?:区级|市级|省级|县级)?(?P<kind>{_KIND})")
+YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<unit>{_UNIT})(?P<kind>{_KIND})")
+# Where a table names its unit: '部门名称 北京市退役军人事务局', '编制单位：…'.
+UNIT_FIELD = re.compile(r"(?:部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)[:：\s]\s*(?P<unit>[\u4e00-\u9fff()（）]{3,40})")
+# '(汇总)', '(本级)': the scope of the figures, not part of the unit's name.
+SCOPE_NOTE = re.compile(r"\((?:汇总|本级|部门汇总|含下属单位)\)$")
+UNIT_NOISE = re.compile(r"^(?:关于|公开|信息公开|目录)+")
+HEADING_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门综合预算|部门预算|单位预算|部门决算|单位决算)")
+# '第一部分 攀枝花市西区人大单位概况': the unit as the first part's heading names it.
+PART_UNIT = re.compile(r"第一部分\s*(?P<unit>[\u4e00-\u9fff()（）]{2,40}?)(?:单位|部门)?(?:基本)?(?:概况|情况)")
+FILE_YEAR = re.compile(r"^((?:19|20)\d{2})(?!\d)")
+COVER_LINES = 40
+# A national body: its name has no place in front ('国家信访局', '中国地震局'), or it says it is one.
+CENTRAL_NAME = re.compile(r"^(?:国家|中国|中华|中央|全国|国务院)")
+CENTRAL_WORDS = ("教育部直属", "部直属高校", "中央部门", "中央本级", "中央级")
+MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+# Place prefix of a unit or region name: province, city, then district or county.
+PLACE = re.compile(
+    r"^(?P<province>[\u4e00-\u9fff]{2,7}?(?:省|自治区))?"
+    r"(?P<city>[\u4e00-\u9fff]{2,8}?(?:市|自治州|州|盟|地区)(?![场政民直属级辖委]))?"
+    r"(?P<district>[\u4e00-\u9fff]{1,6}?(?:区|县|旗)(?![域间划]))?"
+)
+
+
+def cover_text(lines, limit=COVER_LINES):
+    """The first non-empty lines, joined without spaces (a title may be printed over several lines)."""
+    texts = []
+    for line in lines:
+        text = re.sub(r"\s+", "", line.text)
+        if text:
+            texts.append(text)
+            if len(texts) >= limit:
+                break
+    return "".join(texts)
+
+
+def read_cover(lines, whole_text, file_name=""):
+    """{unit_name, fiscal_year, kind, level, region} as far as the cover and the text state them."""
+    cover = cover_text(lines)
+    found = [m for m in (UNIT_FIRST.search(cover), YEAR_FIRST.search(cover)) if m]
+    title = min(found, key=lambda m: m.start()) if found else None
+    unit = year = kind = None
+    if title:
+        unit = clean_unit(title.group("unit"))
+        year = int(title.group("year"))
+        kind = title.group("kind")
+    if title is None:  # no cover: the headings name the year ('第二部分 …2023年部门预算情况说明')
+        heading = HEADING_TITLE.search(whole_text[:20000])
+        if heading:
+            year, kind = int(heading.group("year")), heading.group("kind")
+    if not unit:
+        field = UNIT_FIELD.search(whole_text) or PART_UNIT.search(whole_text[:20000])
+        unit = clean_unit(field.group("unit")) if field else None
+    if year is None:
+        from_name = FILE_YEAR.match(file_name)
+        year = int(from_name.group(1)) if from_name else None
+    kind = document_kind(kind, whole_text)
+    place = place_of(unit or "")
+    return {"unit_name": unit, "fiscal_year": year, "kind": kind,
+            "level": level_of(unit or "", place, whole_text), "place": place}
+
+
+def clean_unit(unit):
+    """'西安市统计局（汇总）' -> '西安市统计局'; '' when nothing is left."""
+    unit = UNIT_NOISE.sub("", unit.replace("（", "(").replace("）", ")"))
+    return SCOPE_NOTE.sub("", unit) or None
+
+
+def document_kind(printed, text):
+    """One of KINDS: the cover's word, else what the text calls its tables; a bare 预算 is a 部门预算."""
+    if printed in ("预算", "决算", None):
+        phase = printed or ("决算" if "决算" in text[:20000] and "部门预算" not in text[:20000] else "预算")
+        printed = f"单位{phase}" if f"单位{phase}" in text[:5000] and f"部门{phase}" not in text[:5000] else f"部门{phase}"
+    if printed == "部门预算" and "部门综合预算" in text:
+        return "部门综合预算"  # Shaanxi: '2026年部门预算公开说明' whose tables are 部门综合预算…表
+    return printed
+
+
+def place_of(name):
+    """{'province', 'city', 'district'} printed at the front of a unit's name (each may be None)."""
+    match = PLACE.match(name)
+    return {k: match.group(k) for k in ("province", "city", "district")}
+
+
+def level_of(unit, place, text):
+    """central / province / city / district / county from the unit's place prefix."""
+    if not any(place.values()):
+        if CENTRAL_NAME.match(unit) or any(word in text for word in CENTRAL_WORDS):
+            return "central"
+        return None
+    if place["district"]:
+        return "county" if place["district"][-1] in "县旗" else "district"
+    if place["city"] in MUNICIPALITIES or (place["province"] and not place["city"]):
+        return "province"
+    return "city"

@@ -1,0 +1,515 @@
+"""The narrative reader: every amount of a disclosure's prose, with its dimensions and sentence.
+
+One reader for every region (the genre's 情况说明): headings by their numbering, figures by their
+labels (`LABEL_RULES`), 类/款/项 lines in every printed form (`X（类）Y（款）Z（项）`, inline
+codes, `（204类）（06款）（01项）`, dash paths), comparisons with the prior year as stated changes.
+It writes through the collector's methods (`doc.add_line`, `doc.warn`, …) and imports nothing
+above the reading layer, so regions and the extractor import it, never the reverse.
+"""
+
+import dataclasses
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from cnbudget import function_codes
+from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, to_yuan, yuan_int
+from cnbudget.reading import raw_span, sentence_at, sentences
+
+
+# ---------------------------------------------------------------- vocabulary shared by templates
+
+# Heading keywords -> the statement that the figures under that heading belong to (first match wins).
+HEADING_STATEMENTS = [
+    (r"三公", "three_public"),
+    (r"机关运行经费", "agency_operating"),
+    (r"政府采购", "procurement"),
+    (r"国有资产", "assets"),
+    (r"绩效目标", "performance"),
+    (r"政府性基金", "government_fund"),
+    (r"国有资本经营", "state_capital"),
+    (r"财政拨款收支", "fiscal_appropriation"),
+    (r"一般公共预算当年拨款|一般公共预算财政拨款支出", "general_budget"),
+    (r"基本支出", "basic_expenditure"),
+    (r"收支预算总体|收支总体|收支预算总", "overview"),
+    (r"收入预算", "income"),
+    (r"支出预算", "expenditure"),
+]
+HEADING_STATEMENTS = [(tuple(p.split("|")), s) for p, s in HEADING_STATEMENTS]  # literals: `in` is enough
+
+
+# Label patterns -> (statement or None for "the heading's statement", item, dimensions).
+# Ordered from the most specific: 公务用车购置及运行费 before 公务用车购置费.
+LABEL_RULES = [
+    (r"非财政拨款.*三公", "three_public", "non_fiscal", {}),
+    (r"三公.{0,2}经费", "three_public", "total", {}),
+    (r"因公出国\(境\)", "three_public", "overseas_travel", {}),
+    (r"公务接待", "three_public", "reception", {}),
+    (r"公务用车购置及运行", "three_public", "vehicles", {}),
+    (r"公务用车购置", "three_public", "vehicle_purchase", {}),
+    (r"公务用车运行", "three_public", "vehicle_operation", {}),
+    (r"机关运行经费", "agency_operating", "total", {}),
+    (r"政府采购货物", "procurement", "goods", {}),
+    (r"政府采购工程", "procurement", "works", {}),
+    (r"政府采购服务", "procurement", "services", {}),
+    (r"小微企业", "procurement", "small_micro_reserved", {}),
+    (r"中小企业", "procurement", "sme_reserved", {}),
+    (r"政府采购", "procurement", "total", {}),
+    (r"财政拨款收、?支(总|$)", "fiscal_appropriation", "total", {}),
+    (r"收、?支(预算)?总(数|预算|计)|收支预算$|^收、支$", "overview", "total", {}),
+    (r"一般公共预算当年拨款", "general_budget", "total", {}),
+    (r"一般公共预算(财政拨款)?基本支出", "basic_expenditure", "total", {}),
+    (r"一般公共预算(财政拨款)?支出", "general_budget", "total", {}),
+    (r"人员经费", "basic_expenditure", "personnel", {"economic_class": "人员经费"}),
+    (r"公用经费", "basic_expenditure", "public_use", {"economic_class": "公用经费"}),
+    (r"一般公共预算(财政)?(拨款)?收入", None, "general_budget", {"fund_source": "一般公共预算"}),
+    (r"政府性基金(预算)?(财政)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
+    (r"国有资本经营(预算)?(财政)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
+    (r"财政拨款收入", None, "fiscal", {"fund_source": "财政拨款"}),
+    (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
+    (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
+    (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
+    (r"上年结转|年初结转和结余", None, "carryover", {"fund_source": "上年结转"}),
+    (r"年末结转和结余", "expenditure", "year_end_balance", {}),
+    (r"政府性基金(预算)?.*支出", "government_fund", "total", {"fund_source": "政府性基金预算"}),
+    (r"国有资本经营(预算)?.*支出", "state_capital", "total", {"fund_source": "国有资本经营预算"}),
+    (r"基本支出", None, "basic", {"expense_type": "基本支出"}),
+    (r"项目支出", None, "project", {"expense_type": "项目支出"}),
+    (r"项目资金", "performance", "total", {}),
+    (r"收入(预算)?(总计|合计|总数)?$", "income", "total", {}),
+    (r"支出(预算)?(总计|合计|总数)?$", "expenditure", "total", {}),
+]
+LABEL_RULES = [(re.compile(p), s, i, d) for p, s, i, d in LABEL_RULES]
+
+# Statements whose income-side items keep the heading's statement (财政拨款收入 under 财政拨款收支).
+INCOME_STATEMENTS = {"income", "fiscal_appropriation"}
+PROCUREMENT_KINDS = {"货物": "goods", "工程": "works", "服务": "services"}
+EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "general_budget"}
+
+# A 政府收支分类科目 code printed beside a name: 类 3 digits, 款 5, 项 7 (expenditure codes start with 2).
+INLINE_CODE = re.compile(r"(?<![\d.,])(2\d{2}(?:\d{2}){0,2})(?![\d.,%年])")
+# "一般公共服务(类)人大事务(款)行政运行(项)"; the 款 and 项 parts may be missing.
+_NAME = r"(?:[^()“”,;:、]|\((?!类\)|款\)|项\))[^()]{1,6}\))+?"  # a name may hold its own bracket: 办公厅（室）
+FUNCTION_TRIPLE = re.compile(rf"(?P<cls>{_NAME})\(类\)(?:(?P<sec>{_NAME})\(款\))?(?:(?P<item>{_NAME})\(项\))?")
+
+DIRECTIONS = {"增加": "increase", "增长": "increase", "上升": "increase", "减少": "decrease",
+              "下降": "decrease", "降低": "decrease", "持平": "flat", "无变化": "flat", "没有变化": "flat"}
+CHANGE_RE = re.compile(
+    r"(?:(?:比|较|与)(?P<year>\d{4}年度?|上年度?|上一年度?|去年)(?:相比|比较)?,?|同比)"
+    r"(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
+    rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
+    r"(?:[,，]?\s*(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
+)
+REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
+SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
+THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
+# '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
+INLINE_HEADING = re.compile(r"^(?P<heading>\(?[一二三四五六七八九十]+[)、.][^。:;,]{2,24}?)[。:]")
+NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排|(?<=[年门位])[,，]?无(?=[\u4e00-\u9fff“])")
+# "因公出国（境）经费无、" — a nil printed where an amount would stand.
+NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=[,;、。]|$)")
+# A cheap test that a line may hold a figure, a nil statement or a comparison.
+MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
+DELIMITERS = set(",;:、，；：")
+LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
+GENERIC_LABEL = re.compile(r"^(?:(?:支出)?(?:预算|决算)(?:数|安排)?|金额|数额|安排)?$")
+LEADING_NOISE = re.compile(
+    r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
+    r"(?:其中|包括|主要包括|分别为|分别是)?[:：]?\s*"
+)
+FILLER_PREFIX = re.compile(r"^(?:本年|当年|安排|涉及|计划|预计)+")
+FILLER_SUFFIX = re.compile(r"(?:为|是|约|达)+$")  # 总计/合计 stay: they are part of the printed name
+YEAR_PREFIX = re.compile(r"^.*?\d{4}年(?:度)?(?:,)?")
+
+
+def heading_statement(text):
+    """The statement a heading announces, or None."""
+    for words, statement in HEADING_STATEMENTS:
+        if any(word in text for word in words):
+            return statement
+    return None
+
+
+def clause_start(text, end):
+    """Index where the clause that ends at `end` begins: after the last delimiter outside brackets."""
+    if text.rfind(")", 0, end) < 0:
+        last = LAST_DELIMITER.search(text, 0, end)
+        return last.start() + 1 if last else 0
+    depth = 0
+    for i in range(end - 1, -1, -1):
+        char = text[i]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and char in DELIMITERS:
+            return i + 1
+    return 0
+
+
+@lru_cache(maxsize=65536)
+def clean_label(label):
+    """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
+    label = LEADING_NOISE.sub("", label.strip())
+    label = YEAR_PREFIX.sub("", label) if "年" in label else label
+    label = FILLER_PREFIX.sub("", label.strip())
+    return FILLER_SUFFIX.sub("", label).strip()
+
+
+def classify_function(label, context, printed=None):
+    """A 类/款/项 label -> (statement, item, dims) with its code, or None.
+
+    A code printed in the label (行政运行（2010101）) wins over the names.
+    """
+    printed = LEADING_NOISE.sub("", (printed or label).strip())
+    inline = max(INLINE_CODE.findall(printed), key=len, default=None)
+    triple = FUNCTION_TRIPLE.search(printed)
+    if triple:
+        names = [(n or "").strip() for n in triple.group("cls", "sec", "item")]
+        code, level = function_codes.resolve(*[n or None for n in names])
+        if inline and len(inline) >= len(code or ""):
+            code, level = inline, {3: "类", 5: "款", 7: "项"}[len(inline)]
+        printed = "".join(f"{n}({lvl})" for n, lvl in zip(names, "类款项") if n)
+        return "function_class", code or printed, {"function_code": code, "function_level": level,
+                                                    "label": triple.group(0)}
+    if inline:
+        level = {3: "类", 5: "款", 7: "项"}[len(inline)]
+        name = re.split(r"\d{4}年", printed)[0].rstrip(":：为 ") or inline
+        statement = "function_class" if level != "类" else (
+            context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure")
+        return statement, inline, {"function_code": inline, "function_level": level, "label": name}
+    code = function_codes.class_code(label)
+    if code:
+        statement = context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure"
+        return statement, code, {"function_code": code, "function_level": "类"}
+    return None
+
+
+@lru_cache(maxsize=65536)
+def classify(label, context, printed=None):
+    """(statement, item, dims) for an amount's label under a heading's statement, or None.
+
+    `printed` is the clause before cleaning: a 类/款/项 name may be followed by '2023年预算数为'.
+    """
+    found = classify_function(label, context, printed)
+    if found:
+        return found
+    if context == "performance" and "涉及" in (printed or ""):
+        return "performance", "total", {}
+    if context == "procurement" and label[:2] in PROCUREMENT_KINDS:
+        return "procurement", PROCUREMENT_KINDS[label[:2]], {}
+    for pattern, statement, item, dims in LABEL_RULES:
+        if pattern.search(label):
+            if statement is None:
+                if item in ("basic", "project"):
+                    statement = context if context in EXPENSE_TYPE_STATEMENTS else "expenditure"
+                    if statement == "government_fund":
+                        dims = {**dims, "fund_source": "政府性基金预算"}
+                else:
+                    statement = context if context in INCOME_STATEMENTS else "income"
+            if item in ("personnel", "public_use") and context == "agency_operating":
+                statement = context
+            return statement, item, dims
+    if context == "performance" and label.endswith("项目"):
+        return "performance", "project:" + label, {"project_name": label}
+    return None
+
+
+def classify_count(label, context, parent):
+    """(statement, item) for a count of vehicles or equipment."""
+    statement = context if context in ("three_public", "assets") else "assets"
+    if "设备" in label:
+        return statement, "equipment:" + label
+    if parent is None and "购置" in label:
+        return statement, "vehicles_to_buy"
+    if parent is None and ("现有" in label or "共有" in label or "车辆" in label):
+        return statement, "vehicles_owned"
+    return statement, f"{parent or 'vehicles'}:{label}"
+
+
+# ---------------------------------------------------------------- reading one sentence
+
+def scan_sentence(doc, sentence, context):
+    """Record every amount, count, share, nil statement and prior-year comparison in a sentence."""
+    text = sentence.text
+    # Cheap character tests first: most sentences hold no comparison, threshold, count or nil.
+    changes = list(CHANGE_RE.finditer(text)) if "比" in text or "较" in text or "与" in text else []
+    skip = [m.span() for m in changes]
+    if "单" in text:
+        skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
+    placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
+    count_parent = None
+    matches = list(AMOUNT_RE.finditer(text))
+    if "辆" in text or "台" in text or "套" in text or "无" in text:
+        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+    for match in matches:
+        if skip and any(a <= match.start() < b for a, b in skip):
+            continue
+        start = clause_start(text, match.start())
+        if text[start - 2:start] == "收、":  # '收、支总计' is one name
+            start = clause_start(text, start - 2)
+        if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:match.start()])):
+            start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
+        printed = text[start:match.start()]
+        label = clean_label(printed)
+        if match.group("unit")[-1] in "元无":
+            line_id = place_amount(doc, sentence, match, label, context, printed, start)
+        else:
+            is_part = "其中" in text[:start] and count_parent is not None
+            statement, item = classify_count(label, context, count_parent if is_part else None)
+            if not is_part:
+                count_parent = item
+            line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
+                                   sentence.printed(match.group(0), match.start()), sentence,
+                                   quantity=int(match.group("number")), quantity_unit=match.group("unit"))
+        if line_id:
+            placed.append((match.end(), line_id))
+    if "占" in text:
+        attach_shares(doc, text, placed)
+    if not placed and NIL_RE.search(text):
+        placed += place_nil(doc, sentence, context)
+    for change in changes:
+        record_change(doc, sentence, change, placed, context)
+
+
+def place_amount(doc, sentence, match, label, context, printed, start):
+    """Record one amount as a budget line, or warn when its label cannot be placed."""
+    found = classify(label, context, printed) if label else None
+    if found is None:
+        doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
+        return None
+    statement, item, dims = found
+    amount = to_yuan(match.group("number"), match.group("unit")) if match.group("number") else Decimal(0)
+    dims = dict(dims)
+    label = sentence.printed(dims.pop("label", label), start)
+    if dims.get("function_code"):
+        doc.note_code(dims["function_code"], label)
+    return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
+                        amount=amount, **dims)
+
+
+def attach_shares(doc, text, placed):
+    """Keep each printed share (占88%) on the figure it follows, as printed."""
+    for match in SHARE_RE.finditer(text):
+        before = [line_id for end, line_id in placed if end <= match.start()]
+        if before:
+            doc.budget_lines[before[-1] - 1]["stated_share"] = match.group("share").replace(" ", "")
+
+
+def place_nil(doc, sentence, context):
+    """'没有使用…安排的支出' / 'X无预算': a stated nil, recorded as 0 with the words as printed.
+
+    A nil that restates a figure already recorded ('因公出国（境）经费无预算与上年持平') is not
+    recorded twice: the sentence's comparison attaches to the earlier figure.
+    """
+    text = CHANGE_RE.sub("", sentence.text)
+    nil = NIL_RE.search(text)
+    label = clean_label(text[:nil.start()] + text[nil.end():].rstrip("。"))
+    found = classify(label, context) or classify(NIL_RE.sub("", text), context)
+    if found is None and context:
+        found = (context, "total", {})
+    if found is None:
+        doc.warn("unplaced_nil", f"无法归类的“{nil.group(0)}”表述", sentence)
+        return []
+    statement, item, dims = found
+    earlier = doc.find_line(statement, item)
+    if earlier is not None:
+        return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), earlier["line_id"])]
+    dims = dict(dims)
+    label = sentence.printed(dims.pop("label", label))
+    line_id = doc.add_line(statement, item, label, sentence.printed(nil.group(0)), sentence, amount=0, **dims)
+    return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), line_id)]
+
+
+def record_change(doc, sentence, change, placed, context):
+    """A prior-year comparison: tie it to the figure it follows in the sentence, or to its label."""
+    text = sentence.text
+    before = [line_id for end, line_id in placed if end <= change.start()]
+    subject = doc.budget_lines[before[-1] - 1] if before else None
+    if subject is None:
+        label = clean_label(text[clause_start(text, change.start()):change.start()])
+        label = NIL_RE.sub("", label)
+        found = ((classify(label, context) if label else None)
+                 or classify(NIL_RE.sub("", text[:change.start()]), context)
+                 or classify(clean_label(change.group("basis")), context))  # 与上年相比，X增加…
+        if found:
+            subject = doc.find_line(found[0], found[1])
+        if subject is None:
+            doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{change.group(0)}”", sentence)
+            return
+    year = change.group("year") or "同比"
+    prior_year = int(year[:4]) if year[0].isdigit() else doc.fiscal_year - 1
+    direction = DIRECTIONS[change.group("direction")]
+    change_yuan = None
+    if change.group("number"):
+        change_yuan = yuan_int(to_yuan(change.group("number"), change.group("unit")))
+        change_yuan = -change_yuan if direction == "decrease" and change_yuan is not None else change_yuan
+    elif direction == "flat":
+        change_yuan = 0
+    reason = REASON_RE.search(text, change.end())
+    doc.add_change(
+        sentence, prior_year=prior_year, statement=subject["statement"], item=subject["item"],
+        function_code=subject["function_code"], label=subject["label"], line_id=subject["line_id"],
+        direction=direction, change_yuan=change_yuan,
+        change_pct_text=(change.group("pct") or "").replace(" ", "") or None,
+        change_text=sentence.printed(change.group(0), change.start()),
+        reason_text=sentence.printed(reason.group("reason").strip(), reason.start()) if reason else None,
+    )
+
+
+# ---------------------------------------------------------------- sections and the narrative walk
+
+def read_narrative(doc, heading_level, lines=None):
+    """Split the text into sections by heading and scan each sentence under its heading's statement.
+
+    `heading_level(text, stack)` is the template's rule: the level of a heading line, or None.
+    Sections keep the text as printed; statements are read off the normalised headings.
+    """
+    stack = []  # [(level, heading as printed, statement)]
+    current = None
+    for line in doc.lines if lines is None else lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        lead = len(line.text) - len(line.text.lstrip())
+        level, body = heading_level(text, stack), ""
+        inline = None if level is not None else INLINE_HEADING.match(text)
+        if inline and heading_level(inline.group("heading"), stack) is not None:
+            # '（一）收入预算情况：2024年，收入预算…' — a heading and its first sentence on one line
+            level, text = heading_level(inline.group("heading"), stack), inline.group("heading")
+            body = raw_span(line, lead + inline.end(), len(line.text)).strip()
+        if level is not None:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            printed = raw_span(line, lead, lead + len(text)).strip().rstrip("。:：")
+            stack.append((level, printed, heading_statement(text)))
+            current = start_section(doc, stack, line)
+            if body:
+                current["text"].append(body)
+        elif current is None:
+            current = start_section(doc, [(1, line.raw.strip()[:60], None)], line)
+            current["text"].append(line.raw.strip())
+        else:
+            current["text"].append(line.raw.strip())
+        current["line_end"] = getattr(line, "last_no", line.no)
+        if MAY_HOLD_FIGURES.search(line.text):
+            context = next((statement for _, _, statement in reversed(stack) if statement), None)
+            for sentence in sentences(line, keep=MAY_HOLD_FIGURES):
+                scan_sentence(doc, cited_at_printed_line(sentence), context)
+
+
+def cited_at_printed_line(sentence):
+    """The sentence, its line number and page those of the printed line where it starts (joined paragraphs)."""
+    line = sentence.line
+    starts = getattr(line, "starts", None)
+    if not starts or len(starts) == 1:
+        return sentence
+    raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
+    _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
+    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)
+
+
+def start_section(doc, stack, line):
+    """Open a section record for the heading on top of `stack`."""
+    section = {
+        "document_id": doc.document_id, "section_id": len(doc.sections) + 1,
+        "heading_path": " > ".join(h for _, h, _ in stack), "heading": stack[-1][1],
+        "level": stack[-1][0], "text": [], "line_start": line.no, "line_end": line.no,
+    }  # text: a list of printed lines until as_dict joins them
+    doc.sections.append(section)
+    return section
+
+
+# ---------------------------------------------------------------- headings and paragraphs
+
+PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+CHAPTER = re.compile(r"^[一二三四五六七八九十]+[、.]")
+SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
+MAX_HEADING = 40
+# A printed page number: '36', '- 33 -', '— 33 —', '第 3 页'.
+PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[-—–])?\s*$")
+# A layout line with a column gap (a table row, a contents line): not prose.
+COLUMN_GAP = re.compile(r"\S {3,}\S|\.{4}|…{2}|·{4}")
+SENTENCE_DONE = re.compile(r"[。;；:：!?！？]$")
+
+
+def heading_level(text, stack):
+    """第X部分 = 1, 一、= 2, （一）= 3; a short unnumbered line without a figure is a heading too."""
+    if PART.match(text):
+        return 1
+    if len(text) > MAX_HEADING:
+        return None
+    if CHAPTER.match(text):
+        return 2
+    if SECTION.match(text):
+        return 3
+    bare = re.sub(r"\d{4}年", "", text.rstrip("。"))
+    if len(text) <= 20 and not text.endswith("。") and not re.search(r"[,;:!?。]|\d", bare):
+        return 3 if any(level == 2 for level, _, _ in stack) else 2
+    return None
+
+
+def is_page_number(line):
+    return bool(PAGE_NUMBER.match(line.text))
+
+
+def paragraphs(lines):
+    """Prose of a laid-out page (PDF, web page) as paragraph Lines: hard-wrapped lines joined.
+
+    A line continues the paragraph before it unless that one ended a sentence, or this one is
+    indented, numbered or a heading. Page numbers and blank lines (some producers print one
+    between every line) do not end a paragraph; table rows and contents lines are left to the
+    table reader.
+    """
+    from cnbudget.reading import make_line
+
+    out, current = [], []
+
+    def flush():
+        if current:
+            raw, starts = "", []
+            for line in current:
+                starts.append((len(raw), line.no, line.page))
+                raw += line.raw.strip()
+            paragraph = make_line(current[0].no, raw, current[0].page)
+            paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
+            paragraph.last_no = current[-1].no
+            out.append(paragraph)
+            current.clear()
+
+    for line in lines:
+        text = line.text.strip()
+        if not text or is_page_number(line):
+            if current and SENTENCE_DONE.search(current[-1].text.strip()):
+                flush()
+            continue
+        if COLUMN_GAP.search(text):
+            flush()
+            continue
+        opens = (line.raw[:2] == "  " or PART.match(text) or CHAPTER.match(text) or SECTION.match(text)
+                 or re.match(r"^\d{1,2}[.、]", text))
+        if opens or (current and (SENTENCE_DONE.search(current[-1].text.strip())
+                                  or heading_level(current[-1].text.strip(), []) is not None)):
+            flush()
+        current.append(line)
+    flush()
+    return out
+
+
+def read_document(doc, hints=None, laid_out=False):
+    """The narrative of one document: text as printed (one paragraph a line) or laid-out pages."""
+    lines = paragraphs(doc.lines) if laid_out else doc.lines
+    variants = getattr(hints, "LABEL_VARIANTS", ())
+    if variants:
+        lines = [rewrite(line, variants) for line in lines]
+    read_narrative(doc, heading_level, lines)
+
+
+def rewrite(line, variants):
+    """A region's same-length label rewrites applied to a line's normalised text."""
+    text = line.text
+    for printed, known in variants:
+        text = text.replace(printed, known)
+    if text == line.text:
+        return line
+    return dataclasses.replace(line, text=text)
