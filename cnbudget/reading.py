@@ -1,7 +1,8 @@
-"""Reading: a source's bytes (text or PDF) -> numbered Lines with page, raw and normalised text.
+"""Reading: a source's bytes (text, web page or PDF) -> numbered Lines with page, raw and normalised text.
 
 The bottom layer: it imports nothing of the readers, regions or audit above it.
-`read_lines(path, data)` decodes text (UTF-8, GB18030) or runs PDFs through `cnbudget.pdf`;
+`read_lines(path, data)` decodes text (UTF-8, GB18030), keeps a web page's article text
+(`cnbudget.html`) or runs PDFs through `cnbudget.pdf`;
 `sentences(line)` cuts a line at 。 keeping where each sentence stands in the raw text.
 """
 
@@ -9,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from cnbudget.errors import InputError
+from cnbudget.html import looks_like_html, page_lines
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
 
 SENTENCE_END = re.compile(r"[。!?]|$")
@@ -69,6 +71,8 @@ def read_lines(path, data):
 
         return read_pdf_lines(path, data), "pdf"
     text, encoding = decode(path, data)
+    if looks_like_html(data):
+        text, encoding = "\n".join(page_lines(text)), "html"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     raws = text.split("\n")
     whole = fold_width(text)  # one pass over the whole text; folding keeps every position
