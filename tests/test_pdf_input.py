@@ -243,9 +243,9 @@ def test_pages_split_into_narrative_tables_and_forms():
             no += 1
             lines.append(make_line(no, raw, page))
     narrative, tables, forms = split_pages(lines)
-    assert [(spec.title, [line.no for line in table]) for spec, table in tables] == [
-        ("政府性基金预算支出功能分类预算表", [4, 5, 6]),
-        ("国有资本经营预算支出功能分类预算表", [7, 8, 9, 10]),  # continued on page 3
+    assert [(title.name, title.kind.key, [line.no for line in table]) for title, table in tables] == [
+        ("部门政府性基金预算支出功能分类预算表", "government_fund", [4, 5, 6]),
+        ("部门国有资本经营预算支出功能分类预算表", "state_capital", [7, 8, 9, 10]),  # continued on page 3
     ]
     assert [line.no for line in narrative] == [1, 2, 3, 11, 12]
     assert [[line.no for line in page] for page in forms] == [[13, 14]]
@@ -270,7 +270,7 @@ def test_a_synthetic_table_across_two_pages():
     from pathlib import Path
 
     from cnbudget.extract import Extraction
-    from cnbudget.regions.shanghai import TABLES, read_table
+    from cnbudget.table_reader import read_tables
 
     def row(start, *amounts, ends=(56, 70, 84)):
         """A layout row: amounts right-aligned at the columns' right edges ('' = blank cell)."""
@@ -301,9 +301,9 @@ def test_a_synthetic_table_across_two_pages():
             no += 1
             lines.append(make_line(no, raw, page))
     doc = Extraction(Path("synthetic.pdf"), {"document_id": "synthetic", "fiscal_year": 2030}, lines)
-    doc.table_codes = {}
-    spec = next(spec for spec in TABLES if spec.title == "支出预算总表")
-    read_table(doc, spec, lines)
+    found = read_tables(doc, lines)
+    assert [(table.kind.key, table.pages, table.unit, len(table.cells)) for table in found] == [
+        ("expenditure", [7, 8], "元", 13)]
     cells = [(b["item"], b["label"], b["amount_fen"], b["expense_type"], b["page"]) for b in doc.budget_lines]
     assert cells == [
         ("201", "一般公共服务支出", 100_000_000, None, 7),

@@ -5,15 +5,12 @@ hard-wrapped lines joined into paragraphs before any figure is read (pdftotext b
 function lines written “X（类）Y（款）Z（项）”[科目]N万元 followed by the prior year's outturn
 ('2022年当年预算执行数为1.48万元'), which is a stated change, not a current-year line.
 
-Tables (五、部门预算表): each page is cut into cells on the character grid of `pdftotext -layout`;
-amounts are mapped to their column by position, codes are read as printed ('201 05 07' ->
-2010507), wrapped labels are rejoined, tables continue across pages, and a table printed empty
-is recorded as empty (an `empty_table` warning), never silently missing.
+Tables (五、部门预算表): read by the national reader (`cnbudget.table_reader`); this module only
+says which pages hold them and which nine titles the template prints (a missing one is warned).
 """
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
@@ -23,7 +20,8 @@ from cnbudget.narrative import (
 )
 from cnbudget.reading import make_line, sentence_at, sentences
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
-from cnbudget.pdf import column_ends, nearest, split_number_cells
+from cnbudget.table_reader import read_table, record
+from cnbudget.tables import title_kind
 
 NAME = "shanghai"
 
@@ -42,85 +40,33 @@ SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
 FORM_TITLE = "财政项目支出绩效目标填报表"
 
 
-# ---------------------------------------------------------------- the nine tables
+# ---------------------------------------------------------------- the nine tables (hints)
 
-@dataclass(frozen=True)
-class TableSpec:
-    """One of the nine budget tables: title, statement, value columns (key, heading, dimensions)."""
-
-    title: str
-    statement: str
-    columns: tuple
-    two_sided: bool = False
-    coded: bool = True  # rows start with a printed code (类 款 项)
-    function_coded: bool = True  # the codes are 支出功能分类 codes (not economic classification)
-    fund_source: str | None = None
-
-
-TOTAL = ("", "合计", {})
-BASIC_PROJECT = (TOTAL, ("basic", "基本支出", {"expense_type": "基本支出"}),
-                 ("project", "项目支出", {"expense_type": "项目支出"}))
-
-# Most specific title first: 财政拨款收支预算总表 before 收支预算总表.
-TABLES = [
-    TableSpec("财政拨款收支预算总表", "fiscal_appropriation", (
-        TOTAL, ("general_budget", "一般公共预算", {"fund_source": "一般公共预算"}),
-        ("government_fund", "政府性基金预算", {"fund_source": "政府性基金预算"}),
-        ("state_capital", "国有资本经营预算", {"fund_source": "国有资本经营预算"})),
-        two_sided=True, coded=False),
-    TableSpec("财务收支预算总表", "overview", (TOTAL,), two_sided=True, coded=False),
-    TableSpec("收入预算总表", "income", (
-        TOTAL, ("fiscal", "财政拨款", {"fund_source": "财政拨款"}),
-        ("business_income", "事业收入", {"fund_source": "事业收入"}),
-        ("operating_income", "经营收入", {"fund_source": "事业单位经营收入"}),
-        ("other_income", "其他收入", {"fund_source": "其他收入"}))),
-    TableSpec("支出预算总表", "expenditure", BASIC_PROJECT),
-    TableSpec("一般公共预算支出功能分类预算表", "function_class", BASIC_PROJECT, fund_source="一般公共预算"),
-    TableSpec("政府性基金预算支出功能分类预算表", "government_fund", BASIC_PROJECT, fund_source="政府性基金预算"),
-    TableSpec("国有资本经营预算支出功能分类预算表", "state_capital", BASIC_PROJECT, fund_source="国有资本经营预算"),
-    TableSpec("一般公共预算基本支出部门预算经济分类预算表", "economic_class", (
-        TOTAL, ("personnel", "人员经费", {"economic_class": "人员经费"}),
-        ("public_use", "公用经费", {"economic_class": "公用经费"})), function_coded=False,
-        fund_source="一般公共预算"),
-    TableSpec("“三公”经费和机关运行经费预算表", "three_public", (
-        ("total", "合计", {}), ("overseas_travel", "因公出国", {}), ("reception", "公务接待", {}),
-        ("vehicles", "小计", {}), ("vehicle_purchase", "购置费", {}), ("vehicle_operation", "运行费", {}),
-        ("agency_operating", "机关运行", {})), coded=False),
-]
-# The 三公 table's one row has no labels: each amount is named by its (two-line) column heading.
-THREE_PUBLIC_LABELS = {
-    "total": "“三公”经费合计", "overseas_travel": "因公出国(境)费", "reception": "公务接待费",
-    "vehicles": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
-    "agency_operating": "机关运行经费",
-}
+# The nine numbered tables of the template; read by `cnbudget.table_reader`, named here only to
+# recognise the template and to warn when one is missing.
+TABLE_TITLES = (
+    "财政拨款收支预算总表", "财务收支预算总表", "收入预算总表", "支出预算总表", "一般公共预算支出功能分类预算表",
+    "政府性基金预算支出功能分类预算表", "国有资本经营预算支出功能分类预算表",
+    "一般公共预算基本支出部门预算经济分类预算表", "“三公”经费和机关运行经费预算表",
+)
 # A title line: '2023年部门收入预算总表' (not a numbered contents line such as '2. 2023年部门…表').
 TABLE_TITLE = re.compile(r"^(?:\d{4}\s*年)?(?:部门)?(?P<name>[^\d.、…]{4,40}表)$")
-UNIT_NOTE = re.compile(r"单位[:：]\s*(?P<unit>万元|元)")
-EMPTY_NOTE = re.compile(r"本表为空表|无.{0,20}预算.{0,10}空表")
-# 款 and 项 codes are two digits; a one-digit code ('301   2     津贴补贴') is a misprint of '02'.
-CODE_ROW = re.compile(r"^\s*(?P<cls>\d{3})(?:\s+(?P<sec>\d{1,2}))?(?:\s+(?P<item>\d{1,2}))?\s+(?=\D)")
 PAGE_NUMBER = re.compile(r"^\s*-?\s*\d{1,3}\s*-?\s*$")
 
-# Left (income) side of the two-sided tables: printed label -> (item, fund source).
-INCOME_ITEMS = [
-    (r"收入总计|收入合计", "total", None),
-    (r"一般公共预算", "general_budget", "一般公共预算"),
-    (r"政府性基金", "government_fund", "政府性基金预算"),
-    (r"国有资本经营", "state_capital", "国有资本经营预算"),
-    (r"财政拨款", "fiscal", "财政拨款"),
-    (r"事业单位经营收入", "operating_income", "事业单位经营收入"),
-    (r"事业收入", "business_income", "事业收入"),
-    (r"其他收入", "other_income", "其他收入"),
-    (r"上年结转", "carryover", "上年结转"),
-]
+
+def table_title(text):
+    """The table Title this line prints (one of the nine, or another table), or None."""
+    title = TABLE_TITLE.match(text.strip())
+    if not title or FORM_TITLE in text:
+        return None
+    return title_kind(text)
 
 
 def table_spec(text):
-    """The spec of a table whose title is this line, or None."""
-    title = TABLE_TITLE.match(text.strip())
-    if not title:
-        return None
-    return next((spec for spec in TABLES if spec.title in title.group("name")), None)
+    """The printed title of one of the nine tables on this line, or None."""
+    title = table_title(text)
+    name = title.name if title else ""
+    return next((t for t in TABLE_TITLES if t in name), None)
 
 
 def line_sentence(line):
@@ -133,7 +79,7 @@ def line_sentence(line):
 
 def detect(text):
     """A Shanghai budget PDF: the cover title within the first pages, and its numbered tables."""
-    return bool(TITLE.search(text[:5000]) and any(spec.title in text for spec in TABLES))
+    return bool(TITLE.search(text[:5000]) and any(title in text for title in TABLE_TITLES))
 
 
 def describe(path, lines, provenance):
@@ -163,13 +109,17 @@ def extract(doc):
                                    "expected the tables section 五、部门预算表", page=1)
     read_narrative(doc, paragraphs(narrative))
     doc.table_codes = {}
-    for spec, table_lines in tables:
-        read_table(doc, spec, table_lines)
+    found = set()
+    for title, table_lines in tables:
+        table = read_table(title, table_lines, doc.fiscal_year)
+        record(doc, table)
+        for code, row in table.codes.items():
+            doc.table_codes.setdefault(code, row)
+        found.add(table_spec(table_lines[0].text))
     resolve_function_codes(doc)
-    found = {spec.title for spec, _ in tables}
-    for spec in TABLES:
-        if spec.title not in found:
-            doc.warn("missing_table", f"未找到附表“{spec.title}”", line_sentence(doc.lines[0]))
+    for title in TABLE_TITLES:
+        if title not in found:
+            doc.warn("missing_table", f"未找到附表“{title}”", line_sentence(doc.lines[0]))
     read_forms(doc, forms)
     warn_pages_without_text(doc)
     for code in sorted(doc.table_codes):
@@ -202,7 +152,7 @@ def first_text(page_lines):
 
 
 def split_pages(lines):
-    """(narrative lines, [(table spec, lines)], project-form pages).
+    """(narrative lines, [(table Title, lines)], project-form pages).
 
     A table starts at its title line (two small tables may share a page) and runs, across pages,
     until the next table title or a page that opens with a section title or a project form.
@@ -215,12 +165,12 @@ def split_pages(lines):
             mode = "form"
             forms.append(page_lines)
             continue
-        if SECTION_TITLES.match(CHAPTER.sub("", first)) and table_spec(first) is None:
+        if SECTION_TITLES.match(CHAPTER.sub("", first)) and table_title(first) is None:
             mode = "narrative"
         for line in page_lines:
-            spec = table_spec(line.text)
-            if spec is not None:
-                tables.append((spec, [line]))
+            title = table_title(line.text)
+            if title is not None:
+                tables.append((title, [line]))
                 mode = "table"
             elif mode == "table":
                 tables[-1][1].append(line)
@@ -481,207 +431,6 @@ def resolve_function_codes(doc):
     for number, warning in enumerate(kept, start=1):
         warning["warning_id"] = number
     doc.warnings[:] = kept
-
-
-# ---------------------------------------------------------------- tables
-
-@dataclass
-class Row:
-    """One data row of a table: codes, label, amount cells, and the line it was printed on."""
-
-    line: object
-    codes: list
-    label: str
-    numbers: list  # Cells
-    side: str = ""
-    continued: list = field(default_factory=list)
-
-
-def read_table(doc, spec, lines):
-    """Every amount of one table (all its pages) as a budget line; an empty table as a warning."""
-    title_line = next(line for line in lines if line.text.strip())
-    header_text = "\n".join(line.text for line in lines[:12])
-    unit_match = UNIT_NOTE.search(header_text)
-    unit = unit_match.group("unit") if unit_match else "元"
-    # Without the year ('2023年部门收入预算总表' -> '部门收入预算总表'): the same table is the same key
-    # in every year's diff; the printed title stays in source_text of the title line's warnings.
-    table_name = re.sub(r"^\d{4}\s*年", "", normalize(title_line.raw.strip()).replace('"', "")).strip()
-    empty_note = next((line for line in lines if EMPTY_NOTE.search(line.text)), None)
-    count, mapping = 0, None
-    for page_lines in page_groups(lines).values():
-        rows, header, short = page_rows(spec, page_lines)
-        for line in short:
-            doc.warn("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”",
-                     line_sentence(line))
-        mapping = column_mapping(spec, rows, header, mapping)
-        for row in rows:
-            count += emit_row(doc, spec, row, mapping, unit, table_name)
-    if count == 0:
-        where = empty_note or title_line
-        doc.warn("empty_table", f"附表“{spec.title}”为空表（{(empty_note.raw.strip() if empty_note else '无数据行')}）",
-                 line_sentence(where))
-    elif empty_note is not None:
-        doc.warn("empty_note_with_values", f"附表“{spec.title}”注明为空表，但印有数额；数额照录",
-                 line_sentence(empty_note))
-
-
-def page_rows(spec, page_lines):
-    """(data rows, header lines) of one page: wrapped labels rejoined to the row they belong to."""
-    rows, header, pending, short = [], [], [], []
-    started = False
-    for line in page_lines:
-        raw = line.raw.replace("\u3000", " ")
-        if not raw.strip() or PAGE_NUMBER.match(raw) or table_spec(line.text) or "编制部门" in raw:
-            continue
-        if EMPTY_NOTE.search(line.text) or re.match(r"^\s*注[:：]", raw):
-            continue
-        cells = split_number_cells(raw)
-        codes = []
-        match = CODE_ROW.match(raw) if spec.coded else None
-        if match:
-            codes = [c for c in match.group("cls", "sec", "item") if c]
-            if any(len(c) == 1 for c in codes):
-                short.append(line)
-                codes = [c.zfill(2) for c in codes]
-            cells = [c for c in cells if c.start >= match.end()]
-        numbers = [c for c in cells if c.is_number]
-        labels = [c for c in cells if not c.is_number]
-        if not numbers and not codes:
-            if started and len(labels) == 1 and len(labels[0].text) <= 12 and rows:
-                pending.append((line, labels[0]))  # a wrapped label's tail, or the head of a bare row
-            elif not started:
-                header.append(line)
-            continue
-        started = True
-        if spec.two_sided:
-            rows.extend(two_sided_rows(line, cells, pending, rows))
-        else:
-            label = " ".join(c.text for c in labels)
-            if pending and rows and not label and not codes:
-                label = "".join(c.text for _, c in pending)
-            elif pending and rows:
-                rows[-1].label += "".join(c.text for _, c in pending)
-            rows.append(Row(line, codes, label, numbers))
-        pending = []
-    if pending and rows:
-        rows[-1].label += "".join(c.text for _, c in pending)
-    return rows, header, short
-
-
-def two_sided_rows(line, cells, pending, rows):
-    """A row of a 收/支 total table: [income label, amount] [expenditure label, amounts…].
-
-    Label fragments above a row without a label are its label; above a labelled row they are the
-    tail of the row before ('四、文化旅游体育与传媒' / amounts / '支出').
-    """
-    groups = []
-    for cell in cells:
-        if not cell.is_number:
-            groups.append([cell, []])
-        elif groups:
-            groups[-1][1].append(cell)
-        else:
-            groups.append([None, [cell]])
-    out = []
-    for label, numbers in groups:
-        text = label.text if label else "".join(c.text for _, c in pending)
-        side = "income" if label is not None and label.start < 20 and "支出" not in text else "expenditure"
-        if not numbers:
-            continue
-        out.append(Row(line, [], text, numbers, side=side))
-    if pending and rows and all(g[0] is not None for g in groups):
-        rows[-1].label += "".join(c.text for _, c in pending)
-    return out
-
-
-def column_mapping(spec, rows, header, previous):
-    """{number column end -> value column index}: by count, else by header position, else as before."""
-    table_rows = [row.numbers for row in rows if row.side != "income"]
-    ends = column_ends(table_rows)
-    if not ends:
-        return {}
-    n = len(spec.columns)
-    if len(ends) == n:
-        return dict(zip(ends, range(n)))
-    centres = header_centres(spec, header)
-    if centres:
-        spans = {end: [c for row in table_rows for c in row if abs(c.end - end) <= 2] for end in ends}
-        middles = {end: (min(c.start for c in cs) + end) / 2 for end, cs in spans.items()}
-        keys = [k for k in centres]
-        return {end: keys[nearest(middles[end], [centres[k] for k in keys])] for end in ends}
-    if previous and len(previous) == len(ends):
-        return dict(zip(ends, sorted(previous.values())))
-    groups = [[end] for end in ends]
-    while len(groups) > n:  # more edges than columns (a stray alignment): merge the closest neighbours
-        gaps = [groups[i + 1][0] - groups[i][-1] for i in range(len(groups) - 1)]
-        i = gaps.index(min(gaps))
-        groups[i:i + 2] = [groups[i] + groups[i + 1]]
-    return {end: index for index, group in enumerate(groups) for end in group}
-
-
-def header_centres(spec, header):
-    """{column index: character centre of its heading} found in the header lines of this page."""
-    centres = {}
-    for index, (_, heading, _) in enumerate(spec.columns):
-        for line in header:
-            at = line.raw.find(heading)
-            if at >= 0 and (heading != "合计" or index == 0):
-                centres[index] = at + len(heading) / 2
-                break
-    return centres if len(centres) >= 2 else {}
-
-
-def emit_row(doc, spec, row, mapping, unit, table_name):
-    """Budget lines of one row: one per amount, keyed by the row's code (or label) and its column."""
-    sentence = line_sentence(row.line)
-    label = normalize(row.label).replace(" ", "").strip()
-    label = re.sub(r"^(?:[一二三四五六七八九十]+、|\d+[.、])", "", label)
-    code = "".join(row.codes) if row.codes else None
-    statement, row_key, dims = spec.statement, code, {}
-    if spec.fund_source:
-        dims["fund_source"] = spec.fund_source
-    if code and spec.function_coded:
-        level = "类款项"[len(row.codes) - 1]
-        dims.update(function_code=code, function_level=level)
-        parent = "".join(row.codes[:-1]) or None
-        doc.table_codes.setdefault(code, {"code": code, "level": level, "name": label, "parent": parent})
-    elif code:
-        dims["economic_class"] = label
-    elif re.search(r"合计|总计", label) and row.side != "income":
-        row_key = "total"
-    elif row.side == "income":
-        row_key, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
-                             (label, None))
-        row_key = f"income:{row_key}"
-        if fund:
-            dims["fund_source"] = fund
-    elif spec.two_sided:
-        class_code = function_codes.class_code(label)
-        row_key = class_code or label
-        if class_code:
-            dims.update(function_code=class_code, function_level="类")
-    count = 0
-    for cell in row.numbers:
-        column = 0 if row.side == "income" else mapping.get(cell.end)
-        if column is None:
-            column = mapping[min(mapping, key=lambda end: abs(end - cell.end))]
-        key, heading, column_dims = spec.columns[column]
-        cell_statement, item = statement, row_key
-        if spec.statement == "three_public":
-            cell_statement, item = ("agency_operating", "total") if key == "agency_operating" else ("three_public", key)
-        elif key:
-            item = f"{row_key}:{key}" if row_key else key
-        amount = to_yuan(cell.text.lstrip("-"), unit) * (-1 if cell.text.startswith("-") else 1)
-        cell_dims = {**dims, **column_dims}
-        if spec.statement == "economic_class":
-            cell_dims["economic_class"] = label if code else (heading if key else None)
-            cell_dims["expense_type"] = "基本支出"
-        cell_label = THREE_PUBLIC_LABELS[key] if spec.statement == "three_public" else (label or heading)
-        amount_text = cell.text if unit == "元" else f"{cell.text}{unit}"  # the unit is printed in the header
-        doc.add_line(cell_statement, item or label, cell_label, amount_text, sentence, amount=amount,
-                     table_name=table_name, **cell_dims)
-        count += 1
-    return count
 
 
 # ---------------------------------------------------------------- project forms

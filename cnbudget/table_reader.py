@@ -1,0 +1,614 @@
+"""One header-driven reader for the standard tables of every region (kinds declared in `cnbudget.tables`).
+
+    found = read_tables(doc, lines)   # every table of the document, its cells recorded on `doc`
+
+Input: the document's `cnbudget.reading.Line`s. PDFs come from `pdftotext -layout`, so a table row
+is one line whose cells stand on a character grid; HTML tables are laid out on the same grid
+(`cnbudget.pdf.grid_lines`). A table starts at its title line on any page and runs, across pages,
+until the next title or the next paragraph of prose. Its unit comes from `单位：万元|元` in its head;
+its columns are named by the heading words printed above each amount column (multi-line and
+letter-spaced headings joined), then mapped through the kind's column vocabulary; rows are keyed by
+their classification code however it is printed (`2010601`, `201 06 01`, `2010601-行政运行`,
+`[2010601]行政运行`, a code column of its own) or, without codes, by the name resolved through
+`cnbudget.function_codes` (warned as `inferred_function_code`). Each amount becomes one budget line
+with the table's statement, the row's code, the column's dimensions and phase, and `table_name`.
+A table printed empty is found and reported (`empty_table`), never silently missing.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from cnbudget import function_codes
+from cnbudget.numbers import UNIT_YUAN, normalize, parse_number
+from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
+from cnbudget.reading import sentence_at
+from cnbudget.tables import (
+    COMMON_COLUMNS, INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, phase_of, title_kind,
+)
+
+UNIT_NOTE = re.compile(r"单位\s{0,4}[:：]\s{0,4}(?P<unit>亿元|万元|元)")
+EMPTY_NOTE = re.compile(r"本表为空表|空表|无.{0,20}(?:预算|决算).{0,10}空表|没有使用.{0,40}安排的支出|本单位无.{0,30}(?:收入|支出|预算|决算)")
+NOTE = re.compile(r"^\s*[(（]?\s*(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")
+PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s{0,2})?\d{1,4}(?:\s{0,2}[-—–])?\s*$|^\s*第\s{0,2}\d{1,4}\s{0,2}页")
+TABLE_NUMBER_LINE = re.compile(r"^\s*(?:部门|单位)?(?:公开|预算|决算)?(?:附)?表\s{0,2}\d{1,2}(?:[-—]\d{1,2})?\s*$")
+MAKER_LINE = re.compile(r"^\s*(?:编制(?:部门|单位)|部门(?:\(单位\)|（单位）)?|单位名称|预算(?:主管)?部门|填报单位)\s{0,4}[:：]")
+CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十]{1,3}部分")
+# 类 款 项 printed in columns of their own ('201   05   07'); a one-digit 款/项 is a misprint of '0N'.
+CODE_SPLIT = re.compile(r"^\s{0,40}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}))?(?:\s{1,12}(?P<item>\d{1,2}))?(?=\s)")
+# One code in one cell: '2010601', '2010601-行政运行', '[2011301]行政运行', '【201】一般公共服务'.
+CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
+                         r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
+CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
+PERCENT = re.compile(r"^-?\d{1,12}(?:\.\d{1,6})?%$")
+NIL_CELL = {"-", "—", "--", "——", "－", "/", "*"}
+NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）][、.]?|\d{1,2}[.、．](?!\d))")
+TOTAL_LABEL = re.compile(r"合计|总计")
+MAX_HEADER_LINES = 14
+HEADING_SLACK = 3  # characters a heading may stand beside the amounts under it
+
+
+@dataclass
+class Row:
+    """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on."""
+
+    line: object
+    codes: list
+    label: str
+    numbers: list  # pdf.Cell
+    side: str = ""
+
+
+@dataclass
+class FoundTable:
+    """A table found in the document: kind, printed name, pages, unit and the cells read from it."""
+
+    kind: object
+    name: str
+    lines: list
+    unit: str = "元"
+    cells: list = field(default_factory=list)  # dicts of Extraction.add_line arguments
+    warnings: list = field(default_factory=list)  # (rule, message, line)
+    codes: dict = field(default_factory=dict)  # code -> {code, level, name, parent} as printed
+    empty: bool = False
+
+    @property
+    def pages(self):
+        return sorted({line.page for line in self.lines if line.page is not None})
+
+    @property
+    def statement(self):
+        return self.kind.statement
+
+    def signature(self):
+        return tuple((c["statement"], c["item"], c["amount"], c.get("phase")) for c in self.cells)
+
+
+# ---------------------------------------------------------------- finding tables
+
+def line_title(line):
+    """The Title a line prints, or None (cheap tests first: most lines are rows or prose)."""
+    text = line.text
+    if "表" not in text or len(text) > 160:
+        return None
+    return title_kind(text)
+
+
+def is_prose(line):
+    """A line of running text (a sentence), which ends a table; table notes (注：…) do not."""
+    text = line.text.strip()
+    if not text or NOTE.match(text):
+        return False
+    if CHAPTER.match(text):
+        return True
+    return "。" in text and len(text) > 24 and not any(c.is_number for c in split_number_cells(line.raw))
+
+
+def find_tables(lines):
+    """[(Title, lines)] of every table: from its title line to the next title or paragraph of prose.
+
+    A title that is only a contents entry (nothing under it: no unit note, no amount, no 空表 note)
+    is not a table. A title marked 续 continues the table before it of the same name.
+    """
+    found, current = [], None
+    for line in lines:
+        title = line_title(line)
+        if title is not None:
+            if title.continued and current is not None and current[0].name == title.name:
+                current[1].append(line)
+                continue
+            current = (title, [line])
+            found.append(current)
+        elif current is not None:
+            if is_prose(line):
+                current = None
+            else:
+                current[1].append(line)
+    return [(title, table_lines) for title, table_lines in found if looks_like_table(table_lines)]
+
+
+def looks_like_table(table_lines):
+    """A title with a unit note, an amount row or an empty-table note under it."""
+    for line in table_lines[1:]:
+        if UNIT_NOTE.search(line.text) or EMPTY_NOTE.search(line.text):
+            return True
+        if any(c.is_number for c in split_number_cells(clean_raw(line))) and not PAGE_NUMBER.match(line.raw) \
+                and not TABLE_NUMBER_LINE.match(line.text):
+            return True
+    return bool(UNIT_NOTE.search(table_lines[0].text))
+
+
+def read_tables(doc, lines=None, fiscal_year=None):
+    """Find and read every table of the document; record its cells and warnings on `doc`.
+
+    Returns the FoundTables in order (a repeated printing of the same table is reported once).
+    Function codes printed in the tables that the reference lacks are noted on `doc`.
+    """
+    lines = doc.lines if lines is None else lines
+    fiscal_year = fiscal_year or getattr(doc, "fiscal_year", None)
+    out, seen = [], set()
+    for title, table_lines in find_tables(lines):
+        table = read_table(title, table_lines, fiscal_year)
+        key = (table.name, table.signature())
+        if table.cells and key in seen:
+            doc.warn("repeated_table", f"附表“{table.name}”重复印出，数额相同，只记一次", row_sentence(table.lines[0]))
+            continue
+        seen.add(key)
+        record(doc, table)
+        out.append(table)
+    return out
+
+
+def record(doc, table):
+    """Emit a read table's cells and warnings through the Extraction collector."""
+    for rule, message, line in table.warnings:
+        doc.warn(rule, message, row_sentence(line))
+    for cell in table.cells:
+        cell = dict(cell)
+        line = cell.pop("line")
+        doc.add_line(cell.pop("statement"), cell.pop("item"), cell.pop("label"), cell.pop("amount_text"),
+                     row_sentence(line), **cell)
+    if hasattr(doc, "note_code"):
+        for code in sorted(table.codes):
+            doc.note_code(code, table.codes[code]["name"])
+
+
+def row_sentence(line):
+    """A whole layout line (a table row, a note) as one Sentence, for provenance."""
+    text = line.text.strip()
+    return sentence_at(line, text, line.text.find(text) if text else 0)
+
+
+# ---------------------------------------------------------------- one table
+
+def table_unit(table_lines):
+    """The unit stated in the table's head (金额单位：万元), or None."""
+    for line in table_lines[:MAX_HEADER_LINES]:
+        match = UNIT_NOTE.search(line.text)
+        if match:
+            return match.group("unit")
+    return None
+
+
+def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
+    """Every amount of one table (all its pages) as cell records; an empty table as a warning."""
+    kind = title.kind
+    unit = table_unit(table_lines)
+    table = FoundTable(kind, title.name, table_lines, unit or default_unit)
+    short = re.sub(r"^部门", "", title.name)  # as warnings name it: 附表“收入预算总表”
+    if unit is None:
+        table.warnings.append(("unit_missing", f"附表“{short}”未印金额单位，按{default_unit}读取", table_lines[0]))
+    empty_note = next((line for line in table_lines if EMPTY_NOTE.search(line.text)), None)
+    mapping = None
+    state = {"class": None, "section": None}
+    for page_lines in page_groups(table_lines).values():
+        rows, header, short_codes = page_rows(kind, page_lines)
+        for line in short_codes:
+            table.warnings.append(("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”", line))
+        mapping = column_mapping(kind, rows, header, mapping, fiscal_year)
+        for row in rows:
+            table.cells.extend(row_cells(table, row, mapping, state))
+    if not table.cells:
+        table.empty = True
+        where = empty_note or table_lines[0]
+        note = empty_note.raw.strip() if empty_note else "无数据行"
+        table.warnings.append(("empty_table", f"附表“{short}”为空表（{note}）", where))
+    elif empty_note is not None and "空表" in empty_note.text:
+        table.warnings.append(("empty_note_with_values", f"附表“{short}”注明为空表，但印有数额；数额照录",
+                               empty_note))
+    return table
+
+
+def page_groups(lines):
+    """{page: [lines]} in page order."""
+    pages = {}
+    for line in lines:
+        pages.setdefault(line.page, []).append(line)
+    return pages
+
+
+def clean_raw(line):
+    return line.raw.replace("\u3000", " ").replace("\t", "  ")
+
+
+def is_furniture(line):
+    """Lines that are not rows: blank, page numbers, '部门公开表 3', titles, 编制单位, notes."""
+    raw = clean_raw(line)
+    text = line.text.strip()
+    return (not raw.strip() or PAGE_NUMBER.match(raw) is not None or TABLE_NUMBER_LINE.match(text) is not None
+            or line_title(line) is not None or MAKER_LINE.match(text) is not None
+            or EMPTY_NOTE.search(text) is not None or NOTE.match(raw) is not None
+            or (UNIT_NOTE.search(text) is not None and len(split_number_cells(raw)) <= 3))
+
+
+def row_cells_of(raw):
+    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart."""
+    merged = []
+    for cell in split_number_cells(raw):
+        previous = merged[-1] if merged else None
+        if (previous is not None and len(cell.text) == 1 and not cell.is_number and getattr(previous, "spaced", False)
+                and cell.start - previous.end <= 8):
+            joined = Cell(previous.start, cell.end, previous.text + cell.text)
+            joined.spaced = True
+            merged[-1] = joined
+            continue
+        if len(cell.text) == 1 and not cell.is_number and not cell.text.isascii():
+            cell.spaced = True
+        merged.append(cell)
+    return merged
+
+
+def split_codes(raw, kind):
+    """(codes [(code, '')], end of the code columns, short-code flag) of a row, or ([], 0, False)."""
+    if not kind.coded:
+        return [], 0, False
+    match = CODE_SPLIT.match(raw)
+    if match and (match.group("sec") or match.group("item") or not CODE_JOINED.match(raw)
+                  or len(CODE_JOINED.match(raw).group("code")) == 3):
+        parts = [c for c in match.group("cls", "sec", "item") if c]
+        short = any(len(c) == 1 for c in parts)
+        code = "".join(c.zfill(2) if i else c for i, c in enumerate(parts))
+        return [code], match.end(), short
+    match = CODE_JOINED.match(raw)
+    if match:
+        return [match.group("code")], match.end(), False
+    return [], 0, False
+
+
+def page_rows(kind, page_lines):
+    """(data rows, header lines, short-code lines) of one page: wrapped labels rejoined to their row."""
+    rows, header, pending, short = [], [], [], []
+    started = False
+    for line in page_lines:
+        if is_furniture(line):
+            continue
+        raw = clean_raw(line)
+        codes, code_end, is_short = split_codes(raw, kind)
+        if is_short:
+            short.append(line)
+        cells = [c for c in row_cells_of(raw) if c.start >= code_end]
+        cells = [c for c in cells if c.text not in NIL_CELL and not PERCENT.match(c.text)]
+        cells = year_words(cells)
+        numbers = [c for c in cells if c.is_number]
+        labels = [c for c in cells if not c.is_number]
+        extra = [CELL_CODE.match(c.text) for c in labels[1:]] if codes else []
+        codes = [(code, "") for code in codes] + [(m.group("code"), m.group("name")) for m in extra if m]
+        if codes and extra and any(extra):
+            labels = [labels[0]] + [c for c, m in zip(labels[1:], extra) if not m]
+        if not numbers and not codes:
+            text = "".join(c.text for c in labels)
+            if not started:
+                header.append(line)
+            elif len(labels) == 1 and len(text) <= 24:
+                if NUMBERING.match(text):  # a row without amounts ('十、节能环保支出') or the head of the next
+                    pending = [(line, labels[0])]
+                else:
+                    pending.append((line, labels[0]))  # a wrapped label's tail, or the head of the next row
+            else:
+                pending = []  # a row printed without amounts: nothing to record
+            continue
+        started = True
+        if kind.two_sided:
+            rows.extend(two_sided_rows(line, cells, pending, rows))
+        else:
+            label = " ".join(c.text for c in labels)
+            if pending and not label:
+                label = "".join(c.text for _, c in pending)
+            elif pending and rows:
+                rows[-1].label += tail(pending)
+            rows.append(Row(line, codes, label, numbers))
+        pending = []
+    if pending and rows:
+        rows[-1].label += tail(pending)
+    return rows, header, short
+
+
+def year_words(cells):
+    """'2026 年预算数': a year followed by 年 is a heading word, not an amount."""
+    out = []
+    for cell in cells:
+        if out and out[-1].is_number and not cell.is_number and cell.text.startswith("年") \
+                and cell.start - out[-1].end <= 1 and re.fullmatch(r"\d{4}", out[-1].text):
+            previous = out.pop()
+            cell = Cell(previous.start, cell.end, f"{previous.text}{cell.text}")
+        out.append(cell)
+    return out
+
+
+def two_sided_rows(line, cells, pending, rows):
+    """A row of a 收/支 total table: [income label, amounts] [expenditure label, amounts].
+
+    Label fragments above a row without a label are its label; above a labelled row they are the
+    tail of the row before ('四、文化旅游体育与传媒' / amounts / '支出').
+    """
+    groups = []
+    for cell in cells:
+        if not cell.is_number:
+            if groups and not groups[-1][1] and groups[-1][0] is not None and cell.start - groups[-1][0].end <= 2:
+                groups[-1][0] = Cell(groups[-1][0].start, cell.end, groups[-1][0].text + cell.text)
+                continue
+            groups.append([cell, []])
+        elif groups:
+            groups[-1][1].append(cell)
+        else:
+            groups.append([None, [cell]])
+    out = []
+    for index, (label, numbers) in enumerate(groups):
+        text = label.text if label else "".join(c.text for _, c in pending)
+        left = label is not None and index == 0 and (label.start < 20 or len(groups) > 1)
+        side = "income" if left and "支出" not in text else "expenditure"
+        if not numbers:
+            continue
+        out.append(Row(line, [], text, numbers, side=side))
+    if pending and rows and all(g[0] is not None for g in groups):
+        rows[-1].label += tail(pending)
+    return out
+
+
+def tail(pending):
+    """The wrapped end of the row above: fragments after the last numbered one (a row without amounts)."""
+    starts = [i for i, (_, cell) in enumerate(pending) if NUMBERING.match(cell.text)]
+    return "".join(cell.text for _, cell in pending[starts[-1] + 1 if starts else 0:]) if not starts else ""
+
+
+# ---------------------------------------------------------------- columns
+
+@dataclass
+class Mapped:
+    """What one amount column holds: item key ('' = the row's total), dimensions, phase, heading."""
+
+    key: str | None
+    dims: dict
+    phase: str | None
+    heading: str
+
+
+def column_mapping(kind, rows, header, previous, fiscal_year=None):
+    """{number column end -> Mapped}: by the headings above the columns, else by count, else as before."""
+    table_rows = [row.numbers for row in rows if row.side != "income"]
+    ends = column_ends(table_rows)
+    mapping = {}
+    income = [row.numbers for row in rows if row.side == "income"]
+    for end in column_ends(income):
+        mapping[("income", end)] = Mapped("", {}, default_phase(kind), "")
+    if not ends:
+        return mapping or previous or {}
+    words = column_headings(header, table_rows, ends)
+    named = {end: name_column(kind, parts) for end, parts in words.items()}
+    headings = {end: "".join(parts) for end, parts in words.items()}
+    phases = phase_words(header, fiscal_year)
+    if headings and all(named.get(end) is not None or headings.get(end) for end in ends) \
+            and sum(1 for end in ends if named.get(end) is not None) >= max(1, len(ends) // 2):
+        for end in ends:
+            heading = headings.get(end, "")
+            column = named.get(end)
+            phase = phase_of(heading, fiscal_year) or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind)
+            if column is None:
+                mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
+            else:
+                mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
+        return dedupe(mapping, header, table_rows)
+    defaults = list(kind.default_columns) or [""]
+    before = sorted(k for k in (previous or {}) if not isinstance(k, tuple))
+    if len(ends) == len(before) and len(ends) != len(defaults):
+        mapping.update(zip(ends, (previous[k] for k in before)))
+        return mapping
+    if previous and len(ends) != len(defaults):
+        if before:
+            for end in ends:
+                mapping[end] = previous[before[nearest(end, before)]]
+            return mapping
+    if len(ends) > len(defaults):
+        defaults += [f"column_{i + 1}" for i in range(len(defaults), len(ends))]
+    for index, end in enumerate(ends):
+        key = defaults[index]
+        column = column_for(kind, key) if key else None
+        mapping[end] = Mapped(key, dict(column.dims) if column and column.key == key else fund_dims(key),
+                              default_phase(kind), "")
+    return mapping
+
+
+def fund_dims(key):
+    """Dimensions of a common column by its key ('general_budget' -> 一般公共预算)."""
+    found = next((c for c in COMMON_COLUMNS if c.key == key), None)
+    return dict(found.dims) if found else {}
+
+
+def default_phase(kind):
+    return "final" if kind.final else "budget"
+
+
+def generic_key(heading):
+    return re.sub(r"\s+", "", normalize(heading)) or "value"
+
+
+def middle(table_rows, end):
+    spans = [c for row in table_rows for c in row if abs(c.end - end) <= 2]
+    return (min(c.start for c in spans) + end) / 2 if spans else end
+
+
+def column_headings(header, table_rows, ends):
+    """{column end: [heading words, top to bottom]}: on each header line, each word goes to the column
+    whose middle is nearest, and each column keeps the nearest of the words that chose it (a heading
+    over an empty column does not take the amounts of its neighbour)."""
+    middles = [middle(table_rows, end) for end in ends]
+    widths = [end - min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
+    first_left = ends[0] - widths[0]
+    words = {end: [] for end in ends}
+    for line in header:
+        chosen = {}
+        for cell in row_cells_of(clean_raw(line)):
+            centre = (cell.start + cell.end) / 2
+            if centre < first_left - 6:
+                continue  # the heading of the code and name columns
+            index = nearest(centre, middles)
+            distance = abs(middles[index] - centre)
+            if distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
+                continue  # not above this column: the heading of a column printed empty
+            if index not in chosen or distance < chosen[index][0]:
+                chosen[index] = (distance, cell.text)
+        for index, (_, text) in chosen.items():
+            words[ends[index]].append(text)
+    return {end: [normalize(part).replace(" ", "") for part in parts] for end, parts in words.items() if parts}
+
+
+def name_column(kind, words):
+    """The Column named by a column's heading words, read from the lowest line up ('财政拨款支出' / '合计')."""
+    for start in range(len(words) - 1, -1, -1):
+        column = column_for(kind, "".join(words[start:]))
+        if column is not None:
+            return column
+    return None
+
+
+def phase_words(header, fiscal_year):
+    """[(centre, phase)] of header words that state a phase (2025年执行数, 年初预算数, 决算数)."""
+    out = []
+    for line in header:
+        for cell in row_cells_of(clean_raw(line)):
+            phase = phase_of(normalize(cell.text), fiscal_year)
+            if phase:
+                out.append(((cell.start + cell.end) / 2, phase))
+    return out
+
+
+def nearest_phase(phases, centre):
+    if not phases:
+        return None
+    return min(phases, key=lambda p: abs(p[0] - centre))[1]
+
+
+def dedupe(mapping, header, table_rows):
+    """Two columns with the same key and phase: the later one is under a group heading (上年结转…)."""
+    seen = {}
+    for end in sorted(k for k in mapping if not isinstance(k, tuple)):
+        mapped = mapping[end]
+        key = (mapped.key, mapped.phase)
+        if key in seen and mapped.key is not None:
+            group = "carryover" if any("结转" in line.text for line in header) else "part"
+            count = seen[key] + 1
+            mapped.key = f"{group}:{mapped.key}" if count == 2 and group == "carryover" else f"{mapped.key}#{count}"
+            seen[key] = count
+        else:
+            seen[key] = 1
+    return mapping
+
+
+# ---------------------------------------------------------------- cells
+
+def clean_label(label):
+    label = normalize(label).replace(" ", "").strip()
+    return NUMBERING.sub("", label)
+
+
+def row_key_and_dims(table, row, label, state):
+    """(row key, dimensions, inferred) of a row: its code, 'total', its income item, or its label."""
+    kind = table.kind
+    dims = {"fund_source": kind.fund_source} if kind.fund_source else {}
+    if row.codes:
+        code = row.codes[0][0]
+        if code[0] == "2" and len(code) in (3, 5, 7):
+            level = {3: "类", 5: "款", 7: "项"}[len(code)]
+            dims.update(function_code=code, function_level=level)
+            parent = code[:-2] if len(code) > 3 else None
+            table.codes.setdefault(code, {"code": code, "level": level, "name": label, "parent": parent})
+            others = [name for c, name in row.codes[1:] if name]
+            if others:
+                dims["economic_class"] = normalize(others[-1])
+        else:
+            dims["economic_class"] = label
+        return "/".join(c for c, _ in row.codes), dims, False
+    if TOTAL_LABEL.search(label) and row.side != "income":
+        return "total", dims, False
+    if row.side == "income":
+        item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
+                          (label, None))
+        if fund:
+            dims["fund_source"] = fund
+        return f"income:{item}", dims, False
+    if kind.two_sided:
+        code = function_codes.class_code(label)
+        if code:
+            dims.update(function_code=code, function_level="类")
+        return code or label, dims, False
+    if kind.coded and label:
+        code = infer_code(label, state)
+        if code:
+            dims.update(function_code=code, function_level={3: "类", 5: "款", 7: "项"}[len(code)])
+            return code, dims, True
+    return (label or None), dims, False
+
+
+def infer_code(label, state):
+    """A 类/款/项 code for a row printed without one: its name under the last 类 and 款 read."""
+    code = function_codes.child_code(state["section"], label) or function_codes.child_code(state["class"], label)
+    if code is None:
+        code = function_codes.class_code(label)
+    if code:
+        if len(code) == 3:
+            state.update({"class": code, "section": None})
+        elif len(code) == 5:
+            state["section"] = code
+    return code
+
+
+def row_cells(table, row, mapping, state):
+    """Cell records of one row: one per amount, keyed by the row (code, label) and its column."""
+    kind = table.kind
+    label = clean_label(row.label)
+    row_key, dims, inferred = row_key_and_dims(table, row, label, state)
+    if inferred:
+        table.warnings.append(("inferred_function_code",
+                               f"附表“{table.name}”的“{label}”未印科目编码，按名称推定为 {dims['function_code']}", row.line))
+    out = []
+    plain = [k for k in mapping if not isinstance(k, tuple)]
+    income = [k for k in mapping if isinstance(k, tuple)]
+    for cell in row.numbers:
+        keys = income if row.side == "income" and income else plain
+        if not keys:
+            continue
+        mapped = mapping[keys[nearest(cell.end, [k[1] if isinstance(k, tuple) else k for k in keys])]]
+        if mapped.key is None:
+            continue  # 增减额 / 完成率: a comparison, not a figure of its own
+        statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)
+        if row.side == "income":
+            column_dims = {}
+        elif kind.statement == "three_public":
+            key = mapped.key or "total"
+            statement, item = ("agency_operating", "total") if key == "agency_operating" else ("three_public", key)
+        elif mapped.key:
+            item = f"{row_key}:{mapped.key}" if row_key else mapped.key
+        negative = cell.text.startswith("-")
+        amount = parse_number(cell.text.lstrip("-")) * UNIT_YUAN[table.unit] * (-1 if negative else 1)
+        cell_dims = {**dims, **column_dims}
+        if kind.key == "basic_expenditure":
+            cell_dims["economic_class"] = label if row.codes else column_dims.get("economic_class")
+            cell_dims["expense_type"] = "基本支出"
+        if kind.statement == "three_public":
+            cell_label = THREE_PUBLIC_LABELS.get(mapped.key or "total", label or mapped.heading)
+        else:
+            cell_label = label or mapped.heading or item
+        amount_text = cell.text if table.unit == "元" else f"{cell.text}{table.unit}"
+        out.append({"line": row.line, "statement": statement, "item": item or label or "value",
+                    "label": cell_label, "amount_text": amount_text, "amount": amount,
+                    "table_name": table.name, "phase": mapped.phase, **cell_dims})
+    return out

@@ -1,0 +1,257 @@
+"""The national standard tables of 部门预算 / 部门决算 disclosures, declared once, as data.
+
+Every region prints the Ministry of Finance's table set (部门收支总表 … 国有资本经营预算支出表, and the
+决算 family) under its own titles, numbering and column headings. This module says, for each table
+*kind*: the statement its cells belong to (`cnbudget.schema.STATEMENTS`), the title words that name
+it, its shape (two-sided 收入|支出, rows coded 类/款/项) and the column headings it may print, each
+heading mapped to an item key and its dimensions (fund_source, expense_type, economic_class). Column
+headings also carry the *phase* of their figures (预算数, 执行数, 决算数 …).
+
+Like frictionless-py's formats: the data here, detection (`title_kind`, `column_for`) beside it, and
+the reading in `cnbudget.table_reader`. A title that names no standard kind but reads like a table
+(政府购买服务预算表, 会议费培训费预算表, 项目支出表 …) is a generic table: read, never dropped.
+"""
+
+import re
+from dataclasses import dataclass
+
+from cnbudget.numbers import normalize
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column heading: the words that name it -> item key ('' = the row's total) and dimensions."""
+
+    pattern: str
+    key: str | None  # None: not a figure of its own (增减额, 完成率) — counted, not recorded
+    dims: tuple = ()
+
+    @property
+    def regex(self):
+        return _compiled(self.pattern)
+
+
+@dataclass(frozen=True)
+class TableKind:
+    """One standard table: its key, statement, title words, shape and column vocabulary."""
+
+    key: str
+    statement: str
+    titles: tuple  # regexes over the normalised title (numbering, year and unit name stripped)
+    columns: tuple = ()  # Columns tried before the common ones
+    two_sided: bool = False
+    coded: bool = True  # rows start with (or are named by) a classification code
+    fund_source: str | None = None
+    final: bool = False  # a 决算 table: figures are final accounts unless a heading says otherwise
+    default_columns: tuple = ()  # keys of the columns in their usual order, when headings cannot be read
+
+
+def _c(pattern, key, **dims):
+    return Column(pattern, key, tuple(sorted(dims.items())))
+
+
+# Headings that are comparisons or ratios, not amounts of their own.
+NOT_AMOUNTS = (_c(r"增减|增幅|变动|比上年|差额|差异", None), _c(r"完成率|%|百分比|占比|比重", None))
+FUND_COLUMNS = (
+    _c(r"一般公共预算", "general_budget", fund_source="一般公共预算"),
+    _c(r"政府性基金", "government_fund", fund_source="政府性基金预算"),
+    _c(r"国有资本经营", "state_capital", fund_source="国有资本经营预算"),
+    _c(r"财政专户", "special_account", fund_source="财政专户管理资金"),
+    _c(r"财政拨款", "fiscal", fund_source="财政拨款"),
+    _c(r"事业单位经营|经营收入", "operating_income", fund_source="事业单位经营收入"),
+    _c(r"事业收入", "business_income", fund_source="事业收入"),
+    _c(r"上级补助", "higher_subsidy", fund_source="上级补助收入"),
+    _c(r"附属单位上缴", "affiliate_income", fund_source="附属单位上缴收入"),
+    _c(r"非财政拨款结余", "non_fiscal_balance", fund_source="使用非财政拨款结余"),
+    _c(r"单位资金", "unit_funds", fund_source="单位资金"),
+    _c(r"其他收入", "other_income", fund_source="其他收入"),
+    _c(r"上年结转|年初结转|结转结余", "carryover", fund_source="上年结转"),
+)
+EXPENSE_COLUMNS = (
+    _c(r"人员经费", "personnel", economic_class="人员经费"),
+    _c(r"公用经费", "public_use", economic_class="公用经费"),
+    _c(r"基本支出", "basic", expense_type="基本支出"),
+    _c(r"项目支出", "project", expense_type="项目支出"),
+    _c(r"上缴上级", "paid_to_higher"),
+    _c(r"经营支出", "operating_expenditure"),
+    _c(r"对附属单位补助", "affiliate_subsidy"),
+    _c(r"年末结转|结转下年", "year_end_balance"),
+    _c(r"结余分配", "balance_distribution"),
+)
+TOTAL_COLUMNS = (_c(r"合计|总计|小计|^金额$|^(?:本年)?预算数$|^决算数$|^执行数$|^数额$|^预算$|^决算$", ""),)
+# The common vocabulary: comparisons first, then parts, then totals (年初预算数 小计 is a total).
+COMMON_COLUMNS = NOT_AMOUNTS + EXPENSE_COLUMNS + FUND_COLUMNS + TOTAL_COLUMNS
+
+THREE_PUBLIC_COLUMNS = (
+    _c(r"机关运行", "agency_operating"),
+    _c(r"因公出国", "overseas_travel"),
+    _c(r"接待", "reception"),
+    _c(r"(?<!及)购置费|车购置(?!及)", "vehicle_purchase"),
+    _c(r"(?<!及)运行(?:维护)?费|车运行(?!费)", "vehicle_operation"),
+    _c(r"购置及运行|小计", "vehicles"),
+    _c(r"合计|总计|三公", "total"),
+)
+THREE_PUBLIC_LABELS = {
+    "total": "“三公”经费合计", "overseas_travel": "因公出国(境)费", "reception": "公务接待费",
+    "vehicles": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
+    "agency_operating": "机关运行经费",
+}
+
+# Phase of a column's figures, from its heading (or the heading above it). Order matters:
+# 上年执行数 before 执行数, 调整预算 before 预算.
+PHASES = [
+    (r"上年(?:度)?(?:预算)?执行|上年(?:度)?决算|执行数|预计执行|上年实际", "prior_outturn"),
+    (r"上年(?:度)?预算", "prior_budget"),
+    (r"调整(?:后)?预算|全年预算|变动后预算", "adjusted_budget"),
+    (r"决算", "final"),
+    (r"年初预算|预算", "budget"),
+]
+
+# Left (income) side of two-sided tables: printed label -> (item, fund source). First match wins.
+INCOME_ITEMS = [
+    (r"收入总计|收入合计|总计", "total", None),
+    (r"一般公共预算", "general_budget", "一般公共预算"),
+    (r"政府性基金", "government_fund", "政府性基金预算"),
+    (r"国有资本经营", "state_capital", "国有资本经营预算"),
+    (r"财政专户", "special_account", "财政专户管理资金"),
+    (r"财政拨款", "fiscal", "财政拨款"),
+    (r"事业单位经营收入|经营收入", "operating_income", "事业单位经营收入"),
+    (r"事业收入", "business_income", "事业收入"),
+    (r"上级补助", "higher_subsidy", "上级补助收入"),
+    (r"附属单位上缴", "affiliate_income", "附属单位上缴收入"),
+    (r"非财政拨款结余", "non_fiscal_balance", "使用非财政拨款结余"),
+    (r"其他收入", "other_income", "其他收入"),
+    (r"上年结转|年初结转|结转结余", "carryover", "上年结转"),
+    (r"本年收入", "current_total", None),
+]
+
+FUND = {"general_budget": "一般公共预算", "government_fund": "政府性基金预算", "state_capital": "国有资本经营预算"}
+
+# Most specific first: 财政拨款收支总表 before 收支总表, 基本支出 and 三公 before 一般公共预算支出.
+KINDS = [
+    TableKind("three_public", "three_public", (r"三公",), columns=THREE_PUBLIC_COLUMNS, coded=False,
+              default_columns=("total", "overseas_travel", "reception", "vehicles", "vehicle_purchase",
+                               "vehicle_operation", "agency_operating")),
+    TableKind("government_fund", "government_fund", (r"政府性基金",), fund_source="政府性基金预算",
+              default_columns=("", "basic", "project")),
+    TableKind("state_capital", "state_capital", (r"国有资本经营",), fund_source="国有资本经营预算",
+              default_columns=("", "basic", "project")),
+    TableKind("fiscal_appropriation", "fiscal_appropriation",
+              (r"财政拨款收(?:入)?支(?:出)?", r"财政拨款.*收支"), two_sided=True, coded=False,
+              default_columns=("", "general_budget", "government_fund", "state_capital")),
+    TableKind("basic_expenditure", "economic_class",
+              (r"基本支出.*经济分类|一般公共预算.*基本支出|财政拨款基本支出|经济分类",),
+              fund_source="一般公共预算", default_columns=("", "personnel", "public_use")),
+    TableKind("general_budget", "function_class",
+              (r"一般公共预算.*支出|一般公共预算.*拨款", r"财政拨款支出"), fund_source="一般公共预算",
+              default_columns=("", "basic", "project")),
+    TableKind("overview", "overview",
+              (r"收支总|收支预算总|收入支出.*总表|收支总体|收支情况|财务收支",), two_sided=True, coded=False,
+              default_columns=("",)),
+    TableKind("income", "income", (r"收入(?:预算|决算)?(?:总表|总体|情况|表)",),
+              default_columns=("", "fiscal", "business_income", "operating_income", "other_income")),
+    TableKind("expenditure", "expenditure", (r"支出(?:预算|决算)?(?:总表|总体|情况|表)",),
+              default_columns=("", "basic", "project")),
+    TableKind("procurement", "procurement", (r"政府采购",), coded=False),
+    TableKind("performance", "performance", (r"绩效",), coded=False),
+]
+GENERIC_STATEMENTS = [
+    (r"采购|购买服务", "procurement"), (r"绩效", "performance"), (r"资产", "assets"),
+    (r"机关运行", "agency_operating"), (r"三公", "three_public"), (r"收入", "income"),
+]
+# A title line once its numbering, year and unit name are stripped: short, ends with 表.
+TABLE_WORDS = re.compile(r"预算|决算|支出|收入|经费|采购|绩效|资产|收支|拨款")
+TITLE_PREFIX = re.compile(
+    r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.]|\d{1,2}[.、．]|[(（]\d{1,2}[)）])?\s*"
+    r"(?:(?:部门)?(?:公开)?(?:附)?表\s?\d{1,2}(?:[-—]\d{1,2})?|(?:预算|决算|部门)?\d{1,2}表|附件\s?\d{1,2})?[:：.、\s]*"
+)
+TITLE_SUFFIX = re.compile(r"(?:[(（](?:续|续表|单位[:：]?\s*(?:万元|元))[)）]|续表|\(续\))$")
+YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
+
+
+@dataclass(frozen=True)
+class Title:
+    """A table title as printed and as read: its kind, its name (year stripped), a continuation flag."""
+
+    kind: TableKind
+    name: str
+    continued: bool = False
+
+
+def generic_kind(name):
+    """A table no standard kind names: read with the common columns under a statement its title suggests."""
+    statement = next((s for pattern, s in GENERIC_STATEMENTS if re.search(pattern, name)), "expenditure")
+    final = "决算" in name
+    return TableKind("generic", statement, (), coded=True, final=final)
+
+
+def strip_title(text):
+    """'预算01表 收支总表' / '表1 2026年部门收支总表（续）' -> ('收支总表' as printed, continued)."""
+    text = TITLE_PREFIX.sub("", normalize(text).strip(), count=1).replace(" ", "").replace('"', "")
+    continued = bool(TITLE_SUFFIX.search(text)) and "续" in text
+    return TITLE_SUFFIX.sub("", text), continued
+
+
+def title_kind(text):
+    """The Title this line prints, or None: standard kinds first, then any short '…表' line."""
+    if len(text) > 160:
+        return None
+    stripped = text.strip()
+    if not stripped or "。" in stripped or "…" in stripped or "……" in stripped or ".." in stripped:
+        return None
+    printed, continued = strip_title(stripped)
+    name = printed.replace("“", "").replace("”", "")
+    if not name.endswith("表") or not 3 <= len(name) <= 48 or re.search(r"\d{1,3}$", stripped):
+        return None
+    if not TABLE_WORDS.search(name) or re.search(r"[,，;；:：]", name):
+        return None
+    bare = YEAR_AND_UNIT.sub("", name) if "年" in name else name
+    table_name = YEAR_AND_UNIT.sub("", printed) if "年" in printed else printed
+    final = "决算" in name
+    for kind in KINDS:
+        if any(re.search(pattern, bare) for pattern in kind.titles):
+            if final and not kind.final:
+                kind = final_kind(kind)
+            return Title(kind, table_name, continued)
+    return Title(generic_kind(bare), table_name, continued)
+
+
+_FINAL = {}
+
+
+def final_kind(kind):
+    """The 决算 twin of a budget kind (same statement and columns; figures default to phase final)."""
+    if kind.key not in _FINAL:
+        _FINAL[kind.key] = TableKind(**{**kind.__dict__, "final": True})
+    return _FINAL[kind.key]
+
+
+def column_for(kind, heading):
+    """The Column a heading names under this kind, or None when no word of it is known."""
+    text = heading.replace(" ", "")
+    if not text:
+        return None
+    for column in kind.columns + COMMON_COLUMNS:
+        if column.regex.search(text):
+            return column
+    return None
+
+
+def phase_of(heading, fiscal_year=None):
+    """The phase a heading states ('2025年执行数' in a 2026 budget -> prior_outturn), or None."""
+    text = heading.replace(" ", "")
+    if fiscal_year:
+        text = text.replace(f"{fiscal_year - 1}年", "上年").replace(f"{fiscal_year}年", "本年")
+    for pattern, phase in PHASES:
+        if re.search(pattern, text):
+            return phase
+    return None
+
+
+_PATTERNS = {}
+
+
+def _compiled(pattern):
+    if pattern not in _PATTERNS:
+        _PATTERNS[pattern] = re.compile(pattern)
+    return _PATTERNS[pattern]
