@@ -10,7 +10,7 @@ REFERENCE_CSV = Path(__file__).resolve().parent.parent / "datasets" / "reference
 def name_key(name):
     """Compare names without brackets' width, spaces or a trailing 支出 (一般公共服务 = 一般公共服务支出)."""
     name = name.replace("（", "(").replace("）", ")").replace(" ", "").strip("“”\"")
-    return name[:-2] if name.endswith("支出") and len(name) > 4 else name
+    return name[:-2] if name.endswith("支出") and len(name) > 3 else name
 
 
 @lru_cache(maxsize=4)

@@ -13,7 +13,16 @@ from decimal import Decimal
 from functools import lru_cache
 
 from cnbudget import function_codes
-from cnbudget.numbers import AMOUNT_RE, COUNT_RE, NUMBER, to_yuan, yuan_int
+from cnbudget.errors import InputError
+from cnbudget.numbers import to_yuan, yuan_int
+
+# Numbers anchored at the start of a digit run (look-behind): a pattern never retries inside a
+# long run of digits, so every pattern here is linear in its input.
+NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+AMOUNT_RE = re.compile(rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
+COUNT_RE = re.compile(r"(?P<number>(?<![\d.,])\d{1,9})\s?(?P<unit>辆|台\(套\)|台|套)")
+MAX_INTEGER_DIGITS = 15  # 999万亿元: beyond this a printed amount is a corrupt file, not a budget
+PCT = r"(?<![\d.])\d{1,9}(?:\.\d{1,9})?\s?%"
 from cnbudget.reading import raw_span, sentence_at, sentences
 
 
@@ -66,6 +75,10 @@ LABEL_RULES = [
     (r"政府性基金(预算)?(财政)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
     (r"国有资本经营(预算)?(财政)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
     (r"财政拨款收入", None, "fiscal", {"fund_source": "财政拨款"}),
+    (r"上级补助收入", None, "superior_subsidy", {"fund_source": "上级补助收入"}),
+    (r"附属单位上缴收入", None, "subsidiary_remittance", {"fund_source": "附属单位上缴收入"}),
+    (r"财政专户管理资金", None, "special_account", {"fund_source": "财政专户管理资金"}),
+    (r"资产(?:处置|使用|出租|出借)收入", "assets", "asset_income", {}),
     (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
     (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
     (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
@@ -76,6 +89,12 @@ LABEL_RULES = [
     (r"基本支出", None, "basic", {"expense_type": "基本支出"}),
     (r"项目支出", None, "project", {"expense_type": "项目支出"}),
     (r"项目资金", "performance", "total", {}),
+    # A fund source named without 收入, under an income heading ('其中：一般公共预算80,778,193.86元').
+    (r"^一般公共预算(?:财政)?(?:拨款)?$", None, "general_budget", {"fund_source": "一般公共预算"}),
+    (r"^政府性基金(?:预算)?(?:财政)?(?:拨款)?$", None, "government_fund", {"fund_source": "政府性基金预算"}),
+    (r"^国有资本经营(?:收益|预算)?(?:财政)?(?:拨款)?$", None, "state_capital", {"fund_source": "国有资本经营预算"}),
+    (r"资产总额$", "assets", "total_assets", {}),
+    (r"^(?:流动资产|固定资产|在建工程|无形资产|对外投资及有价证券|长期投资|其他资产)$", "assets", None, {}),
     (r"收入(预算)?(总计|合计|总数)?$", "income", "total", {}),
     (r"支出(预算)?(总计|合计|总数)?$", "expenditure", "total", {}),
 ]
@@ -89,19 +108,25 @@ EXPENSE_TYPE_STATEMENTS = {"expenditure", "government_fund", "state_capital", "g
 # A 政府收支分类科目 code printed beside a name: 类 3 digits, 款 5, 项 7 (expenditure codes start with 2).
 INLINE_CODE = re.compile(r"(?<![\d.,])(2\d{2}(?:\d{2}){0,2})(?![\d.,%年])")
 # "一般公共服务(类)人大事务(款)行政运行(项)"; the 款 and 项 parts may be missing.
-_NAME = r"(?:[^()“”,;:、]|\((?!类\)|款\)|项\))[^()]{1,6}\))+?"  # a name may hold its own bracket: 办公厅（室）
+_NAME = r"(?:[^()“”,;:、]|\((?!\d{0,3}类\)|\d{0,2}款\)|\d{0,2}项\))[^()]{1,6}\)){1,40}?"  # bounded: linear  # a name may hold its own bracket: 办公厅（室）
 FUNCTION_TRIPLE = re.compile(rf"(?P<cls>{_NAME})\(类\)(?:(?P<sec>{_NAME})\(款\))?(?:(?P<item>{_NAME})\(项\))?")
+# '工资福利支出(301)': an economic-classification line (3xx 部门预算支出经济分类, 5xx 政府预算支出经济分类).
+ECONOMIC_CODE = re.compile(r"(?P<name>[\u4e00-\u9fff]{2,20})\((?P<code>(?:30|31|39|50|51|59)\d)\)$")
+# '公共安全支出（204类）司法（06款）行政运行（01项）': the code's parts printed inside the brackets.
+BRACKET_CODE = re.compile(r"\((?P<digits>\d{2,7})(?P<level>类|款|项)\)")
+# '一般公共服务支出-审计事务-行政运行', optionally after its code ('2010301一般公共服务支出-…'), or in quotes.
+DASH_PATH = re.compile(r"(?:(?<!\d)(?P<code>2\d{2}(?:\d{2}){0,2}))?“?(?P<names>[\u4e00-\u9fff()]{2,30}(?:[-－—][\u4e00-\u9fff()]{2,30}){1,2})”?(?:科目)?$")
 
 DIRECTIONS = {"增加": "increase", "增长": "increase", "上升": "increase", "减少": "decrease",
               "下降": "decrease", "降低": "decrease", "持平": "flat", "无变化": "flat", "没有变化": "flat"}
 CHANGE_RE = re.compile(
-    r"(?:(?:比|较|与)(?P<year>\d{4}年度?|上年度?|上一年度?|去年)(?:相比|比较)?,?|同比)"
-    r"(?P<basis>(?:\([^)]*\)|[^,;，；。()])*?)"
+    r"(?:(?:比|较|与)\s?(?P<year>\d{4}\s?年度?|上年度?|上一年度?|去年)(?:相比|比较|对比)?,?|同比)"
+    r"(?P<basis>(?:\([^)]{0,30}\)|[^,;，；。()]){0,60}?)"
     rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
-    r"(?:[,，]?\s*(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s*(?P<pct>\d+(?:\.\d+)?\s*%))?"
+    rf"(?:[,，]?\s?(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s?(?P<pct>{PCT}))?"
 )
 REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
-SHARE_RE = re.compile(r"占[^,;，；。\d]{0,12}(?P<share>\d+(?:\.\d+)?\s*%)")
+SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
 # '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
 INLINE_HEADING = re.compile(r"^(?P<heading>\(?[一二三四五六七八九十]+[)、.][^。:;,]{2,24}?)[。:]")
@@ -119,7 +144,7 @@ LEADING_NOISE = re.compile(
 )
 FILLER_PREFIX = re.compile(r"^(?:本年|当年|安排|涉及|计划|预计)+")
 FILLER_SUFFIX = re.compile(r"(?:为|是|约|达)+$")  # 总计/合计 stay: they are part of the printed name
-YEAR_PREFIX = re.compile(r"^.*?\d{4}年(?:度)?(?:,)?")
+YEAR_PREFIX = re.compile(r"^.*?\d{4}\s?年(?:度)?(?:,)?")
 
 
 def heading_statement(text):
@@ -162,16 +187,22 @@ def classify_function(label, context, printed=None):
     A code printed in the label (行政运行（2010101）) wins over the names.
     """
     printed = LEADING_NOISE.sub("", (printed or label).strip())
-    inline = max(INLINE_CODE.findall(printed), key=len, default=None)
-    triple = FUNCTION_TRIPLE.search(printed)
+    bracketed, names_only = bracket_code(printed)
+    inline = bracketed or max(INLINE_CODE.findall(printed), key=len, default=None)
+    triple = FUNCTION_TRIPLE.search(names_only) if "(类)" in names_only else None
+    if triple and bracketed and len(bracketed) == 3 and not triple.group("sec"):
+        triple = None  # '公共安全支出(204类)1,252.30万元': a 类 line, read as the inline code below
     if triple:
         names = [(n or "").strip() for n in triple.group("cls", "sec", "item")]
         code, level = function_codes.resolve(*[n or None for n in names])
         if inline and len(inline) >= len(code or ""):
             code, level = inline, {3: "类", 5: "款", 7: "项"}[len(inline)]
-        printed = "".join(f"{n}({lvl})" for n, lvl in zip(names, "类款项") if n)
-        return "function_class", code or printed, {"function_code": code, "function_level": level,
-                                                    "label": triple.group(0)}
+        key = "".join(f"{n}({lvl})" for n, lvl in zip(names, "类款项") if n)
+        shown = triple.group(0) if not bracketed else None  # the bracketed digits stay in the printed label
+        return "function_class", code or key, {"function_code": code, "function_level": level, "label": shown}
+    dashed = dash_path(printed)
+    if dashed:
+        return dashed
     if inline:
         level = {3: "类", 5: "款", 7: "项"}[len(inline)]
         name = re.split(r"\d{4}年", printed)[0].rstrip(":：为 ") or inline
@@ -182,8 +213,49 @@ def classify_function(label, context, printed=None):
     if code:
         statement = context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure"
         return statement, code, {"function_code": code, "function_level": "类"}
+    economic = ECONOMIC_CODE.search(label)
+    if economic:
+        return "economic_class", economic.group("code"), {"economic_class": economic.group("name")}
     return None
 
+
+def bracket_code(printed):
+    """('2040601', text with '(类)(款)(项)') for '公共安全支出(204类)司法(06款)行政运行(01项)', else (None, text)."""
+    if "类)" not in printed:
+        return None, printed
+    code = ""
+    for digits, _ in BRACKET_CODE.findall(printed):  # '(06款)' extends the code; '(20406款)' is the whole code
+        code = code + digits if len(digits) == 2 and code else digits
+    if len(code) not in (3, 5, 7) or not code.startswith("2"):
+        return None, printed
+    return code, BRACKET_CODE.sub(lambda m: f"({m.group('level')})", printed)
+
+
+def dash_path(printed):
+    """'一般公共服务支出-审计事务-行政运行' (with or without its code in front) -> a 款/项 line, or None.
+
+    Without a printed code the names are resolved through the reference table: the code is
+    inferred, and the line says so (`inferred` -> an `inferred_function_code` warning).
+    """
+    if "-" not in printed and "－" not in printed and "—" not in printed:
+        return None
+    match = DASH_PATH.search(printed)
+    if match is None:
+        return None
+    names = re.split(r"[-－—]", match.group("names"))
+    level = "款" if len(names) == 2 else "项"
+    printed_code = match.group("code")
+    code, _ = function_codes.resolve(*names)
+    if printed_code and len(printed_code) == (5 if level == "款" else 7):
+        code, inferred = printed_code, False
+    elif function_codes.class_code(names[0]) is None:
+        return None  # not a 类 name in front: some other dashed phrase
+    else:
+        inferred = code is not None
+    dims = {"function_code": code, "function_level": level, "label": match.group(0).rstrip("科目")}
+    if inferred:
+        dims["inferred"] = True
+    return "function_class", code or "-".join(names), dims
 
 @lru_cache(maxsize=65536)
 def classify(label, context, printed=None):
@@ -274,14 +346,22 @@ def scan_sentence(doc, sentence, context):
 
 def place_amount(doc, sentence, match, label, context, printed, start):
     """Record one amount as a budget line, or warn when its label cannot be placed."""
+    number = match.group("number")
+    if number and len(number.split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
+        raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
+                                   "expected a budget figure (the file looks corrupt)",
+                         line=sentence.line.no, page=sentence.line.page)
     found = classify(label, context, printed) if label else None
     if found is None:
         doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
         return None
     statement, item, dims = found
-    amount = to_yuan(match.group("number"), match.group("unit")) if match.group("number") else Decimal(0)
+    amount = to_yuan(number, match.group("unit")) if number else Decimal(0)
     dims = dict(dims)
-    label = sentence.printed(dims.pop("label", label), start)
+    label = sentence.printed(dims.pop("label", None) or label, start)
+    if dims.pop("inferred", False):
+        doc.warn("inferred_function_code", f"“{label}”未印科目编码，按名称对照科目参考表推定为 {dims['function_code']}",
+                 sentence)
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
     return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
