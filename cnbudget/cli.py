@@ -32,12 +32,15 @@ def cli():
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def extract(path):
-    """Extract every figure of one disclosure (text or PDF) and print it as JSON."""
-    from cnbudget.extract import extract_file
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def extract(paths):
+    """Extract every figure of one disclosure (text, PDF or web page) and print it as JSON.
 
-    print_json(extract_file(path))
+    Several files are one disclosure published in parts (情况说明 + 报表), read in the order given.
+    """
+    from cnbudget.extract import extract_file, extract_files
+
+    print_json(extract_file(paths[0]) if len(paths) == 1 else extract_files(paths))
 
 
 @cli.command()

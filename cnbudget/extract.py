@@ -183,7 +183,7 @@ def extract_files(paths, provenance=None, source_file=None):
         digest.update(part["data"])
     document.update(
         document_id=provenance.get("document_id") or document_id_of(paths),
-        source_file=source_file or ";".join(p.name for p in paths),
+        source_file=";".join(source_names(paths, source_file)),
         sha256=digest.hexdigest(),
         source_url=provenance.get("source_url"),
         obtained=provenance.get("obtained"),
@@ -215,6 +215,14 @@ def read_source(path):
     data = path.read_bytes()
     lines, encoding = read_lines(path, data)
     return {"lines": lines, "encoding": encoding, "data": data}
+
+
+def source_names(paths, first=None):
+    """The files' names as recorded: `first` (a path under the sources folder) sets their folder."""
+    if first is None:
+        return [p.name for p in paths]
+    folder = str(Path(first).parent)
+    return [first] + [p.name if folder == "." else f"{folder}/{p.name}" for p in paths[1:]]
 
 
 def document_id_of(paths):

@@ -21,6 +21,7 @@ from cnbudget.checks import check_extraction
 from cnbudget.diff import package_changes
 from cnbudget.errors import InputError
 from cnbudget.extract import extract_file
+from cnbudget.provenance import read_sidecar
 from cnbudget.schema import SCHEMAS, TITLES, columns
 
 RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "function_codes", "warnings",
@@ -53,11 +54,13 @@ def find_sources(sources_dir):
     """Source files that have a provenance sidecar, in path order."""
     found = []
     for sidecar in sorted(Path(sources_dir).rglob("*.provenance.json")):
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        source = sidecar.parent / meta["file"]
-        if not source.exists():
-            raise InputError(sidecar, f"the sidecar names '{meta['file']}', which is not beside it", line=1)
-        found.append((source, meta))
+        meta = read_sidecar(sidecar)
+        names = meta.get("files") or [meta.get("file")]  # `files`: one disclosure published as several files
+        for name in names:
+            if not name or not (sidecar.parent / name).exists():
+                raise InputError(sidecar, f"the sidecar names '{name}', which is not beside it; expected "
+                                          "`file` (or `files`) naming the source files beside it", line=1)
+        found.append((sidecar.parent / names[0], meta))
     return found
 
 

@@ -41,8 +41,11 @@ def sidecar_path(path):
 def read_provenance(path):
     """The validated sidecar beside a source (NAME.provenance.json), or {} when there is none."""
     sidecar = sidecar_path(path)
-    if not sidecar.exists():
-        return {}
+    return read_sidecar(sidecar) if sidecar.exists() else {}
+
+
+def read_sidecar(sidecar):
+    """A sidecar file's fields, validated; bad JSON or a bad field is one InputError with its line."""
     text = sidecar.read_bytes().decode("utf-8", "replace")
     try:
         data = json.loads(text)
