@@ -44,7 +44,13 @@ NIL_CELL = {"-", "—", "--", "——", "－", "/", "*"}
 NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）][、.]?|\d{1,2}[.、．](?!\d))")
 TOTAL_LABEL = re.compile(r"合计|总计")
 MAX_HEADER_LINES = 14
+COLUMN_GAP = re.compile(r"\S {3}")
+AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 HEADING_SLACK = 3  # characters a heading may stand beside the amounts under it
+# Headings of the code and name columns, not of amounts.
+LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|栏次|行次|收入|支出)$")
+MAX_DRIFT = 16  # characters a heading may drift left of its amounts on pdftotext's grid
+DRIFT_CAP = 6
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Row:
     label: str
     numbers: list  # pdf.Cell
     side: str = ""
+    label_end: int = 0  # where the row's label (or code) stops: headings left of it name the label column
 
 
 @dataclass
@@ -94,13 +101,17 @@ def line_title(line):
 
 
 def is_prose(line):
-    """A line of running text (a sentence), which ends a table; table notes (注：…) do not."""
+    """A line of running text (a sentence), which ends a table; table notes (注：…) do not.
+
+    Prose is set solid: a table row has gaps of several spaces between its cells.
+    """
     text = line.text.strip()
     if not text or NOTE.match(text):
         return False
     if CHAPTER.match(text):
         return True
-    return "。" in text and len(text) > 24 and not any(c.is_number for c in split_number_cells(line.raw))
+    return len(text) > 16 and ("。" in text or "，" in text or "," in text and "万元" in text) and \
+        COLUMN_GAP.search(line.raw.strip()) is None
 
 
 def find_tables(lines):
@@ -113,8 +124,8 @@ def find_tables(lines):
     for line in lines:
         title = line_title(line)
         if title is not None:
-            if title.continued and current is not None and current[0].name == title.name:
-                current[1].append(line)
+            if current is not None and current[0].name == title.name:
+                current[1].append(line)  # the title printed again atop the next page, or marked 续
                 continue
             current = (title, [line])
             found.append(current)
@@ -127,12 +138,14 @@ def find_tables(lines):
 
 
 def looks_like_table(table_lines):
-    """A title with a unit note, an amount row or an empty-table note under it."""
-    for line in table_lines[1:]:
+    """A title with a unit note or an empty-table note under it, or amount rows (not a contents entry)."""
+    amounts = 0
+    for line in table_lines[1:MAX_HEADER_LINES]:
         if UNIT_NOTE.search(line.text) or EMPTY_NOTE.search(line.text):
             return True
-        if any(c.is_number for c in split_number_cells(clean_raw(line))) and not PAGE_NUMBER.match(line.raw) \
-                and not TABLE_NUMBER_LINE.match(line.text):
+    for line in table_lines[1:]:
+        amounts += any(AMOUNT_CELL.match(c.text) for c in split_number_cells(clean_raw(line)))
+        if amounts >= 2:
             return True
     return bool(UNIT_NOTE.search(table_lines[0].text))
 
@@ -146,8 +159,12 @@ def read_tables(doc, lines=None, fiscal_year=None):
     lines = doc.lines if lines is None else lines
     fiscal_year = fiscal_year or getattr(doc, "fiscal_year", None)
     out, seen = [], set()
-    for title, table_lines in find_tables(lines):
-        table = read_table(title, table_lines, fiscal_year)
+    tables = find_tables(lines)
+    units = [table_unit(table_lines) for _, table_lines in tables]
+    stated = [unit for unit in units if unit]
+    default_unit = max(set(stated), key=stated.count) if stated else "元"  # a table without one: as the others
+    for title, table_lines in tables:
+        table = read_table(title, table_lines, fiscal_year, default_unit)
         key = (table.name, table.signature())
         if table.cells and key in seen:
             doc.warn("repeated_table", f"附表“{table.name}”重复印出，数额相同，只记一次", row_sentence(table.lines[0]))
@@ -315,7 +332,8 @@ def page_rows(kind, page_lines):
                 label = "".join(c.text for _, c in pending)
             elif pending and rows:
                 rows[-1].label += tail(pending)
-            rows.append(Row(line, codes, label, numbers))
+            label_end = max([code_end] + [c.end for c in labels if numbers and c.end <= numbers[0].start])
+            rows.append(Row(line, codes, label, numbers, label_end=label_end))
         pending = []
     if pending and rows:
         rows[-1].label += tail(pending)
@@ -358,7 +376,7 @@ def two_sided_rows(line, cells, pending, rows):
         side = "income" if left and "支出" not in text else "expenditure"
         if not numbers:
             continue
-        out.append(Row(line, [], text, numbers, side=side))
+        out.append(Row(line, [], text, numbers, side=side, label_end=label.end if label else 0))
     if pending and rows and all(g[0] is not None for g in groups):
         rows[-1].label += tail(pending)
     return out
@@ -383,40 +401,49 @@ class Mapped:
 
 
 def column_mapping(kind, rows, header, previous, fiscal_year=None):
-    """{number column end -> Mapped}: by the headings above the columns, else by count, else as before."""
-    table_rows = [row.numbers for row in rows if row.side != "income"]
-    ends = column_ends(table_rows)
+    """{(side, number column end) -> Mapped} for both sides of a two-sided table ('' alone otherwise)."""
     mapping = {}
-    income = [row.numbers for row in rows if row.side == "income"]
-    for end in column_ends(income):
-        mapping[("income", end)] = Mapped("", {}, default_phase(kind), "")
+    for side in ("", "income"):
+        of_side = [row for row in rows if (row.side == "income") == (side == "income")]
+        side_rows = [row.numbers for row in of_side]
+        label_end = max((row.label_end for row in of_side), default=0)
+        before = {end: mapped for (s, end), mapped in (previous or {}).items() if s == side}
+        defaults = ("",) if side == "income" else (kind.default_columns or ("",))
+        for end, mapped in side_mapping(kind, side_rows, header, before, fiscal_year, defaults, label_end).items():
+            mapping[(side, end)] = mapped
+    return mapping
+
+
+def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, label_end=0):
+    """{end -> Mapped}: by the headings above the columns, else by count, else as on the page before."""
+    ends = column_ends(table_rows)
     if not ends:
-        return mapping or previous or {}
-    words = column_headings(header, table_rows, ends)
-    named = {end: name_column(kind, parts) for end, parts in words.items()}
-    headings = {end: "".join(parts) for end, parts in words.items()}
+        return previous
+    mapping = {}
+    words = column_headings(header, table_rows, ends, label_end)
+    named, headings = {}, {}
+    for end, parts in words.items():
+        named[end], headings[end] = name_column(kind, parts)
+    whole = {end: "".join(parts) for end, parts in words.items()}
     phases = phase_words(header, fiscal_year)
-    if headings and all(named.get(end) is not None or headings.get(end) for end in ends) \
-            and sum(1 for end in ends if named.get(end) is not None) >= max(1, len(ends) // 2):
+    if sum(1 for end in ends if named.get(end) is not None) >= max(1, (len(ends) + 1) // 2):
         for end in ends:
-            heading = headings.get(end, "")
+            heading = headings.get(end) or f"column_{ends.index(end) + 1}"
+            whole.setdefault(end, "")
             column = named.get(end)
-            phase = phase_of(heading, fiscal_year) or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind)
+            phase = (phase_of(whole[end], fiscal_year) or nearest_phase(phases, middle(table_rows, end))
+                     or default_phase(kind))
             if column is None:
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
-        return dedupe(mapping, header, table_rows)
-    defaults = list(kind.default_columns) or [""]
-    before = sorted(k for k in (previous or {}) if not isinstance(k, tuple))
-    if len(ends) == len(before) and len(ends) != len(defaults):
-        mapping.update(zip(ends, (previous[k] for k in before)))
-        return mapping
-    if previous and len(ends) != len(defaults):
-        if before:
-            for end in ends:
-                mapping[end] = previous[before[nearest(end, before)]]
-            return mapping
+        return dedupe(mapping, header)
+    defaults = list(defaults)
+    before = sorted(previous)
+    if before and len(ends) == len(before) and len(ends) != len(defaults):
+        return dict(zip(ends, (previous[k] for k in before)))
+    if before and len(ends) != len(defaults):
+        return {end: previous[before[nearest(end, before)]] for end in ends}
     if len(ends) > len(defaults):
         defaults += [f"column_{i + 1}" for i in range(len(defaults), len(ends))]
     for index, end in enumerate(ends):
@@ -446,24 +473,33 @@ def middle(table_rows, end):
     return (min(c.start for c in spans) + end) / 2 if spans else end
 
 
-def column_headings(header, table_rows, ends):
-    """{column end: [heading words, top to bottom]}: on each header line, each word goes to the column
-    whose middle is nearest, and each column keeps the nearest of the words that chose it (a heading
-    over an empty column does not take the amounts of its neighbour)."""
+def column_headings(header, table_rows, ends, label_end=0):
+    """{column end: [heading words, top to bottom]} of the amount columns.
+
+    On pdftotext's grid a Han glyph takes one column though it is printed wider, so headings drift
+    left of their amounts, more so the more Han text precedes them on the line. Each header line
+    is therefore shifted right by the drift that best lines its words up with the amount columns;
+    a word then goes to the nearest column, never one whose amounts end left of the word (a heading
+    over a column printed empty names no amounts), and each column keeps its nearest word.
+    """
     middles = [middle(table_rows, end) for end in ends]
     widths = [end - min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
     first_left = ends[0] - widths[0]
     words = {end: [] for end in ends}
     for line in header:
+        cells = [cell for cell in row_cells_of(clean_raw(line))
+                 if cell.end > first_left - 2 * MAX_DRIFT and (cell.start + cell.end) / 2 > label_end
+                 and not LABEL_HEADING.search(normalize(cell.text).replace(" ", ""))]
+        if not cells:
+            continue
+        shift = min(range(MAX_DRIFT + 1), key=lambda s: drift_cost(cells, middles, s))
         chosen = {}
-        for cell in row_cells_of(clean_raw(line)):
+        for cell in cells:
             centre = (cell.start + cell.end) / 2
-            if centre < first_left - 6:
-                continue  # the heading of the code and name columns
-            index = nearest(centre, middles)
-            distance = abs(middles[index] - centre)
-            if distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
-                continue  # not above this column: the heading of a column printed empty
+            index = nearest(centre + shift, middles)
+            distance = abs(middles[index] - centre - shift)
+            if centre > ends[index] + HEADING_SLACK or distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
+                continue
             if index not in chosen or distance < chosen[index][0]:
                 chosen[index] = (distance, cell.text)
         for index, (_, text) in chosen.items():
@@ -471,13 +507,23 @@ def column_headings(header, table_rows, ends):
     return {end: [normalize(part).replace(" ", "") for part in parts] for end, parts in words.items() if parts}
 
 
+def drift_cost(cells, middles, shift):
+    """How badly a header line's words miss the amount columns when moved `shift` characters right."""
+    cost = shift * 0.1
+    for cell in cells:
+        centre = (cell.start + cell.end) / 2 + shift
+        cost += min(min(abs(m - centre) for m in middles), DRIFT_CAP)
+    return cost
+
+
 def name_column(kind, words):
-    """The Column named by a column's heading words, read from the lowest line up ('财政拨款支出' / '合计')."""
+    """(Column, the words naming it) from a column's heading words, read from the lowest line up
+    ('财政拨款支出' / '合计' is 合计), or (None, all the words)."""
     for start in range(len(words) - 1, -1, -1):
         column = column_for(kind, "".join(words[start:]))
         if column is not None:
-            return column
-    return None
+            return column, "".join(words[start:])
+    return None, "".join(words)
 
 
 def phase_words(header, fiscal_year):
@@ -497,17 +543,16 @@ def nearest_phase(phases, centre):
     return min(phases, key=lambda p: abs(p[0] - centre))[1]
 
 
-def dedupe(mapping, header, table_rows):
+def dedupe(mapping, header):
     """Two columns with the same key and phase: the later one is under a group heading (上年结转…)."""
     seen = {}
-    for end in sorted(k for k in mapping if not isinstance(k, tuple)):
+    for end in sorted(mapping):
         mapped = mapping[end]
         key = (mapped.key, mapped.phase)
         if key in seen and mapped.key is not None:
-            group = "carryover" if any("结转" in line.text for line in header) else "part"
-            count = seen[key] + 1
-            mapped.key = f"{group}:{mapped.key}" if count == 2 and group == "carryover" else f"{mapped.key}#{count}"
-            seen[key] = count
+            seen[key] += 1
+            carryover = seen[key] == 2 and any("结转" in line.text for line in header)
+            mapped.key = f"carryover:{mapped.key}" if carryover else f"{mapped.key}#{seen[key]}"
         else:
             seen[key] = 1
     return mapping
@@ -537,8 +582,8 @@ def row_key_and_dims(table, row, label, state):
         else:
             dims["economic_class"] = label
         return "/".join(c for c, _ in row.codes), dims, False
-    if TOTAL_LABEL.search(label) and row.side != "income":
-        return "total", dims, False
+    if (TOTAL_LABEL.search(label) or not label) and row.side != "income":
+        return "total", dims, False  # a row of amounts alone is the table's total (收入总表, 三公)
     if row.side == "income":
         item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
                           (label, None))
@@ -580,13 +625,13 @@ def row_cells(table, row, mapping, state):
         table.warnings.append(("inferred_function_code",
                                f"附表“{table.name}”的“{label}”未印科目编码，按名称推定为 {dims['function_code']}", row.line))
     out = []
-    plain = [k for k in mapping if not isinstance(k, tuple)]
-    income = [k for k in mapping if isinstance(k, tuple)]
+    side = "income" if row.side == "income" else ""
+    keys = [k for k in mapping if k[0] == side]
     for cell in row.numbers:
-        keys = income if row.side == "income" and income else plain
         if not keys:
+            table.warnings.append(("unplaced_cell", f"附表“{table.name}”的数额 {cell.text} 无法对应到栏目", row.line))
             continue
-        mapped = mapping[keys[nearest(cell.end, [k[1] if isinstance(k, tuple) else k for k in keys])]]
+        mapped = mapping[keys[nearest(cell.end, [k[1] for k in keys])]]
         if mapped.key is None:
             continue  # 增减额 / 完成率: a comparison, not a figure of its own
         statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)

@@ -51,7 +51,8 @@ def _c(pattern, key, **dims):
 
 
 # Headings that are comparisons or ratios, not amounts of their own.
-NOT_AMOUNTS = (_c(r"增减|增幅|变动|比上年|差额|差异", None), _c(r"完成率|%|百分比|占比|比重", None))
+NOT_AMOUNTS = (_c(r"增减|增幅|变动|比上年|差额|差异", None), _c(r"完成率|%|百分比|占比|比重", None),
+               _c(r"行次|栏次|序号|编号", None))
 FUND_COLUMNS = (
     _c(r"一般公共预算", "general_budget", fund_source="一般公共预算"),
     _c(r"政府性基金", "government_fund", fund_source="政府性基金预算"),
@@ -139,14 +140,13 @@ KINDS = [
     TableKind("fiscal_appropriation", "fiscal_appropriation",
               (r"财政拨款收(?:入)?支(?:出)?", r"财政拨款.*收支"), two_sided=True, coded=False,
               default_columns=("", "general_budget", "government_fund", "state_capital")),
-    TableKind("basic_expenditure", "economic_class",
-              (r"基本支出.*经济分类|一般公共预算.*基本支出|财政拨款基本支出|经济分类",),
-              fund_source="一般公共预算", default_columns=("", "personnel", "public_use")),
+    TableKind("basic_expenditure", "economic_class", (r"基本支出",), default_columns=("", "personnel", "public_use")),
+    TableKind("project_expenditure", "expenditure", (r"项目支出",), columns=(
+        _c(r"^(?:合计|小计|金额|预算数|总计)$", "project", expense_type="项目支出"),), default_columns=("project",)),
     TableKind("general_budget", "function_class",
-              (r"一般公共预算.*支出|一般公共预算.*拨款", r"财政拨款支出"), fund_source="一般公共预算",
-              default_columns=("", "basic", "project")),
+              (r"一般公共预算.*支出|一般公共预算.*拨款", r"财政拨款支出"), default_columns=("", "basic", "project")),
     TableKind("overview", "overview",
-              (r"收支总|收支预算总|收入支出.*总表|收支总体|收支情况|财务收支",), two_sided=True, coded=False,
+              (r"收支(?:预算|决算)?总|收入支出.*总表|收支总体|收支情况|财务收支",), two_sided=True, coded=False,
               default_columns=("",)),
     TableKind("income", "income", (r"收入(?:预算|决算)?(?:总表|总体|情况|表)",),
               default_columns=("", "fiscal", "business_income", "operating_income", "other_income")),
@@ -166,6 +166,11 @@ TITLE_PREFIX = re.compile(
     r"(?:(?:部门)?(?:公开)?(?:附)?表\s?\d{1,2}(?:[-—]\d{1,2})?|(?:预算|决算|部门)?\d{1,2}表|附件\s?\d{1,2})?[:：.、\s]*"
 )
 TITLE_SUFFIX = re.compile(r"(?:[(（](?:续|续表|单位[:：]?\s*(?:万元|元))[)）]|续表|\(续\))$")
+QUALIFIER = re.compile(r"表[(（][^()（）]{1,16}[)）]$")  # '一般公共预算支出表（按功能分类科目）'
+# Words of a title that set its fund source or its rows' classification, whatever the kind.
+TITLE_FUNDS = [("一般公共预算", "一般公共预算"), ("政府性基金", "政府性基金预算"), ("国有资本经营", "国有资本经营预算"),
+               ("财政拨款", "财政拨款")]
+RESTATED_BY = [(r"按[^()（）]{0,4}功能分类", "function_class"), (r"按[^()（）]{0,4}经济分类", "economic_class")]
 YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
 
 
@@ -201,6 +206,9 @@ def title_kind(text):
         return None
     printed, continued = strip_title(stripped)
     name = printed.replace("“", "").replace("”", "")
+    qualifier = QUALIFIER.search(name)
+    if qualifier:
+        name = name[:qualifier.start() + 1]
     if not name.endswith("表") or not 3 <= len(name) <= 48 or re.search(r"\d{1,3}$", stripped):
         return None
     if not TABLE_WORDS.search(name) or re.search(r"[,，;；:：]", name):
@@ -208,22 +216,28 @@ def title_kind(text):
     bare = YEAR_AND_UNIT.sub("", name) if "年" in name else name
     table_name = YEAR_AND_UNIT.sub("", printed) if "年" in printed else printed
     final = "决算" in name
-    for kind in KINDS:
-        if any(re.search(pattern, bare) for pattern in kind.titles):
-            if final and not kind.final:
-                kind = final_kind(kind)
-            return Title(kind, table_name, continued)
-    return Title(generic_kind(bare), table_name, continued)
+    kind = next((k for k in KINDS if any(re.search(pattern, bare) for pattern in k.titles)), None)
+    kind = kind or generic_kind(bare)
+    changes = {"final": True} if final and not kind.final else {}
+    if kind.key in ("general_budget", "basic_expenditure", "project_expenditure", "generic"):
+        fund = next((source for word, source in TITLE_FUNDS if word in bare), None)
+        if fund != kind.fund_source:
+            changes["fund_source"] = fund
+        statement = next((s for pattern, s in RESTATED_BY if re.search(pattern, qualifier.group() if qualifier else bare)), None)
+        if statement and statement != kind.statement:
+            changes["statement"] = statement
+    return Title(variant(kind, **changes) if changes else kind, table_name, continued)
 
 
-_FINAL = {}
+_VARIANTS = {}
 
 
-def final_kind(kind):
-    """The 决算 twin of a budget kind (same statement and columns; figures default to phase final)."""
-    if kind.key not in _FINAL:
-        _FINAL[kind.key] = TableKind(**{**kind.__dict__, "final": True})
-    return _FINAL[kind.key]
+def variant(kind, **changes):
+    """The kind with some fields changed (a 决算 twin, a fund source read from the title), made once."""
+    key = (kind.key, tuple(sorted(changes.items())))
+    if key not in _VARIANTS:
+        _VARIANTS[key] = TableKind(**{**kind.__dict__, **changes})
+    return _VARIANTS[key]
 
 
 def column_for(kind, heading):
