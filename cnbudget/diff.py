@@ -54,7 +54,7 @@ from cnbudget.errors import InputError
 from cnbudget.schema import STATEMENTS, columns
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "datasets" / "package"
-CROSSWALK = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_code_crosswalk.csv"
+CROSSWALK = Path(__file__).resolve().parent / "reference" / "function_code_crosswalk.csv"  # package data
 
 # A line's meaning: the same key in two years is the same line.
 KEY_COLUMNS = ["statement", "item", "function_code", "fund_source", "expense_type",

@@ -2,9 +2,12 @@
 
 import csv
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 
-REFERENCE_CSV = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_codes.csv"
+# Package data (cnbudget/reference/), so an installed wheel finds it as well as a checkout.
+REFERENCE = files("cnbudget") / "reference"
+REFERENCE_CSV = REFERENCE / "function_codes.csv"
+CROSSWALK_CSV = REFERENCE / "function_code_crosswalk.csv"
 
 
 def name_key(name):
@@ -16,7 +19,7 @@ def name_key(name):
 @lru_cache(maxsize=4)
 def load_reference(path=REFERENCE_CSV):
     """Rows of the reference table, keyed by code."""
-    with open(path, encoding="utf-8", newline="") as f:
+    with path.open(encoding="utf-8", newline="") as f:
         return {row["code"]: row for row in csv.DictReader(f)}
 
 

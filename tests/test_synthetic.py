@@ -195,7 +195,7 @@ def test_vehicle_counts_add_up(documents):
 
 # The extractor recovers what was printed --------------------------------------------------------
 
-REFERENCE = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_codes.csv"
+REFERENCE = Path(__file__).resolve().parent.parent / "cnbudget" / "reference" / "function_codes.csv"
 EXTRACTED = [make_synthetic.make_document(i, make_synthetic.unit_rng(SEED, i)) for i in range(1, 200, 7)]
 # The extractor names encodings by what it detected; the sidecars use Python codec names.
 ENCODING_NAMES = {"utf-8": "utf-8", "utf-8-sig": "utf-8-bom", "gb18030": "gb18030"}
