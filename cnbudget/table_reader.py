@@ -38,6 +38,7 @@ CODE_SPLIT = re.compile(r"^\s{0,40}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}
 # One code in one cell: '2010601', '2010601-行政运行', '[2011301]行政运行', '【201】一般公共服务'.
 CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
                          r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
+CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,12}[^\d\s.,%])")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
 PERCENT = re.compile(r"^-?\d{1,12}(?:\.\d{1,6})?%$")
 NIL_CELL = {"-", "—", "--", "——", "－", "/", "*"}
@@ -48,7 +49,9 @@ COLUMN_GAP = re.compile(r"\S {3}")
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 HEADING_SLACK = 3  # characters a heading may stand beside the amounts under it
 # Headings of the code and name columns, not of amounts.
-LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|栏次|行次|收入|支出)$")
+LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|类款项|栏次|行次|收入|支出)$")
+GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
+GROUP = re.compile(r"上年结转|结转结余|年初结转")
 MAX_DRIFT = 16  # characters a heading may drift left of its amounts on pdftotext's grid
 DRIFT_CAP = 6
 
@@ -217,8 +220,9 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
     empty_note = next((line for line in table_lines if EMPTY_NOTE.search(line.text)), None)
     mapping = None
     state = {"class": None, "section": None}
+    printed = {}
     for page_lines in page_groups(table_lines).values():
-        rows, header, short_codes = page_rows(kind, page_lines)
+        rows, header, short_codes = page_rows(kind, page_lines, printed)
         for line in short_codes:
             table.warnings.append(("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”", line))
         mapping = column_mapping(kind, rows, header, mapping, fiscal_year)
@@ -274,6 +278,25 @@ def row_cells_of(raw):
     return merged
 
 
+def header_cells(raw):
+    """Words of a header line: headings of neighbouring columns may stand one space apart, so every
+    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数)."""
+    cells = [Cell(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", raw)]
+    merged = []
+    for cell in cells:
+        previous = merged[-1] if merged else None
+        if previous is not None and cell.start - previous.end <= 8 and len(cell.text) == 1 and not cell.text.isascii() \
+                and getattr(previous, "spaced", False):
+            joined = Cell(previous.start, cell.end, previous.text + cell.text)
+            joined.spaced = True
+            merged[-1] = joined
+            continue
+        if len(cell.text) == 1 and not cell.text.isascii():
+            cell.spaced = True
+        merged.append(cell)
+    return year_words(merged)
+
+
 def split_codes(raw, kind):
     """(codes [(code, '')], end of the code columns, short-code flag) of a row, or ([], 0, False)."""
     if not kind.coded:
@@ -288,21 +311,55 @@ def split_codes(raw, kind):
     match = CODE_JOINED.match(raw)
     if match:
         return [match.group("code")], match.end(), False
+    match = CODE_PART.match(raw)
+    if match:  # '      08   审计事务': the 款 or 项 alone, under the 类/款 printed on a row above
+        return [match.group("part")], match.end(), False
     return [], 0, False
 
 
-def page_rows(kind, page_lines):
-    """(data rows, header lines, short-code lines) of one page: wrapped labels rejoined to their row."""
+def full_code(code, start, printed):
+    """A code printed without its parents ('08' under 201) made whole from the codes above it.
+
+    `printed` remembers the last 类 and 款 and where their codes stood; a part indented past the
+    款 column is a 项, else a 款. Whole codes update it.
+    """
+    if len(code) != 2:
+        if len(code) in (3, 5):
+            printed["class" if len(code) == 3 else "section"] = (code, start)
+            if len(code) == 3:
+                printed.pop("section", None)
+        return code
+    section, cls = printed.get("section"), printed.get("class")
+    if section and start > section[1] + 1:
+        return section[0] + code
+    if cls:
+        printed["section"] = (cls[0] + code, start)
+        return cls[0] + code
+    return None
+
+
+def page_rows(kind, page_lines, printed=None):
+    """(data rows, header lines, short-code lines) of one page: wrapped labels rejoined to their row.
+
+    `printed` carries the last 类/款 codes across pages, for codes printed without their parents.
+    """
     rows, header, pending, short = [], [], [], []
+    printed = {} if printed is None else printed
     started = False
     for line in page_lines:
         if is_furniture(line):
             continue
         raw = clean_raw(line)
         codes, code_end, is_short = split_codes(raw, kind)
+        if codes:
+            whole = full_code(codes[0], len(raw) - len(raw.lstrip()), printed)
+            codes = [whole] if whole else []
+            code_end = code_end if whole else 0
         if is_short:
             short.append(line)
-        cells = [c for c in row_cells_of(raw) if c.start >= code_end]
+        cells = [c if c.start >= code_end else Cell(code_end, c.end, raw[code_end:c.end].strip())
+                 for c in row_cells_of(raw) if c.end > code_end]  # '2010601-行政运行': the name after the code
+        cells = [c for c in cells if c.text]
         cells = [c for c in cells if c.text not in NIL_CELL and not PERCENT.match(c.text)]
         cells = year_words(cells)
         numbers = [c for c in cells if c.is_number]
@@ -437,7 +494,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
-        return dedupe(mapping, header)
+        return dedupe(mapping, header, table_rows)
     defaults = list(defaults)
     before = sorted(previous)
     if before and len(ends) == len(before) and len(ends) != len(defaults):
@@ -465,7 +522,8 @@ def default_phase(kind):
 
 
 def generic_key(heading):
-    return re.sub(r"\s+", "", normalize(heading)) or "value"
+    """A column no vocabulary names is keyed by its heading, years dropped (comparable across years)."""
+    return re.sub(r"\d{4}年度?|\s+", "", normalize(heading)) or "value"
 
 
 def middle(table_rows, end):
@@ -487,33 +545,36 @@ def column_headings(header, table_rows, ends, label_end=0):
     first_left = ends[0] - widths[0]
     words = {end: [] for end in ends}
     for line in header:
-        cells = [cell for cell in row_cells_of(clean_raw(line))
+        cells = [cell for cell in header_cells(clean_raw(line))
                  if cell.end > first_left - 2 * MAX_DRIFT and (cell.start + cell.end) / 2 > label_end
                  and not LABEL_HEADING.search(normalize(cell.text).replace(" ", ""))]
         if not cells:
             continue
-        shift = min(range(MAX_DRIFT + 1), key=lambda s: drift_cost(cells, middles, s))
-        chosen = {}
-        for cell in cells:
-            centre = (cell.start + cell.end) / 2
-            index = nearest(centre + shift, middles)
-            distance = abs(middles[index] - centre - shift)
-            if centre > ends[index] + HEADING_SLACK or distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
-                continue
-            if index not in chosen or distance < chosen[index][0]:
-                chosen[index] = (distance, cell.text)
+        _, chosen = min((assign(cells, middles, ends, widths, shift) for shift in range(MAX_DRIFT + 1)),
+                        key=lambda found: found[0])
         for index, (_, text) in chosen.items():
             words[ends[index]].append(text)
     return {end: [normalize(part).replace(" ", "") for part in parts] for end, parts in words.items() if parts}
 
 
-def drift_cost(cells, middles, shift):
-    """How badly a header line's words miss the amount columns when moved `shift` characters right."""
-    cost = shift * 0.1
+def assign(cells, middles, ends, widths, shift):
+    """(cost, {column index: (distance, word)}) of a header line's words moved `shift` characters right.
+
+    A word goes to the nearest column, unless its amounts end left of the word or it is too far
+    off; each column keeps its nearest word. Cost: distances, a fixed price per word left out,
+    and a little per character of shift (the smallest drift that lines the words up wins).
+    """
+    chosen = {}
     for cell in cells:
-        centre = (cell.start + cell.end) / 2 + shift
-        cost += min(min(abs(m - centre) for m in middles), DRIFT_CAP)
-    return cost
+        centre = (cell.start + cell.end) / 2
+        index = nearest(centre + shift, middles)
+        distance = abs(middles[index] - centre - shift)
+        if centre > ends[index] + HEADING_SLACK or distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
+            continue
+        if index not in chosen or distance < chosen[index][0]:
+            chosen[index] = (distance, cell.text)
+    cost = sum(d for d, _ in chosen.values()) + DRIFT_CAP * (len(cells) - len(chosen)) + shift / 2
+    return cost, chosen
 
 
 def name_column(kind, words):
@@ -522,6 +583,11 @@ def name_column(kind, words):
     for start in range(len(words) - 1, -1, -1):
         column = column_for(kind, "".join(words[start:]))
         if column is not None:
+            if column.key == "" and words[-1] == "小计":  # '财政拨款收入 / 小计': the subtotal of that part
+                parent = next((c for c in (column_for(kind, "".join(words[i:])) for i in range(start - 1, -1, -1))
+                               if c is not None and c.key), None)
+                if parent is not None:
+                    return parent, "".join(words[start - 1:])
             return column, "".join(words[start:])
     return None, "".join(words)
 
@@ -543,18 +609,22 @@ def nearest_phase(phases, centre):
     return min(phases, key=lambda p: abs(p[0] - centre))[1]
 
 
-def dedupe(mapping, header):
-    """Two columns with the same key and phase: the later one is under a group heading (上年结转…)."""
+def dedupe(mapping, header, table_rows):
+    """Columns under a 上年结转 group heading are carryover parts; other repeated keys are numbered."""
+    groups = [((cell.start + cell.end) / 2, GROUP.search(cell.text) is not None)
+              for line in header for cell in header_cells(clean_raw(line)) if GROUP_WORD.search(cell.text)]
     seen = {}
     for end in sorted(mapping):
         mapped = mapping[end]
+        if mapped.key is None:
+            continue
+        if len(groups) >= 2 and min(groups, key=lambda g: abs(g[0] - middle(table_rows, end)))[1]:
+            mapped.key = f"carryover:{mapped.key}" if mapped.key else "carryover"
+            mapped.dims.setdefault("fund_source", "上年结转")
         key = (mapped.key, mapped.phase)
-        if key in seen and mapped.key is not None:
-            seen[key] += 1
-            carryover = seen[key] == 2 and any("结转" in line.text for line in header)
-            mapped.key = f"carryover:{mapped.key}" if carryover else f"{mapped.key}#{seen[key]}"
-        else:
-            seen[key] = 1
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            mapped.key = f"{mapped.key or 'subtotal'}#{seen[key]}" if mapped.key or seen[key] > 2 else "subtotal"
     return mapping
 
 
