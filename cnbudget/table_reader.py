@@ -38,6 +38,7 @@ CODE_SPLIT = re.compile(r"^\s{0,40}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}
 # One code in one cell: '2010601', '2010601-行政运行', '[2011301]行政运行', '【201】一般公共服务'.
 CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
                          r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
+UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,12}(?=[^\d\s.,%])")
 CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,12}[^\d\s.,%])")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
 PERCENT = re.compile(r"^-?\d{1,12}(?:\.\d{1,6})?%$")
@@ -47,13 +48,12 @@ TOTAL_LABEL = re.compile(r"合计|总计")
 MAX_HEADER_LINES = 14
 COLUMN_GAP = re.compile(r"\S {3}")
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
-HEADING_SLACK = 3  # characters a heading may stand beside the amounts under it
+HEADING_SLACK = 1  # characters a heading may stand right of the amounts under it
 # Headings of the code and name columns, not of amounts.
-LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|类款项|栏次|行次|收入|支出)$")
+LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|类款项|收入|支出)$")
 GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
-MAX_DRIFT = 16  # characters a heading may drift left of its amounts on pdftotext's grid
-DRIFT_CAP = 6
+LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
 
 
 @dataclass
@@ -137,20 +137,24 @@ def find_tables(lines):
                 current = None
             else:
                 current[1].append(line)
-    return [(title, table_lines) for title, table_lines in found if looks_like_table(table_lines)]
+    return [(title, table_lines) for title, table_lines in found
+            if looks_like_table(table_lines, generic=title.kind.key == "generic")]
 
 
-def looks_like_table(table_lines):
-    """A title with a unit note or an empty-table note under it, or amount rows (not a contents entry)."""
+def looks_like_table(table_lines, generic=False):
+    """A title with a unit note or an empty-table note under it, or amount rows (not a contents entry).
+
+    A title no standard kind names ('部门预算公开报表' over a contents list) needs amounts under it.
+    """
     amounts = 0
     for line in table_lines[1:MAX_HEADER_LINES]:
-        if UNIT_NOTE.search(line.text) or EMPTY_NOTE.search(line.text):
+        if not generic and (UNIT_NOTE.search(line.text) or EMPTY_NOTE.search(line.text)):
             return True
     for line in table_lines[1:]:
         amounts += any(AMOUNT_CELL.match(c.text) for c in split_number_cells(clean_raw(line)))
         if amounts >= 2:
             return True
-    return bool(UNIT_NOTE.search(table_lines[0].text))
+    return not generic and bool(UNIT_NOTE.search(table_lines[0].text))
 
 
 def read_tables(doc, lines=None, fiscal_year=None):
@@ -294,7 +298,7 @@ def header_cells(raw):
         if len(cell.text) == 1 and not cell.text.isascii():
             cell.spaced = True
         merged.append(cell)
-    return year_words(merged)
+    return [cell for cell in year_words(merged) if not re.fullmatch(r"\d{1,2}", cell.text)]  # 栏次 1 2 3 …
 
 
 def split_codes(raw, kind):
@@ -310,6 +314,9 @@ def split_codes(raw, kind):
         return [code], match.end(), short
     match = CODE_JOINED.match(raw)
     if match:
+        return [match.group("code")], match.end(), False
+    match = UNIT_CODE.match(raw)
+    if match:  # '119001   西安市统计局': a budget unit's code
         return [match.group("code")], match.end(), False
     match = CODE_PART.match(raw)
     if match:  # '      08   审计事务': the 款 or 项 alone, under the 类/款 printed on a row above
@@ -345,7 +352,7 @@ def page_rows(kind, page_lines, printed=None):
     """
     rows, header, pending, short = [], [], [], []
     printed = {} if printed is None else printed
-    started = False
+    started, split = False, None
     for line in page_lines:
         if is_furniture(line):
             continue
@@ -364,6 +371,10 @@ def page_rows(kind, page_lines, printed=None):
         cells = year_words(cells)
         numbers = [c for c in cells if c.is_number]
         labels = [c for c in cells if not c.is_number]
+        if numbers and is_column_numbering(numbers, labels):
+            if not started:
+                header.append(line)
+            continue
         extra = [CELL_CODE.match(c.text) for c in labels[1:]] if codes else []
         codes = [(code, "") for code in codes] + [(m.group("code"), m.group("name")) for m in extra if m]
         if codes and extra and any(extra):
@@ -382,7 +393,9 @@ def page_rows(kind, page_lines, printed=None):
             continue
         started = True
         if kind.two_sided:
-            rows.extend(two_sided_rows(line, cells, pending, rows))
+            if split is None:
+                split = right_side_start(page_lines)
+            rows.extend(two_sided_rows(line, cells, pending, rows, split))
         else:
             label = " ".join(c.text for c in labels)
             if pending and not label:
@@ -397,6 +410,16 @@ def page_rows(kind, page_lines, printed=None):
     return rows, header, short
 
 
+def is_column_numbering(numbers, labels):
+    """'栏次  1  2  3 …': the row that numbers the columns (决算 tables), not amounts."""
+    label = "".join(c.text for c in labels).replace(" ", "")
+    if re.fullmatch(r"(?:栏次|行次)+", label):
+        return True
+    values = [c.text for c in numbers]
+    return len(values) >= 3 and all(v.isdigit() for v in values) and \
+        [int(v) for v in values] == list(range(int(values[0]), int(values[0]) + len(values))) and not label
+
+
 def year_words(cells):
     """'2026 年预算数': a year followed by 年 is a heading word, not an amount."""
     out = []
@@ -409,7 +432,22 @@ def year_words(cells):
     return out
 
 
-def two_sided_rows(line, cells, pending, rows):
+def right_side_start(page_lines):
+    """Where the 支出 side of a two-sided table starts: its labels stand right of an amount."""
+    starts = []
+    for line in page_lines:
+        cells = row_cells_of(clean_raw(line))
+        seen_number = False
+        for cell in cells:
+            if cell.is_number:
+                seen_number = True
+            elif seen_number:
+                starts.append(cell.start)
+                break
+    return min(starts) if starts else 10 ** 6
+
+
+def two_sided_rows(line, cells, pending, rows, split=10 ** 6):
     """A row of a 收/支 total table: [income label, amounts] [expenditure label, amounts].
 
     Label fragments above a row without a label are its label; above a labelled row they are the
@@ -429,7 +467,8 @@ def two_sided_rows(line, cells, pending, rows):
     out = []
     for index, (label, numbers) in enumerate(groups):
         text = label.text if label else "".join(c.text for _, c in pending)
-        left = label is not None and index == 0 and (label.start < 20 or len(groups) > 1)
+        left = index == 0 and (numbers[0].end < split if label is None and numbers else
+                               label is not None and (label.start < 20 or len(groups) > 1))
         side = "income" if left and "支出" not in text else "expenditure"
         if not numbers:
             continue
@@ -484,12 +523,13 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
     whole = {end: "".join(parts) for end, parts in words.items()}
     phases = phase_words(header, fiscal_year)
     if sum(1 for end in ends if named.get(end) is not None) >= max(1, (len(ends) + 1) // 2):
+        group_phase = column_group_phases(ends, named, whole, fiscal_year)
         for end in ends:
             heading = headings.get(end) or f"column_{ends.index(end) + 1}"
             whole.setdefault(end, "")
             column = named.get(end)
-            phase = (phase_of(whole[end], fiscal_year) or nearest_phase(phases, middle(table_rows, end))
-                     or default_phase(kind))
+            phase = (phase_of(whole[end], fiscal_year) or group_phase.get(end)
+                     or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind))
             if column is None:
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
@@ -509,6 +549,27 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
         mapping[end] = Mapped(key, dict(column.dims) if column and column.key == key else fund_dims(key),
                               default_phase(kind), "")
     return mapping
+
+
+def column_group_phases(ends, named, whole, fiscal_year):
+    """{end: phase} when the columns repeat in groups ('预算数' 合计 … 接待费 | '决算数' 合计 … 接待费):
+    a group starts where a column name comes round again; its phase is the one a heading in it states."""
+    groups, current, seen = [], [], set()
+    for end in ends:
+        key = named[end].key if named.get(end) is not None else None
+        if key is not None and key in seen:
+            groups.append(current)
+            current, seen = [], set()
+        current.append(end)
+        seen.add(key)
+    groups.append(current)
+    if len(groups) < 2:
+        return {}
+    out = {}
+    for group in groups:
+        phase = next((p for p in (phase_of(whole.get(end, ""), fiscal_year) for end in group) if p), None)
+        out.update({end: phase for end in group if phase})
+    return out
 
 
 def fund_dims(key):
@@ -534,47 +595,27 @@ def middle(table_rows, end):
 def column_headings(header, table_rows, ends, label_end=0):
     """{column end: [heading words, top to bottom]} of the amount columns.
 
-    On pdftotext's grid a Han glyph takes one column though it is printed wider, so headings drift
-    left of their amounts, more so the more Han text precedes them on the line. Each header line
-    is therefore shifted right by the drift that best lines its words up with the amount columns;
-    a word then goes to the nearest column, never one whose amounts end left of the word (a heading
-    over a column printed empty names no amounts), and each column keeps its nearest word.
+    Amounts are right-aligned under their heading, and on pdftotext's grid a Han heading drifts
+    left of its amounts (a glyph takes one grid column though printed wider). So a word belongs to
+    the first column whose amounts end at or right of it, if it stands no more than LEFT_REACH
+    characters left of that column's amounts (a heading over a column printed empty names none);
+    on each line, words keep their order: of two words reaching one column the left one takes it.
     """
-    middles = [middle(table_rows, end) for end in ends]
-    widths = [end - min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
-    first_left = ends[0] - widths[0]
+    lefts = [min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
     words = {end: [] for end in ends}
     for line in header:
-        cells = [cell for cell in header_cells(clean_raw(line))
-                 if cell.end > first_left - 2 * MAX_DRIFT and (cell.start + cell.end) / 2 > label_end
-                 and not LABEL_HEADING.search(normalize(cell.text).replace(" ", ""))]
-        if not cells:
-            continue
-        _, chosen = min((assign(cells, middles, ends, widths, shift) for shift in range(MAX_DRIFT + 1)),
-                        key=lambda found: found[0])
-        for index, (_, text) in chosen.items():
-            words[ends[index]].append(text)
+        taken = -1
+        for cell in header_cells(clean_raw(line)):
+            centre = (cell.start + cell.end) / 2
+            if centre <= label_end or LABEL_HEADING.search(normalize(cell.text).replace(" ", "")):
+                continue
+            # left to right, each word takes the first free column whose amounts end at or right of it
+            index = next((i for i, end in enumerate(ends) if i > taken and centre <= end + HEADING_SLACK), None)
+            if index is None or centre < lefts[index] - LEFT_REACH:
+                continue
+            words[ends[index]].append(cell.text)
+            taken = index
     return {end: [normalize(part).replace(" ", "") for part in parts] for end, parts in words.items() if parts}
-
-
-def assign(cells, middles, ends, widths, shift):
-    """(cost, {column index: (distance, word)}) of a header line's words moved `shift` characters right.
-
-    A word goes to the nearest column, unless its amounts end left of the word or it is too far
-    off; each column keeps its nearest word. Cost: distances, a fixed price per word left out,
-    and a little per character of shift (the smallest drift that lines the words up wins).
-    """
-    chosen = {}
-    for cell in cells:
-        centre = (cell.start + cell.end) / 2
-        index = nearest(centre + shift, middles)
-        distance = abs(middles[index] - centre - shift)
-        if centre > ends[index] + HEADING_SLACK or distance > (widths[index] + cell.end - cell.start) / 2 + HEADING_SLACK:
-            continue
-        if index not in chosen or distance < chosen[index][0]:
-            chosen[index] = (distance, cell.text)
-    cost = sum(d for d, _ in chosen.values()) + DRIFT_CAP * (len(cells) - len(chosen)) + shift / 2
-    return cost, chosen
 
 
 def name_column(kind, words):
@@ -641,7 +682,9 @@ def row_key_and_dims(table, row, label, state):
     dims = {"fund_source": kind.fund_source} if kind.fund_source else {}
     if row.codes:
         code = row.codes[0][0]
-        if code[0] == "2" and len(code) in (3, 5, 7):
+        if code[0] not in "235" or len(code) not in (3, 5, 7):
+            return code, dims, False  # a budget unit's code (119001): the row is that unit
+        if code[0] == "2":
             level = {3: "类", 5: "款", 7: "项"}[len(code)]
             dims.update(function_code=code, function_level=level)
             parent = code[:-2] if len(code) > 3 else None
@@ -710,8 +753,8 @@ def row_cells(table, row, mapping, state):
         elif kind.statement == "three_public":
             key = mapped.key or "total"
             statement, item = ("agency_operating", "total") if key == "agency_operating" else ("three_public", key)
-        elif mapped.key:
-            item = f"{row_key}:{mapped.key}" if row_key else mapped.key
+        elif mapped.key and not (kind.two_sided and len(row.numbers) == 1 and mapped.key.startswith("column_")):
+            item = f"{row_key}:{mapped.key}" if row_key else mapped.key  # (a lone amount beside its label is the label's)
         negative = cell.text.startswith("-")
         amount = parse_number(cell.text.lstrip("-")) * UNIT_YUAN[table.unit] * (-1 if negative else 1)
         cell_dims = {**dims, **column_dims}

@@ -72,7 +72,7 @@ EXPENSE_COLUMNS = (
     _c(r"人员经费", "personnel", economic_class="人员经费"),
     _c(r"公用经费", "public_use", economic_class="公用经费"),
     _c(r"基本支出", "basic", expense_type="基本支出"),
-    _c(r"项目支出", "project", expense_type="项目支出"),
+    _c(r"项目支出|专项业务经费", "project", expense_type="项目支出"),
     _c(r"上缴上级", "paid_to_higher"),
     _c(r"经营支出", "operating_expenditure"),
     _c(r"对附属单位补助", "affiliate_subsidy"),
