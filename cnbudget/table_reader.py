@@ -40,6 +40,8 @@ CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?
                          r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
 UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,12}(?=[^\d\s.,%])")
 CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,12}[^\d\s.,%])")
+SECOND_CODE = re.compile(r"(?<=\s)(?P<cls>[2-5]\d{2})(?:\s{1,8}(?P<sec>\d{2}))?(?:\s{1,8}(?P<item>\d{2}))?\s{1,12}"
+                         r"(?P<name>[^\d\s.,%-][^\s]{0,40}(?: [^\s]{1,40}){0,3})")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
 PERCENT = re.compile(r"^-?\d{1,12}(?:\.\d{1,6})?%$")
 NIL_CELL = {"-", "—", "--", "——", "－", "/", "*"}
@@ -50,7 +52,7 @@ COLUMN_GAP = re.compile(r"\S {3}")
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 HEADING_SLACK = 1  # characters a heading may stand right of the amounts under it
 # Headings of the code and name columns, not of amounts.
-LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|类|款|项|类款项|收入|支出)$")
+LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|[类款项]{1,6}|收入|支出)$")
 GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
@@ -324,6 +326,12 @@ def split_codes(raw, kind):
     return [], 0, False
 
 
+def second_code(match):
+    """'505   01    工资福利支出' -> '50501-工资福利支出', padded to the same width (columns keep their place)."""
+    code = "".join(part for part in match.group("cls", "sec", "item") if part)
+    return f"{code}-{match.group('name')}".ljust(len(match.group(0)))
+
+
 def full_code(code, start, printed):
     """A code printed without its parents ('08' under 201) made whole from the codes above it.
 
@@ -362,6 +370,8 @@ def page_rows(kind, page_lines, printed=None):
             whole = full_code(codes[0], len(raw) - len(raw.lstrip()), printed)
             codes = [whole] if whole else []
             code_end = code_end if whole else 0
+            if code_end:  # '301 02 津贴补贴   505 01 工资福利支出   43.71': the second code as '50501-工资福利支出'
+                raw = raw[:code_end] + SECOND_CODE.sub(second_code, raw[code_end:])
         if is_short:
             short.append(line)
         cells = [c if c.start >= code_end else Cell(code_end, c.end, raw[code_end:c.end].strip())
@@ -530,7 +540,9 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
             column = named.get(end)
             phase = (phase_of(whole[end], fiscal_year) or group_phase.get(end)
                      or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind))
-            if column is None:
+            if column is None and end == ends[0] and not whole[end]:
+                mapping[end] = Mapped("", {}, phase, "合计")  # the first amount column, unnamed: the row's total
+            elif column is None:
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
@@ -716,6 +728,15 @@ def row_key_and_dims(table, row, label, state):
     return (label or None), dims, False
 
 
+def three_public_part(kind, label):
+    """The 三公 part a row label names ('其中：（一）因公出国（境）支出' -> overseas_travel), or None."""
+    if not label:
+        return None
+    column = next((c for c in kind.columns if c.key and c.regex.search(label)), None)
+    return column.key if column is not None and not TOTAL_LABEL.search(label) or (
+        column is not None and "三公" in label) else None
+
+
 def infer_code(label, state):
     """A 类/款/项 code for a row printed without one: its name under the last 类 and 款 read."""
     code = function_codes.child_code(state["section"], label) or function_codes.child_code(state["class"], label)
@@ -751,8 +772,14 @@ def row_cells(table, row, mapping, state):
         if row.side == "income":
             column_dims = {}
         elif kind.statement == "three_public":
-            key = mapped.key or "total"
+            part = three_public_part(kind, label)  # rows named by the parts (广东: 行政经费, “三公”经费, 其中：…)
+            key = part or mapped.key or "total"
             statement, item = ("agency_operating", "total") if key == "agency_operating" else ("three_public", key)
+            if part is None and label and not TOTAL_LABEL.search(label):
+                item = f"{label}:{key}"
+            elif part and mapped.key and mapped.key not in THREE_PUBLIC_LABELS:
+                item = f"{item}:{mapped.key}"  # the part's amount from one fund source
+            column_dims = {} if mapped.key in THREE_PUBLIC_LABELS else column_dims
         elif mapped.key and not (kind.two_sided and len(row.numbers) == 1 and mapped.key.startswith("column_")):
             item = f"{row_key}:{mapped.key}" if row_key else mapped.key  # (a lone amount beside its label is the label's)
         negative = cell.text.startswith("-")
@@ -761,8 +788,8 @@ def row_cells(table, row, mapping, state):
         if kind.key == "basic_expenditure":
             cell_dims["economic_class"] = label if row.codes else column_dims.get("economic_class")
             cell_dims["expense_type"] = "基本支出"
-        if kind.statement == "three_public":
-            cell_label = THREE_PUBLIC_LABELS.get(mapped.key or "total", label or mapped.heading)
+        if kind.statement == "three_public" and not label:
+            cell_label = THREE_PUBLIC_LABELS.get(mapped.key or "total", mapped.heading)
         else:
             cell_label = label or mapped.heading or item
         amount_text = cell.text if table.unit == "元" else f"{cell.text}{table.unit}"

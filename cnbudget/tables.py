@@ -69,8 +69,8 @@ FUND_COLUMNS = (
     _c(r"上年结转|年初结转|结转结余", "carryover", fund_source="上年结转"),
 )
 EXPENSE_COLUMNS = (
-    _c(r"人员经费", "personnel", economic_class="人员经费"),
-    _c(r"公用经费", "public_use", economic_class="公用经费"),
+    _c(r"人员经费|人员支出", "personnel", economic_class="人员经费"),
+    _c(r"公用经费|公用支出", "public_use", economic_class="公用经费"),
     _c(r"基本支出", "basic", expense_type="基本支出"),
     _c(r"项目支出|专项业务经费", "project", expense_type="项目支出"),
     _c(r"上缴上级", "paid_to_higher"),
@@ -140,7 +140,8 @@ KINDS = [
     TableKind("fiscal_appropriation", "fiscal_appropriation",
               (r"财政拨款收(?:入)?支(?:出)?", r"财政拨款.*收支"), two_sided=True, coded=False,
               default_columns=("", "general_budget", "government_fund", "state_capital")),
-    TableKind("basic_expenditure", "economic_class", (r"基本支出",), default_columns=("", "personnel", "public_use")),
+    TableKind("basic_expenditure", "economic_class", (r"基本支出",), columns=(_c(r"^基本支出(?:预算)?$", ""),),
+              default_columns=("", "personnel", "public_use")),
     TableKind("project_expenditure", "expenditure", (r"项目支出",), columns=(
         _c(r"^(?:合计|小计|金额|预算数|总计)$", "project", expense_type="项目支出"),), default_columns=("project",)),
     TableKind("general_budget", "function_class",
