@@ -49,6 +49,7 @@ NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、.]|[(（][
 TOTAL_LABEL = re.compile(r"合计|总计")
 MAX_HEADER_LINES = 14
 COLUMN_GAP = re.compile(r"\S {3}")
+PROSE_COMMA = re.compile(r"[，,](?!\d{3})")  # a comma between words, not a thousands separator
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 HEADING_SLACK = 1  # characters a heading may stand right of the amounts under it
 # Headings of the code and name columns, not of amounts.
@@ -115,7 +116,7 @@ def is_prose(line):
         return False
     if CHAPTER.match(text):
         return True
-    return len(text) > 16 and ("。" in text or "，" in text or "," in text and "万元" in text) and \
+    return len(text) > 16 and ("。" in text or PROSE_COMMA.search(text) is not None) and \
         COLUMN_GAP.search(line.raw.strip()) is None
 
 
@@ -708,7 +709,8 @@ def row_key_and_dims(table, row, label, state):
             dims["economic_class"] = label
         return "/".join(c for c, _ in row.codes), dims, False
     if (TOTAL_LABEL.search(label) or not label) and row.side != "income":
-        return "total", dims, False  # a row of amounts alone is the table's total (收入总表, 三公)
+        # a row of amounts alone is the table's total (收入总表, 三公); 本年支出合计 is before 结转下年
+        return ("current_total" if "本年" in label else "total"), dims, False
     if row.side == "income":
         item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
                           (label, None))

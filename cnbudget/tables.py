@@ -79,7 +79,7 @@ EXPENSE_COLUMNS = (
     _c(r"年末结转|结转下年", "year_end_balance"),
     _c(r"结余分配", "balance_distribution"),
 )
-TOTAL_COLUMNS = (_c(r"合计|总计|小计|^金额$|^(?:本年)?预算数$|^决算数$|^执行数$|^数额$|^预算$|^决算$", ""),)
+TOTAL_COLUMNS = (_c(r"合计|总计|小计|^(?:预算)?金额$|^(?:本年|年初|全年|调整后?)?(?:预算|决算|执行)数?$|^数额$", ""),)
 # The common vocabulary: comparisons first, then parts, then totals (年初预算数 小计 is a total).
 COMMON_COLUMNS = NOT_AMOUNTS + EXPENSE_COLUMNS + FUND_COLUMNS + TOTAL_COLUMNS
 
@@ -110,6 +110,7 @@ PHASES = [
 
 # Left (income) side of two-sided tables: printed label -> (item, fund source). First match wins.
 INCOME_ITEMS = [
+    (r"本年收入", "current_total", None),  # 本年收入合计: this year's income, before 上年结转
     (r"收入总计|收入合计|总计", "total", None),
     (r"一般公共预算", "general_budget", "一般公共预算"),
     (r"政府性基金", "government_fund", "政府性基金预算"),
@@ -123,7 +124,6 @@ INCOME_ITEMS = [
     (r"非财政拨款结余", "non_fiscal_balance", "使用非财政拨款结余"),
     (r"其他收入", "other_income", "其他收入"),
     (r"上年结转|年初结转|结转结余", "carryover", "上年结转"),
-    (r"本年收入", "current_total", None),
 ]
 
 FUND = {"general_budget": "一般公共预算", "government_fund": "政府性基金预算", "state_capital": "国有资本经营预算"}
