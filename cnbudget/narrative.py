@@ -54,7 +54,7 @@ LABEL_RULES = [
     (r"三公.{0,2}经费", "three_public", "total", {}),
     (r"因公出国\(境\)", "three_public", "overseas_travel", {}),
     (r"公务接待", "three_public", "reception", {}),
-    (r"公务用车购置及运行", "three_public", "vehicles", {}),
+    (r"公务用车购置[及和]运行", "three_public", "vehicles", {}),
     (r"公务用车购置", "three_public", "vehicle_purchase", {}),
     (r"公务用车运行", "three_public", "vehicle_operation", {}),
     (r"机关运行经费", "agency_operating", "total", {}),
@@ -94,7 +94,7 @@ LABEL_RULES = [
     (r"^政府性基金(?:预算)?(?:财政)?(?:拨款)?$", None, "government_fund", {"fund_source": "政府性基金预算"}),
     (r"^国有资本经营(?:收益|预算)?(?:财政)?(?:拨款)?$", None, "state_capital", {"fund_source": "国有资本经营预算"}),
     (r"资产总额$", "assets", "total_assets", {}),
-    (r"^(?:流动资产|固定资产|在建工程|无形资产|对外投资及有价证券|长期投资|其他资产)$", "assets", None, {}),
+    (r"^(?:流动资产|固定资产|在建工程|无形资产|对外投资及有价证券|长期投资|其他资产)$", "assets", "asset", {}),
     (r"收入(预算)?(总计|合计|总数)?$", "income", "total", {}),
     (r"支出(预算)?(总计|合计|总数)?$", "expenditure", "total", {}),
 ]
@@ -137,6 +137,8 @@ NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=
 MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
+# A label that names only the phase of a figure ('预算数'): its name is printed elsewhere.
+PHASE_ONLY = re.compile(r"^(?:(?:年初|本年|当年)?(?:预算|决算|执行)(?:数|安排)?)?$")
 GENERIC_LABEL = re.compile(r"^(?:(?:支出)?(?:预算|决算)(?:数|安排)?|金额|数额|安排)?$")
 LEADING_NOISE = re.compile(
     r"^(?:\d+\s*[.、]|[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)[、.]?)?\s*"
@@ -176,7 +178,12 @@ def clause_start(text, end):
 def clean_label(label):
     """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
     label = LEADING_NOISE.sub("", label.strip())
-    label = YEAR_PREFIX.sub("", label) if "年" in label else label
+    if "年" in label:
+        year = YEAR_PREFIX.match(label)
+        after = YEAR_PREFIX.sub("", label)
+        before = label[: year.end()].rstrip("年度, ")[:-4].strip() if year else ""
+        # '公务用车运行维护费2026年预算数': the name stands before the year, not after it
+        label = before if before and PHASE_ONLY.match(FILLER_SUFFIX.sub("", after).strip()) else after
     label = FILLER_PREFIX.sub("", label.strip())
     return FILLER_SUFFIX.sub("", label).strip()
 
@@ -281,6 +288,8 @@ def classify(label, context, printed=None):
                     statement = context if context in INCOME_STATEMENTS else "income"
             if item in ("personnel", "public_use") and context == "agency_operating":
                 statement = context
+            if item == "asset":
+                item = f"asset:{label}"  # 固定资产, 无形资产 …: the printed name is the key
             return statement, item, dims
     if context == "performance" and label.endswith("项目"):
         return "performance", "project:" + label, {"project_name": label}
@@ -301,8 +310,12 @@ def classify_count(label, context, parent):
 
 # ---------------------------------------------------------------- reading one sentence
 
-def scan_sentence(doc, sentence, context):
-    """Record every amount, count, share, nil statement and prior-year comparison in a sentence."""
+def scan_sentence(doc, sentence, context, title=None):
+    """Record every amount, count, share, nil statement and prior-year comparison in a sentence.
+
+    `title`: a short sentence or heading just before ('（二）公务接待费。2026年预算数1.88万元'),
+    the name of an amount whose own label is only '预算数'.
+    """
     text = sentence.text
     # Cheap character tests first: most sentences hold no comparison, threshold, count or nil.
     changes = list(CHANGE_RE.finditer(text)) if "比" in text or "较" in text or "与" in text else []
@@ -324,6 +337,8 @@ def scan_sentence(doc, sentence, context):
             start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:match.start()]
         label = clean_label(printed)
+        if title and PHASE_ONLY.match(label) and not placed:
+            label = printed = title
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
         else:
@@ -474,8 +489,23 @@ def read_narrative(doc, heading_level, lines=None):
         current["line_end"] = getattr(line, "last_no", line.no)
         if MAY_HOLD_FIGURES.search(line.text):
             context = next((statement for _, _, statement in reversed(stack) if statement), None)
-            for sentence in sentences(line, keep=MAY_HOLD_FIGURES):
-                scan_sentence(doc, cited_at_printed_line(sentence), context)
+            title = stack[-1][1] if stack and stack[-1][1] and len(stack[-1][1]) <= MAX_TITLE else None
+            for sentence in sentences(line):
+                if MAY_HOLD_FIGURES.search(sentence.text):
+                    scan_sentence(doc, cited_at_printed_line(sentence), context, title=clean_title(title))
+                    title = None
+                elif len(sentence.text) <= MAX_TITLE:
+                    title = sentence.text  # '1.因公出国(境)费用。' names the amount of the next sentence
+                else:
+                    title = None
+
+
+MAX_TITLE = 24
+
+
+def clean_title(title):
+    """'（二）公务接待费。' -> '公务接待费': a title's numbering and full stop dropped."""
+    return clean_label(title.rstrip("。:：")) or None if title else None
 
 
 def cited_at_printed_line(sentence):
@@ -544,6 +574,7 @@ def paragraphs(lines):
     from cnbudget.reading import make_line
 
     out, current = [], []
+    body_indent = usual_indents(lines)
 
     def flush():
         if current:
@@ -566,19 +597,37 @@ def paragraphs(lines):
         if COLUMN_GAP.search(text):
             flush()
             continue
-        opens = (line.raw[:2] == "  " or PART.match(text) or CHAPTER.match(text) or SECTION.match(text)
-                 or re.match(r"^\d{1,2}[.、]", text))
+        indent = len(line.raw) - len(line.raw.lstrip())
+        opens = (indent >= body_indent.get(line.page, 0) + 2 or PART.match(text) or CHAPTER.match(text) or SECTION.match(text)
+                 or re.match(r"^\d{1,2}[.、](?!\d)", text))
         if opens or (current and (SENTENCE_DONE.search(current[-1].text.strip())
-                                  or heading_level(current[-1].text.strip(), []) is not None)):
+                                  or is_heading_line(current[-1].text.strip()))):
             flush()
         current.append(line)
     flush()
     return out
 
 
-def read_document(doc, hints=None, laid_out=False):
-    """The narrative of one document: text as printed (one paragraph a line) or laid-out pages."""
-    lines = paragraphs(doc.lines) if laid_out else doc.lines
+def is_heading_line(text):
+    """A line that is a heading of its own (no figure, no clause): the paragraph before it has ended."""
+    return heading_level(text, []) is not None and not MAY_HOLD_FIGURES.search(text) and \
+        not re.search(r"[,;，；]|。.", text)
+
+
+def usual_indents(lines):
+    """{page: the indentation most prose lines of the page have}: a paragraph's first line is indented more."""
+    counts = {}
+    for line in lines:
+        if line.text.strip() and not COLUMN_GAP.search(line.text.strip()):
+            indent = len(line.raw) - len(line.raw.lstrip())
+            page = counts.setdefault(line.page, {})
+            page[indent] = page.get(indent, 0) + 1
+    return {page: max(indents, key=indents.get) for page, indents in counts.items()}
+
+
+def read_document(doc, lines=None, hints=None):
+    """The narrative of one document: its prose lines (a text file's lines, a PDF's `paragraphs`)."""
+    lines = doc.lines if lines is None else lines
     variants = getattr(hints, "LABEL_VARIANTS", ())
     if variants:
         lines = [rewrite(line, variants) for line in lines]
