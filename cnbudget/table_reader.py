@@ -154,8 +154,11 @@ def looks_like_table(table_lines, generic=False):
         if not generic and (UNIT_NOTE.search(line.text) or EMPTY_NOTE.search(line.text)):
             return True
     for line in table_lines[1:]:
-        amounts += any(AMOUNT_CELL.match(c.text) for c in split_number_cells(clean_raw(line)))
-        if amounts >= 2:
+        if is_furniture(line):
+            continue
+        cells = split_number_cells(clean_raw(line))
+        amounts += any(AMOUNT_CELL.match(c.text) if generic else c.is_number for c in cells)
+        if amounts >= (2 if generic else 1):
             return True
     return not generic and bool(UNIT_NOTE.search(table_lines[0].text))
 

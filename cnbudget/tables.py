@@ -130,6 +130,7 @@ FUND = {"general_budget": "一般公共预算", "government_fund": "政府性基
 
 # Most specific first: 财政拨款收支总表 before 收支总表, 基本支出 and 三公 before 一般公共预算支出.
 KINDS = [
+    TableKind("performance", "performance", (r"绩效",), coded=False),
     TableKind("three_public", "three_public", (r"三公",), columns=THREE_PUBLIC_COLUMNS, coded=False,
               default_columns=("total", "overseas_travel", "reception", "vehicles", "vehicle_purchase",
                                "vehicle_operation", "agency_operating")),
@@ -154,7 +155,6 @@ KINDS = [
     TableKind("expenditure", "expenditure", (r"支出(?:预算|决算)?(?:总表|总体|情况|表)",),
               default_columns=("", "basic", "project")),
     TableKind("procurement", "procurement", (r"政府采购",), coded=False),
-    TableKind("performance", "performance", (r"绩效",), coded=False),
 ]
 GENERIC_STATEMENTS = [
     (r"采购|购买服务", "procurement"), (r"绩效", "performance"), (r"资产", "assets"),
@@ -164,7 +164,7 @@ GENERIC_STATEMENTS = [
 TABLE_WORDS = re.compile(r"预算|决算|支出|收入|经费|采购|绩效|资产|收支|拨款")
 TITLE_PREFIX = re.compile(
     r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.]|\d{1,2}[.、．]|[(（]\d{1,2}[)）])?\s*"
-    r"(?:(?:部门)?(?:公开)?(?:附)?表\s?\d{1,2}(?:[-—]\d{1,2})?|(?:预算|决算|部门)?\d{1,2}表|附件\s?\d{1,2})?[:：.、\s]*"
+    r"(?:(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}(?:[-—]\d{1,2})?|(?:预算|决算|部门)?\d{1,2}表|附件\s?\d{1,2})?[:：.、\s]*"
 )
 TITLE_SUFFIX = re.compile(r"(?:[(（](?:续|续表|单位[:：]?\s*(?:万元|元))[)）]|续表|\(续\))$")
 QUALIFIER = re.compile(r"表[(（][^()（）]{1,16}[)）]$")  # '一般公共预算支出表（按功能分类科目）'
