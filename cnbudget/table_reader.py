@@ -38,8 +38,8 @@ CODE_SPLIT = re.compile(r"^\s{0,40}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}
 # One code in one cell: '2010601', '2010601-行政运行', '[2011301]行政运行', '【201】一般公共服务'.
 CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
                          r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
-UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,12}(?=[^\d\s.,%])")
-CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,12}[^\d\s.,%])")
+UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,40}(?=[^\d\s.,%])")
+CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,40}[^\d\s.,%])")
 SECOND_CODE = re.compile(r"(?<=\s)(?P<cls>[2-5]\d{2})(?:\s{1,8}(?P<sec>\d{2}))?(?:\s{1,8}(?P<item>\d{2}))?\s{1,12}"
                          r"(?P<name>[^\d\s.,%-][^\s]{0,40}(?: [^\s]{1,40}){0,3})")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
@@ -550,7 +550,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
-        return dedupe(mapping, header, table_rows)
+        return dedupe(basic_subtotals(mapping), header, table_rows)
     defaults = list(defaults)
     before = sorted(previous)
     if before and len(ends) == len(before) and len(ends) != len(defaults):
@@ -615,23 +615,35 @@ def column_headings(header, table_rows, ends, label_end=0):
     left of its amounts (a glyph takes one grid column though printed wider). So a word belongs to
     the first column whose amounts end at or right of it, if it stands no more than LEFT_REACH
     characters left of that column's amounts (a heading over a column printed empty names none);
-    on each line, words keep their order: of two words reaching one column the left one takes it.
+    of two words reaching one column on a line, the one standing over its amounts keeps it (else the
+    left one) and the other moves on to the next column.
     """
     lefts = [min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
     words = {end: [] for end in ends}
     for line in header:
-        taken = -1
+        claimed = {}  # column index -> the word standing over it on this line
         for cell in header_cells(clean_raw(line)):
             centre = (cell.start + cell.end) / 2
             if centre <= label_end or LABEL_HEADING.search(normalize(cell.text).replace(" ", "")):
                 continue
-            # left to right, each word takes the first free column whose amounts end at or right of it
-            index = next((i for i, end in enumerate(ends) if i > taken and centre <= end + HEADING_SLACK), None)
+            index = next((i for i, end in enumerate(ends) if centre <= end + HEADING_SLACK), None)
+            if index is not None and index in claimed:
+                # two words over one column: the one above its amounts keeps it, else the left one;
+                # the other moves on to the next column if it reaches it
+                if overlaps(cell, lefts[index], ends[index]) and not overlaps(claimed[index], lefts[index], ends[index]):
+                    claimed[index] = cell
+                    continue
+                index = index + 1 if index + 1 < len(ends) and index + 1 not in claimed else None
             if index is None or centre < lefts[index] - LEFT_REACH:
                 continue
-            words[ends[index]].append(cell.text)
-            taken = index
+            claimed[index] = cell
+        for index in sorted(claimed):
+            words[ends[index]].append(claimed[index].text)
     return {end: [normalize(part).replace(" ", "") for part in parts] for end, parts in words.items() if parts}
+
+
+def overlaps(cell, left, end):
+    return cell.start < end and cell.end > left
 
 
 def name_column(kind, words):
@@ -664,6 +676,15 @@ def nearest_phase(phases, centre):
     if not phases:
         return None
     return min(phases, key=lambda p: abs(p[0] - centre))[1]
+
+
+def basic_subtotals(mapping):
+    """A second total right before 人员经费 | 公用经费 columns is the 基本支出 subtotal they split."""
+    ends = sorted(mapping)
+    for left, right in zip(ends, ends[1:]):
+        if mapping[left].key in ("subtotal", "") and left != ends[0] and mapping[right].key == "personnel":
+            mapping[left].key, mapping[left].dims = "basic", {"expense_type": "基本支出"}
+    return mapping
 
 
 def dedupe(mapping, header, table_rows):

@@ -154,7 +154,7 @@ KINDS = [
               default_columns=("", "fiscal", "business_income", "operating_income", "other_income")),
     TableKind("expenditure", "expenditure", (r"支出(?:预算|决算)?(?:总表|总体|情况|表)",),
               default_columns=("", "basic", "project")),
-    TableKind("procurement", "procurement", (r"政府采购",), coded=False),
+    TableKind("procurement", "procurement", (r"政府采购",)),
 ]
 GENERIC_STATEMENTS = [
     (r"采购|购买服务", "procurement"), (r"绩效", "performance"), (r"资产", "assets"),
