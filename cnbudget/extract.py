@@ -23,6 +23,7 @@ from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, validate_proven
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.regions import find_region, region_name
 from cnbudget.schema import columns
+from cnbudget.table_reader import read_tables
 
 BUDGET_LINE_COLUMNS = columns("budget_lines")
 STATED_CHANGE_COLUMNS = columns("stated_changes")
@@ -240,15 +241,8 @@ def document_id_of(paths):
 def read_document_tables(doc, parts):
     """The standard tables of every file, by the shared header-driven reader (cnbudget.table_reader)."""
     doc.tables_found = 0
-    # CALL SITE (issue 8, tables): `read_tables(doc, lines)` of cnbudget/table_reader.py reads every
-    # standard table of the lines into doc (budget lines with table_name) and returns the kinds found.
-    try:
-        from cnbudget.table_reader import read_tables
-    except ImportError:
-        doc.tables_found = sum(1 for line in doc.lines if TABLE_WORDS.search(line.text) and "表" in line.text)
-        return
-    for part in parts:
-        doc.tables_found += len(read_tables(doc, part["lines"]) or ())
+    for part in parts:  # each file's own tables (a table does not run on from one file into the next)
+        doc.tables_found += len(read_tables(doc, part["lines"]))
 
 
 def check_is_disclosure(path, lines, text):

@@ -18,13 +18,6 @@ BLOCK = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h
 CELL = {"td", "th"}
 CELL_GAP = "    "
 TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+-\s+")
-HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
-
-
-def looks_like_html(data):
-    """A web page: it opens with a doctype or an <html>/<head>/<body> tag."""
-    return bool(HTML_START.match(data[:2048].lstrip(b"\xef\xbb\xbf")))
-
 
 class _PageText(HTMLParser):
     """Collects (text, link characters) per line of the page's visible text."""

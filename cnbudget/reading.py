@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass
 
 from cnbudget.errors import InputError
-from cnbudget.html import looks_like_html, page_lines
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
 
 SENTENCE_END = re.compile(r"[。!?]|$")
+# A web page opens with a doctype or an <html>/<head>/<body> tag (comments before it allowed).
+HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
 
 @dataclass
@@ -71,7 +72,9 @@ def read_lines(path, data):
 
         return read_pdf_lines(path, data), "pdf"
     text, encoding = decode(path, data)
-    if looks_like_html(data):
+    if HTML_START.match(data[:2048].lstrip(b"\xef\xbb\xbf")):
+        from cnbudget.html import page_lines  # html.parser is imported only for web pages
+
         text, encoding = "\n".join(page_lines(text)), "html"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     raws = text.split("\n")
