@@ -23,7 +23,7 @@ from cnbudget.numbers import UNIT_YUAN, normalize, parse_number
 from cnbudget.pdf import Cell, column_ends, nearest, split_number_cells
 from cnbudget.reading import sentence_at
 from cnbudget.tables import (
-    COMMON_COLUMNS, INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, phase_of, title_kind,
+    Column, COMMON_COLUMNS, INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, phase_of, title_kind,
 )
 
 UNIT_NOTE = re.compile(r"单位\s{0,4}[:：]\s{0,4}(?P<unit>亿元|万元|元)")
@@ -54,6 +54,8 @@ AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1
 HEADING_SLACK = 1  # characters a heading may stand right of the amounts under it
 # Headings of the code and name columns, not of amounts.
 LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|[类款项]{1,6}|收入|支出)$")
+GROUP_PHASES = {"上年": "prior_budget", "上年度": "prior_budget", "当年": "budget", "本年": "budget",
+                "增减变化情况": "change", "增减变化": "change", "增减": "change", "比上年增减": "change"}
 GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
@@ -537,14 +539,18 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
     whole = {end: "".join(parts) for end, parts in words.items()}
     phases = phase_words(header, fiscal_year)
     if sum(1 for end in ends if named.get(end) is not None) >= max(1, (len(ends) + 1) // 2):
-        group_phase = column_group_phases(ends, named, whole, fiscal_year)
+        if kind.statement == "three_public":
+            named = three_public_subtotals(kind, ends, named)
+        group_phase = column_group_phases(ends, named, words, fiscal_year)
         for end in ends:
             heading = headings.get(end) or f"column_{ends.index(end) + 1}"
             whole.setdefault(end, "")
             column = named.get(end)
-            phase = (phase_of(whole[end], fiscal_year) or group_phase.get(end)
+            phase = (group_phase.get(end) or phase_of(whole[end], fiscal_year)
                      or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind))
-            if column is None and end == ends[0] and not whole[end]:
+            if group_phase.get(end) == "change":
+                mapping[end] = Mapped(None, {}, None, heading)  # a group of 增减 columns: comparisons
+            elif column is None and end == ends[0] and not whole[end]:
                 mapping[end] = Mapped("", {}, phase, "合计")  # the first amount column, unnamed: the row's total
             elif column is None:
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
@@ -567,9 +573,24 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
     return mapping
 
 
-def column_group_phases(ends, named, whole, fiscal_year):
+def three_public_subtotals(kind, ends, named):
+    """'合计 | 小计 因公出国 接待费 公务用车…': a 小计 before the parts is the 三公 subtotal, 合计 the grand total."""
+    named = dict(named)
+    keys = [named[end].key if named.get(end) is not None else None for end in ends]
+    for i, key in enumerate(keys):
+        following = next((k for k in keys[i + 1:] if k in THREE_PUBLIC_LABELS), None)
+        if key == "vehicles" and following in ("overseas_travel", "reception"):
+            named[ends[i]] = next(c for c in kind.columns if c.key == "total")
+            if i and keys[i - 1] == "total":
+                named[ends[i - 1]] = Column("", "grand_total")
+    return named
+
+
+def column_group_phases(ends, named, words, fiscal_year):
     """{end: phase} when the columns repeat in groups ('预算数' 合计 … 接待费 | '决算数' 合计 … 接待费):
-    a group starts where a column name comes round again; its phase is the one a heading in it states."""
+    a group starts where a column name comes round again; its phase is the one a heading in it states
+    ('上年' / '当年' over a group are prior_budget / budget; a group of 增减变化 is 'change')."""
+    whole = {end: "".join(parts) for end, parts in words.items()}
     groups, current, seen = [], [], set()
     for end in ends:
         key = named[end].key if named.get(end) is not None else None
@@ -583,7 +604,9 @@ def column_group_phases(ends, named, whole, fiscal_year):
         return {}
     out = {}
     for group in groups:
-        phase = next((p for p in (phase_of(whole.get(end, ""), fiscal_year) for end in group) if p), None)
+        tokens = {word for end in group for word in words.get(end, [])}
+        phase = next((GROUP_PHASES[t] for t in tokens if t in GROUP_PHASES), None) or next(
+            (p for p in (phase_of(whole.get(end, ""), fiscal_year) for end in group) if p), None)
         out.update({end: phase for end in group if phase})
     return out
 

@@ -131,7 +131,7 @@ FUND = {"general_budget": "一般公共预算", "government_fund": "政府性基
 # Most specific first: 财政拨款收支总表 before 收支总表, 基本支出 and 三公 before 一般公共预算支出.
 KINDS = [
     TableKind("performance", "performance", (r"绩效",), coded=False),
-    TableKind("three_public", "three_public", (r"三公",), columns=THREE_PUBLIC_COLUMNS, coded=False,
+    TableKind("three_public", "three_public", (r"三公",), columns=THREE_PUBLIC_COLUMNS,
               default_columns=("total", "overseas_travel", "reception", "vehicles", "vehicle_purchase",
                                "vehicle_operation", "agency_operating")),
     TableKind("government_fund", "government_fund", (r"政府性基金",), fund_source="政府性基金预算",
