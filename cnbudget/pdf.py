@@ -114,8 +114,12 @@ def split_number_cells(raw):
     return merged
 
 
-def column_ends(rows, tolerance=2):
-    """Right edges of the number columns in these rows (amounts are right-aligned), left to right."""
+def column_ends(rows, tolerance=2, reach=4):
+    """Right edges of the number columns in these rows (amounts are right-aligned), left to right.
+
+    Edges within `tolerance` are one column; so are neighbouring edges within `reach` that no row
+    uses both (a row whose Han label is longer pushes its amounts a few characters right).
+    """
     ends = sorted(cell.end for row in rows for cell in row if cell.is_number)
     clusters = []
     for end in ends:
@@ -123,7 +127,15 @@ def column_ends(rows, tolerance=2):
             clusters[-1].append(end)
         else:
             clusters.append([end])
-    return [max(c) for c in clusters]
+    used = [{cell.end for cell in row if cell.is_number} for row in rows]
+    merged = []
+    for cluster in clusters:
+        if merged and cluster[0] - merged[-1][-1] <= reach and not any(
+                used_row & set(merged[-1]) and used_row & set(cluster) for used_row in used):
+            merged[-1] = merged[-1] + cluster
+        else:
+            merged.append(cluster)
+    return [max(c) for c in merged]
 
 
 def nearest(value, positions):

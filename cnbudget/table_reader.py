@@ -58,6 +58,7 @@ GROUP_PHASES = {"上年": "prior_budget", "上年度": "prior_budget", "当年":
                 "增减变化情况": "change", "增减变化": "change", "增减": "change", "比上年增减": "change"}
 GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
+COLUMN_REACH = 6  # a column's amounts may end this many characters left of its edge (pdf.column_ends)
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
 
 
@@ -626,8 +627,13 @@ def generic_key(heading):
     return re.sub(r"\d{4}年度?|\s+", "", normalize(heading)) or "value"
 
 
+def column_cells(table_rows, end):
+    """The amounts of the column whose right edge is `end` (edges a few characters left included)."""
+    return [c for row in table_rows for c in row if c.is_number and end - COLUMN_REACH <= c.end <= end]
+
+
 def middle(table_rows, end):
-    spans = [c for row in table_rows for c in row if abs(c.end - end) <= 2]
+    spans = column_cells(table_rows, end)
     return (min(c.start for c in spans) + end) / 2 if spans else end
 
 
@@ -641,7 +647,7 @@ def column_headings(header, table_rows, ends, label_end=0):
     of two words reaching one column on a line, the one standing over its amounts keeps it (else the
     left one) and the other moves on to the next column.
     """
-    lefts = [min(c.start for row in table_rows for c in row if abs(c.end - end) <= 2) for end in ends]
+    lefts = [min((c.start for c in column_cells(table_rows, end)), default=end) for end in ends]
     words = {end: [] for end in ends}
     for line in header:
         claimed = {}  # column index -> the word standing over it on this line
