@@ -66,6 +66,7 @@ LABEL_RULES = [
     (r"政府采购", "procurement", "total", {}),
     (r"财政拨款收、?支(总|$)", "fiscal_appropriation", "total", {}),
     (r"收、?支(预算)?总(数|预算|计)|收支预算$|^收、支$", "overview", "total", {}),
+    (r"一般公共预算当年拨款收入", None, "general_budget", {"fund_source": "一般公共预算"}),
     (r"一般公共预算当年拨款", "general_budget", "total", {}),
     (r"一般公共预算(财政拨款)?基本支出", "basic_expenditure", "total", {}),
     (r"一般公共预算(财政拨款)?支出", "general_budget", "total", {}),
@@ -75,6 +76,7 @@ LABEL_RULES = [
     (r"政府性基金(预算)?(财政)?(拨款)?收入", None, "government_fund", {"fund_source": "政府性基金预算"}),
     (r"国有资本经营(预算)?(财政)?(拨款)?收入", None, "state_capital", {"fund_source": "国有资本经营预算"}),
     (r"财政拨款收入", None, "fiscal", {"fund_source": "财政拨款"}),
+    (r"使用非财政拨款结余", None, "non_fiscal_balance", {"fund_source": "使用非财政拨款结余"}),
     (r"上级补助收入", None, "superior_subsidy", {"fund_source": "上级补助收入"}),
     (r"附属单位上缴收入", None, "subsidiary_remittance", {"fund_source": "附属单位上缴收入"}),
     (r"财政专户管理资金", None, "special_account", {"fund_source": "财政专户管理资金"}),
@@ -137,6 +139,12 @@ NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=
 MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
+# '本年预算收入', '本年支出' (not '本年一般公共预算拨款收入', nor the total '本年收入合计').
+CURRENT_YEAR = re.compile(r"本年(?:预算)?(?P<side>收入|支出)(?:预算)?$")  # 本年收入合计 stays the total
+# '教育支出预算数' -> '教育支出': a 类 name followed by the phase of its figure.
+PHASE_SUFFIX = re.compile(r"(?:预算数|预算|决算数|决算|执行数)$")
+# '财政拨款收入增加14,458.07万元': a change printed as a label, not a figure.
+CHANGE_LABEL = re.compile(r"(?P<direction>增加|减少|增长|下降|降低|上升)了?$")
 # A label that names only the phase of a figure ('预算数'): its name is printed elsewhere.
 PHASE_ONLY = re.compile(r"^(?:(?:年初|本年|当年)?(?:预算|决算|执行)(?:数|安排)?)?$")
 GENERIC_LABEL = re.compile(r"^(?:(?:支出)?(?:预算|决算)(?:数|安排)?|金额|数额|安排)?$")
@@ -216,7 +224,7 @@ def classify_function(label, context, printed=None):
         statement = "function_class" if level != "类" else (
             context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure")
         return statement, inline, {"function_code": inline, "function_level": level, "label": name}
-    code = function_codes.class_code(label)
+    code = function_codes.class_code(label) or function_codes.class_code(PHASE_SUFFIX.sub("", label))
     if code:
         statement = context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure"
         return statement, code, {"function_code": code, "function_level": "类"}
@@ -273,6 +281,9 @@ def classify(label, context, printed=None):
     found = classify_function(label, context, printed)
     if found:
         return found
+    current = CURRENT_YEAR.search(re.sub(r"\s", "", printed or ""))
+    if current:  # '（本年预算收入390,140.45万元）': this year's part of a total that includes carry-overs
+        return ("income" if current.group("side") == "收入" else "expenditure"), "current_year", {}
     if context == "performance" and "涉及" in (printed or ""):
         return "performance", "total", {}
     if context == "procurement" and label[:2] in PROCUREMENT_KINDS:
@@ -323,6 +334,7 @@ def scan_sentence(doc, sentence, context, title=None):
     if "单" in text:
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
+    ends = []  # end offsets of every amount read, placed or not
     count_parent = None
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
@@ -349,11 +361,12 @@ def scan_sentence(doc, sentence, context, title=None):
             line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
                                    sentence.printed(match.group(0), match.start()), sentence,
                                    quantity=int(match.group("number")), quantity_unit=match.group("unit"))
+        ends.append(match.end())
         if line_id:
             placed.append((match.end(), line_id))
     if "占" in text:
-        attach_shares(doc, text, placed)
-    if not placed and NIL_RE.search(text):
+        attach_shares(doc, text, placed, ends)
+    if not placed and NIL_RE.search(text) and not text.startswith("注"):  # a table's note is not a figure
         placed += place_nil(doc, sentence, context)
     for change in changes:
         record_change(doc, sentence, change, placed, context)
@@ -366,6 +379,9 @@ def place_amount(doc, sentence, match, label, context, printed, start):
         raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
                                    "expected a budget figure (the file looks corrupt)",
                          line=sentence.line.no, page=sentence.line.page)
+    change = CHANGE_LABEL.search(label) if label else None
+    if change:
+        return place_change_label(doc, sentence, match, label[: change.start()], change.group("direction"), context)
     found = classify(label, context, printed) if label else None
     if found is None:
         doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
@@ -383,12 +399,32 @@ def place_amount(doc, sentence, match, label, context, printed, start):
                         amount=amount, **dims)
 
 
-def attach_shares(doc, text, placed):
-    """Keep each printed share (占88%) on the figure it follows, as printed."""
+def place_change_label(doc, sentence, match, subject_label, direction, context):
+    """'事业收入增加974.61万元': a stated change of the figure named, never a figure of its own."""
+    found = classify(subject_label, context) if subject_label else None
+    subject = doc.find_line(found[0], found[1]) if found else None
+    if subject is None:
+        doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{match.group(0)}”（名称：“{subject_label}{direction}”）",
+                 sentence)
+        return None
+    change_yuan = yuan_int(to_yuan(match.group("number"), match.group("unit")))
+    direction = DIRECTIONS[direction]
+    doc.add_change(
+        sentence, prior_year=doc.fiscal_year - 1, statement=subject["statement"], item=subject["item"],
+        function_code=subject["function_code"], label=subject["label"], line_id=subject["line_id"],
+        direction=direction, change_yuan=-change_yuan if direction == "decrease" and change_yuan else change_yuan,
+        change_text=sentence.printed(f"{subject_label}", 0) + sentence.printed(match.group(0), match.start()),
+    )
+    return None
+
+
+def attach_shares(doc, text, placed, ends=None):
+    """Keep each printed share (占88%) on the figure it follows, as printed (not past an unplaced one)."""
+    line_of = dict(placed)
     for match in SHARE_RE.finditer(text):
-        before = [line_id for end, line_id in placed if end <= match.start()]
-        if before:
-            doc.budget_lines[before[-1] - 1]["stated_share"] = match.group("share").replace(" ", "")
+        before = [end for end in (ends if ends is not None else line_of) if end <= match.start()]
+        if before and before[-1] in line_of:
+            doc.budget_lines[line_of[before[-1]] - 1]["stated_share"] = match.group("share").replace(" ", "")
 
 
 def place_nil(doc, sentence, context):
