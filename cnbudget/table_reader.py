@@ -54,6 +54,8 @@ AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1
 HEADING_SLACK = 1  # characters a heading may stand right of the amounts under it
 # Headings of the code and name columns, not of amounts.
 LABEL_HEADING = re.compile(r"(?:科目|名称|编码|代码|编号)$|^(?:项目|[类款项]{1,6}|收入|支出)$")
+FUND_ORDER = ("general_budget", "government_fund", "state_capital")
+ROW_YEAR = re.compile(r"(\d{4})\s{0,2}年度?(?:预算)?$")
 GROUP_PHASES = {"上年": "prior_budget", "上年度": "prior_budget", "当年": "budget", "本年": "budget",
                 "增减变化情况": "change", "增减变化": "change", "增减": "change", "比上年增减": "change"}
 GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|年初结转")
@@ -86,6 +88,7 @@ class FoundTable:
     warnings: list = field(default_factory=list)  # (rule, message, line)
     codes: dict = field(default_factory=dict)  # code -> {code, level, name, parent} as printed
     empty: bool = False
+    fiscal_year: int | None = None
 
     @property
     def pages(self):
@@ -226,7 +229,7 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
     """Every amount of one table (all its pages) as cell records; an empty table as a warning."""
     kind = title.kind
     unit = table_unit(table_lines)
-    table = FoundTable(kind, title.name, table_lines, unit or default_unit)
+    table = FoundTable(kind, title.name, table_lines, unit or default_unit, fiscal_year=fiscal_year)
     short = re.sub(r"^部门", "", title.name)  # as warnings name it: 附表“收入预算总表”
     if unit is None:
         table.warnings.append(("unit_missing", f"附表“{short}”未印金额单位，按{default_unit}读取", table_lines[0]))
@@ -542,6 +545,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
     if sum(1 for end in ends if named.get(end) is not None) >= max(1, (len(ends) + 1) // 2):
         if kind.statement == "three_public":
             named = three_public_subtotals(kind, ends, named)
+            parts = three_public_fund_parts(kind, ends, named, header, table_rows)
         group_phase = column_group_phases(ends, named, words, fiscal_year)
         for end in ends:
             heading = headings.get(end) or f"column_{ends.index(end) + 1}"
@@ -549,7 +553,10 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
             column = named.get(end)
             phase = (group_phase.get(end) or phase_of(whole[end], fiscal_year)
                      or nearest_phase(phases, middle(table_rows, end)) or default_phase(kind))
-            if group_phase.get(end) == "change":
+            if kind.statement == "three_public" and end in parts:
+                part, fund = parts[end]
+                mapping[end] = Mapped(f"{part}|{fund}", fund_dims(fund), phase, heading)
+            elif group_phase.get(end) == "change":
                 mapping[end] = Mapped(None, {}, None, heading)  # a group of 增减 columns: comparisons
             elif column is None and end == ends[0] and not whole[end]:
                 mapping[end] = Mapped("", {}, phase, "合计")  # the first amount column, unnamed: the row's total
@@ -585,6 +592,42 @@ def three_public_subtotals(kind, ends, named):
             if i and keys[i - 1] == "total":
                 named[ends[i - 1]] = Column("", "grand_total")
     return named
+
+
+def three_public_fund_parts(kind, ends, named, header, table_rows):
+    """{end: part} when each 三公 part spans one column per fund (深圳: 总计 | 因公出国(境)费 | … over
+    一般公共预算 政府性基金预算 国有资本经营预算): a group starts at each 一般公共预算 column and takes the
+    part heading standing over it (the lowest such heading: 小计 under 公务用车购置及运行维护费)."""
+    keys = [named[end].key if named.get(end) is not None else None for end in ends]
+    if keys.count("general_budget") < 2:
+        return {}
+    groups, current = [], []
+    for end, key in zip(ends, keys):
+        if key == "general_budget" and current:
+            groups.append(current)
+            current = []
+        current.append(end)
+    groups.append(current)
+    words = []  # (line index, centre, part key)
+    for index, line in enumerate(header):
+        for cell in header_cells(clean_raw(line)):
+            text = normalize(cell.text).replace(" ", "")
+            column = next((c for c in kind.columns if c.key in THREE_PUBLIC_LABELS and c.regex.search(text)), None)
+            if column is not None:
+                words.append((index, (cell.start + cell.end) / 2, "total" if text in ("总计", "合计") else column.key))
+    out = {}
+    for group in groups:
+        left = min((c.start for c in column_cells(table_rows, group[0])), default=group[0]) - LEFT_REACH
+        right = group[-1] + HEADING_SLACK
+        inside = [w for w in words if left <= w[1] <= right]
+        if inside:
+            middle_of = (left + right) / 2
+            part = max(inside, key=lambda w: (w[0], -abs(w[1] - middle_of)))[2]
+            funds = [named[end].key if named.get(end) is not None else None for end in group]
+            if len(group) == len(FUND_ORDER):  # a fund heading read badly ('预算'): its place names it
+                funds = list(FUND_ORDER)
+            out.update({end: (part, fund) for end, fund in zip(group, funds)})
+    return out
 
 
 def column_group_phases(ends, named, words, fiscal_year):
@@ -809,6 +852,12 @@ def row_cells(table, row, mapping, state):
     """Cell records of one row: one per amount, keyed by the row (code, label) and its column."""
     kind = table.kind
     label = clean_label(row.label)
+    row_phase = None
+    if kind.statement == "three_public":
+        label, row_phase, comparison = year_of_row(table, label)
+        if comparison:
+            return []  # 增减变化金额: a comparison row, not figures of their own
+        label = "" if row_phase else label  # '深圳市审计局 2025 年': the department's total row of that year
     row_key, dims, inferred = row_key_and_dims(table, row, label, state)
     if inferred:
         table.warnings.append(("inferred_function_code",
@@ -826,6 +875,9 @@ def row_cells(table, row, mapping, state):
         statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)
         if row.side == "income":
             column_dims = {}
+        elif kind.statement == "three_public" and "|" in (mapped.key or ""):
+            part, fund = mapped.key.split("|")  # one part, one fund source (深圳)
+            item = part if fund in ("general_budget", "") else f"{part}:{fund}"
         elif kind.statement == "three_public":
             part = three_public_part(kind, label)  # rows named by the parts (广东: 行政经费, “三公”经费, 其中：…)
             key = part or mapped.key or "total"
@@ -850,5 +902,17 @@ def row_cells(table, row, mapping, state):
         amount_text = cell.text if table.unit == "元" else f"{cell.text}{table.unit}"
         out.append({"line": row.line, "statement": statement, "item": item or label or "value",
                     "label": cell_label, "amount_text": amount_text, "amount": amount,
-                    "table_name": table.name, "phase": mapped.phase, **cell_dims})
+                    "table_name": table.name, "phase": row_phase or mapped.phase, **cell_dims})
     return out
+
+
+def year_of_row(table, label):
+    """('深圳市审计局', phase, is a comparison) of a row named by its year ('2025 年', '增减变化金额')."""
+    if re.search(r"增减|变化|差额", label):
+        return label, None, True
+    match = ROW_YEAR.search(label)
+    if match is None or table.fiscal_year is None:
+        return label, None, False
+    year = int(match.group(1))
+    phase = {table.fiscal_year: "budget", table.fiscal_year - 1: "prior_budget"}.get(year)
+    return label[:match.start()], phase, False
