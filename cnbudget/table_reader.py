@@ -724,7 +724,7 @@ def name_column(kind, words):
     for start in range(len(words) - 1, -1, -1):
         column = column_for(kind, "".join(words[start:]))
         if column is not None:
-            if column.key == "" and words[-1] == "小计":  # '财政拨款收入 / 小计': the subtotal of that part
+            if column.key == "" and words[-1] in ("小计", "金额"):  # '财政拨款收入 / 小计': that part's subtotal
                 parent = next((c for c in (column_for(kind, "".join(words[i:])) for i in range(start - 1, -1, -1))
                                if c is not None and c.key), None)
                 if parent is not None:

@@ -116,6 +116,7 @@ INCOME_ITEMS = [
     (r"政府性基金", "government_fund", "政府性基金预算"),
     (r"国有资本经营", "state_capital", "国有资本经营预算"),
     (r"财政专户", "special_account", "财政专户管理资金"),
+    (r"非财政拨款结余", "non_fiscal_balance", "使用非财政拨款结余"),
     (r"财政拨款|^预算拨款", "fiscal", "财政拨款"),
     (r"事业单位经营收入|经营收入", "operating_income", "事业单位经营收入"),
     (r"事业收入", "business_income", "事业收入"),
