@@ -687,8 +687,8 @@ def column_headings(header, table_rows, ends, label_end=0):
     left of its amounts (a glyph takes one grid column though printed wider). So a word belongs to
     the first column whose amounts end at or right of it, if it stands no more than LEFT_REACH
     characters left of that column's amounts (a heading over a column printed empty names none);
-    of two words reaching one column on a line, the one standing over its amounts keeps it (else the
-    left one) and the other moves on to the next column.
+    of two words reaching one column on a line, the one standing over its amounts keeps it (of two,
+    the one nearer their middle); a right-hand loser moves on to the next column.
     """
     lefts = [min((c.start for c in column_cells(table_rows, end)), default=end) for end in ends]
     words = {end: [] for end in ends}
@@ -700,9 +700,9 @@ def column_headings(header, table_rows, ends, label_end=0):
                 continue
             index = next((i for i, end in enumerate(ends) if centre <= end + HEADING_SLACK), None)
             if index is not None and index in claimed:
-                # two words over one column: the one above its amounts keeps it, else the left one;
-                # the other moves on to the next column if it reaches it
-                if overlaps(cell, lefts[index], ends[index]) and not overlaps(claimed[index], lefts[index], ends[index]):
+                # two words over one column: the one above its amounts keeps it (of two, the one
+                # nearer their middle); the left one then has no column, the right one moves on
+                if wins(cell, claimed[index], lefts[index], ends[index]):
                     claimed[index] = cell
                     continue
                 index = index + 1 if index + 1 < len(ends) and index + 1 not in claimed else None
@@ -716,6 +716,15 @@ def column_headings(header, table_rows, ends, label_end=0):
 
 def overlaps(cell, left, end):
     return cell.start < end and cell.end > left
+
+
+def wins(cell, other, left, end):
+    """Whether `cell` rather than `other` names the amounts between left and end."""
+    mine, theirs = overlaps(cell, left, end), overlaps(other, left, end)
+    if mine != theirs:
+        return mine
+    middle_of = (left + end) / 2
+    return abs((cell.start + cell.end) / 2 - middle_of) < abs((other.start + other.end) / 2 - middle_of)
 
 
 def name_column(kind, words):
