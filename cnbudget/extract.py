@@ -169,10 +169,15 @@ def extract_files(paths, provenance=None, source_file=None):
         place = place_of(document.get("unit_name") or "")
     document["level"] = provenance.get("level") or level_of(document.get("unit_name") or "", place, text)
     region = find_region(text[:20000], place, document["level"])
+    if hasattr(region, "extract") and any(part["encoding"] != "pdf" for part in parts):
+        region = None  # a template with its own reader reads its PDFs; any other input is read generically
     document["template"] = region.NAME if region is not None else "generic"
     document["region"] = provenance.get("region") or region_name(region, place)
     if hasattr(region, "describe"):
-        described = region.describe(paths[0], lines, provenance)
+        try:
+            described = region.describe(paths[0], lines, provenance)
+        except InputError:
+            described = {}  # a cover the template does not know: the generic cover stands, never a refusal
         document.update({k: v for k, v in described.items() if v and (k not in provenance or k == "title")})
     if not document.get("fiscal_year"):
         raise InputError(paths[0], "no fiscal year: expected a cover title such as '2026年部门预算' "

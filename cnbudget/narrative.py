@@ -39,6 +39,7 @@ HEADING_STATEMENTS = [
     (r"国有资本经营", "state_capital"),
     (r"财政拨款收支", "fiscal_appropriation"),
     (r"一般公共预算当年拨款|一般公共预算财政拨款支出", "general_budget"),
+    (r"财政拨款支出", "fiscal_appropriation"),  # '（四）财政拨款支出预算情况说明' (after 一般公共预算财政拨款支出)
     (r"基本支出", "basic_expenditure"),
     (r"收支预算总体|收支总体|收支预算总", "overview"),
     (r"收入预算", "income"),

@@ -246,3 +246,11 @@ def test_what_is_not_a_disclosure_is_one_clear_error(tmp_path, name, content, me
     assert done.returncode == 1
     assert re.match(rf"Error: {re.escape(str(path))}, line 1: {message}", done.stderr)
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_shanghai_cover_without_its_usual_fields_is_read_not_refused(tmp_path):
+    # Synthetic: a 市级 单位预算 cover with none of 预算主管部门/编制部门, and a table title of the template.
+    text = ("上海市2024年市级单位预算\n上海市某某中心\n一、收支预算总体情况\n2024年收支预算总计100.00万元。\n"
+            "二、“三公”经费\n2024年“三公”经费预算数为1.00万元。\n财务收支预算总表\n单位：万元\n以上数据为年初预算数。\n")
+    result = extract_file(write(tmp_path, "sh.txt", text))
+    assert (result["document"]["fiscal_year"], result["document"]["kind"]) == (2024, "单位预算")
