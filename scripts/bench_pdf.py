@@ -1,34 +1,41 @@
 #!/usr/bin/env python3
-"""Benchmark PDF text extraction: the chosen library against the candidates, same PDFs, same run.
+"""Benchmark reading disclosures: per document, the standard tables found, the cells read, and the
+wall time of `cnbudget extract` (process start included) — and, with --libraries, the PDF text
+libraries against each other.
 
-    python scripts/bench_pdf.py [--quick] [--pdf-dir DIR]
+    python scripts/bench_pdf.py [--quick] [--rounds N] [--dev DIR]   # per document (default)
+    python scripts/bench_pdf.py --libraries [--quick] [--pdf-dir DIR]
 
-For each PDF of ../shared/sources/dev/ (the three real Shanghai disclosures) and each method, a
-fresh Python process reads the whole PDF and reports its wall time and peak memory (max RSS of the
-process and its children, so `pdftotext` counts). Methods:
+Documents: the three Shanghai PDFs of ../shared/sources/dev/ and every disclosure of
+../shared/sources/dev/national/ (the Beijing 附件1 + 附件2 read together, as one disclosure).
+Each is extracted `--rounds` times in a fresh `cnbudget extract` process; the report gives the
+median wall seconds and the median CPU seconds of the process and its children (pdftotext), the
+template, the tables found (per kind) and the table cells read. Target of issue 8: <= 0.3 s median
+wall per document. Wall time moves with the machine's load (printed): CPU time is the steadier figure.
 
-- `pdftotext -layout` (poppler-utils, called with subprocess) — the one cnbudget uses;
-- `cnbudget extract_file` — the whole extraction (pdftotext + narrative + nine tables);
-- `pypdfium2` `get_text_range()` per page;
-- `pdfplumber` `extract_text()` per page (and, without --quick, `extract_tables()`).
-
-Quality proxy, same for every text method: table rows kept whole (a line holding a function
-code *and* an amount, e.g. '201   05   07   专项普查活动   601,300   601,300').
-Target of issue 5: <= 1 s median per 35-page PDF for the chosen method. Last line: one JSON object.
+Libraries (issue 5): for each PDF and method, a fresh Python process reads the whole PDF and
+reports its wall time and peak memory. Methods: `pdftotext -layout` (the one cnbudget uses),
+`cnbudget extract_file`, `pypdfium2`, `pdfplumber` (and, without --quick, `extract_tables()`).
+Last line of either mode: one JSON object.
 """
 
 import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "sources" / "dev"
 TARGET_S = 1.0
+TARGET_EXTRACT_S = 0.3
+CNBUDGET = ROOT / ".venv" / "bin" / "cnbudget"
 
 CHILD = r"""
 import json, re, resource, subprocess, sys, time
@@ -85,11 +92,8 @@ def available(method):
     return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one round, no pdfplumber table pass")
-    parser.add_argument("--pdf-dir", type=Path, default=DEV)
-    args = parser.parse_args()
+def libraries(args):
+    """Issue 5's comparison of PDF text libraries on the Shanghai PDFs."""
     pdfs = sorted(args.pdf_dir.glob("*.pdf"))
     if not pdfs:
         sys.exit(f"no PDFs in {args.pdf_dir}")
@@ -132,6 +136,97 @@ def main():
     }
     print(json.dumps(summary_line, ensure_ascii=False, sort_keys=True))
     return 0 if chosen else 1
+
+
+def dev_documents(dev):
+    """[(name, [files])]: the Shanghai PDFs, then every national disclosure (multi-file ones together)."""
+    out = [(p.name, [p]) for p in sorted(dev.glob("*.pdf"))]
+    national = sorted(p for p in (dev / "national").glob("*") if p.suffix in (".pdf", ".html", ".txt"))
+    parts = {}
+    for path in national:
+        stem = path.stem.split("-1-")[0].split("-2-")[0] if ("-1-" in path.stem or "-2-" in path.stem) else path.stem
+        parts.setdefault(stem, []).append(path)
+    out += [(files[0].name if len(files) == 1 else f"{stem} ({len(files)} files)", files) for stem, files in parts.items()]
+    return out
+
+
+def run_extract(files):
+    """(wall seconds, CPU seconds of the process and its children, parsed output or None)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([str(CNBUDGET), "extract", *map(str, files)], capture_output=True, timeout=600)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, json.loads(done.stdout) if done.returncode == 0 else None
+
+
+def tables_found(files):
+    """Counter of table kinds found by the reader in these files, read in process."""
+    sys.path.insert(0, str(ROOT))
+    from cnbudget.reading import read_lines
+    from cnbudget.table_reader import read_tables
+
+    class Collector:
+        fiscal_year = None
+
+        def warn(self, *args):
+            pass
+
+        def add_line(self, *args, **kwargs):
+            pass
+
+    kinds = Counter()
+    for path in files:
+        lines, _ = read_lines(path, path.read_bytes())
+        Collector.fiscal_year = int(path.name[:4]) if path.name[:4].isdigit() else None
+        kinds.update(table.kind.key for table in read_tables(Collector(), lines))
+    return kinds
+
+
+def documents(args):
+    """Per document: template, tables found per kind, cells read, median wall and CPU seconds."""
+    docs = dev_documents(args.dev)
+    if not docs:
+        sys.exit(f"no documents in {args.dev}")
+    print(f"{len(docs)} documents from {args.dev}, {args.rounds} runs each; {platform.python_version()}, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'document':<48} {'template':<10} {'tables':>6} {'cells':>6} {'wall s':>7} {'cpu s':>6}  kinds")
+    rows = []
+    for name, files in docs:
+        runs = [run_extract(files) for _ in range(args.rounds)]
+        result = next((r[2] for r in runs if r[2] is not None), None)
+        lines = result["budget_lines"] if result else []
+        cells = sum(1 for line in lines if line["table_name"])
+        kinds = tables_found(files)
+        row = {"document": name, "template": result["document"]["template"] if result else "error",
+               "tables": sum(kinds.values()), "kinds": dict(sorted(kinds.items())), "cells": cells,
+               "wall_s": round(statistics.median(r[0] for r in runs), 3),
+               "cpu_s": round(statistics.median(r[1] for r in runs), 3)}
+        rows.append(row)
+        print(f"{name[:48]:<48} {row['template']:<10} {row['tables']:>6} {cells:>6} {row['wall_s']:>7.3f} "
+              f"{row['cpu_s']:>6.3f}  {' '.join(f'{k}:{v}' for k, v in row['kinds'].items())}")
+    median_wall = statistics.median(r["wall_s"] for r in rows)
+    median_cpu = statistics.median(r["cpu_s"] for r in rows)
+    print(f"median per document: {median_wall:.3f} s wall, {median_cpu:.3f} s CPU (target {TARGET_EXTRACT_S} s)")
+    print(json.dumps({"bench": "pdf-documents", "documents": rows, "median_wall_s": median_wall,
+                      "median_cpu_s": median_cpu, "target_s": TARGET_EXTRACT_S,
+                      "meets_target_wall": median_wall <= TARGET_EXTRACT_S,
+                      "load_average_1m": round(os.getloadavg()[0], 2)}, ensure_ascii=False, sort_keys=True))
+    return 0 if all(r["template"] != "error" for r in rows) else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--libraries", action="store_true", help="compare PDF text libraries (issue 5)")
+    parser.add_argument("--quick", action="store_true", help="libraries: one round, no pdfplumber table pass")
+    parser.add_argument("--pdf-dir", type=Path, default=DEV, help="libraries: the PDFs to read")
+    parser.add_argument("--dev", type=Path, default=DEV, help="documents: the dev folder (with national/)")
+    parser.add_argument("--rounds", type=int, default=5, help="documents: extract runs per document")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds = min(args.rounds, 3)
+    return libraries(args) if args.libraries else documents(args)
 
 
 if __name__ == "__main__":
