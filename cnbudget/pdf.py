@@ -13,7 +13,7 @@ character columns, so a template can map amounts to the column headings above th
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cnbudget.errors import InputError
 
@@ -87,10 +87,10 @@ class Cell:
     start: int
     end: int
     text: str
+    is_number: bool = field(init=False, repr=False)
 
-    @property
-    def is_number(self):
-        return bool(TABLE_NUMBER.match(self.text))
+    def __post_init__(self):
+        self.is_number = bool(TABLE_NUMBER.match(self.text))  # read often: decided once
 
     @property
     def middle(self):

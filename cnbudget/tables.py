@@ -14,6 +14,7 @@ the reading in `cnbudget.table_reader`. A title that names no standard kind but 
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cnbudget.numbers import normalize
 
@@ -199,6 +200,7 @@ def strip_title(text):
     return TITLE_SUFFIX.sub("", text), continued
 
 
+@lru_cache(maxsize=8192)
 def title_kind(text):
     """The Title this line prints, or None: standard kinds first, then any short '…表' line."""
     if len(text) > 160:
