@@ -20,7 +20,9 @@ from cnbudget.errors import InputError
 PDFTOTEXT = "pdftotext"
 TIMEOUT_SECONDS = 120
 # A printed table amount: thousands separators and optional cents, or a bare integer; '-' is nil.
-TABLE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# Bounded: no budget prints 10^18 元, and a run of thousands of digits is not an amount (nor an int
+# Python will print).
+TABLE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3}){1,6}|\d{1,18})(?:\.\d{1,8})?$")
 
 
 def pdftotext(path):

@@ -150,6 +150,11 @@ def test_a_contents_list_is_not_a_table():
     assert find_tables(lines) == []
 
 
+def test_a_digit_run_is_not_an_amount():
+    table = read_one(layout("部门收入总表", "单位：元", "合计", "9" * 5000, "1,234.56"))
+    assert [int(c["amount"] * 100) for c in table.cells] == [123_456]
+
+
 def test_no_traceback_on_malformed_rows():
     lines = layout("部门支出总表", "单位：万元", "合计 基本支出", "201 ,,, 1,2,3 ..", "9" * 5000, "-" * 300,
                    "201 01 01 01 01 01 x 1.1.1", "[2010101 行政运行 12")
