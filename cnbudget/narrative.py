@@ -7,6 +7,7 @@ It writes through the collector's methods (`doc.add_line`, `doc.warn`, …) and 
 above the reading layer, so regions and the extractor import it, never the reverse.
 """
 
+import bisect
 import dataclasses
 import re
 from decimal import Decimal
@@ -128,7 +129,8 @@ CHANGE_RE = re.compile(
     rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
     rf"(?:[,，]?\s?(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s?(?P<pct>{PCT}))?"
 )
-REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]*)")
+REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]{0,300})")
+REASON_WINDOW = 400  # a reason follows its comparison closely: never search the rest of a long sentence
 SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
 # '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
@@ -139,6 +141,7 @@ NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
 MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 DELIMITERS = set(",;:、，；：")
+MAX_CLAUSE = 160
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
 # '本年预算收入', '本年支出' (not '本年一般公共预算拨款收入', nor the total '本年收入合计').
 CURRENT_YEAR = re.compile(r"本年(?:预算)?(?P<side>收入|支出)(?:预算)?$")  # 本年收入合计 stays the total
@@ -167,12 +170,16 @@ def heading_statement(text):
 
 
 def clause_start(text, end):
-    """Index where the clause that ends at `end` begins: after the last delimiter outside brackets."""
-    if text.rfind(")", 0, end) < 0:
-        last = LAST_DELIMITER.search(text, 0, end)
-        return last.start() + 1 if last else 0
+    """Index where the clause that ends at `end` begins: after the last delimiter outside brackets.
+
+    A label is never longer than MAX_CLAUSE characters: looking no further back keeps a sentence
+    of thousands of amounts linear.
+    """
+    low = max(0, end - MAX_CLAUSE)
+    if text.rfind(")", low, end) < 0:
+        return max(low - 1, *(text.rfind(d, low, end) for d in DELIMITERS)) + 1
     depth = 0
-    for i in range(end - 1, -1, -1):
+    for i in range(end - 1, low - 1, -1):
         char = text[i]
         if char == ")":
             depth += 1
@@ -180,7 +187,7 @@ def clause_start(text, end):
             depth = max(depth - 1, 0)
         elif depth == 0 and char in DELIMITERS:
             return i + 1
-    return 0
+    return low
 
 
 @lru_cache(maxsize=65536)
@@ -340,8 +347,12 @@ def scan_sentence(doc, sentence, context, title=None):
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
         matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+    skipped = bytearray(len(text)) if skip else None
+    for a, b in skip:
+        skipped[a:b] = b"\x01" * (b - a)
+    first_part = text.find("其中")
     for match in matches:
-        if skip and any(a <= match.start() < b for a, b in skip):
+        if skipped is not None and skipped[match.start()]:
             continue
         start = clause_start(text, match.start())
         if text[start - 2:start] == "收、":  # '收、支总计' is one name
@@ -355,7 +366,7 @@ def scan_sentence(doc, sentence, context, title=None):
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
         else:
-            is_part = "其中" in text[:start] and count_parent is not None
+            is_part = 0 <= first_part < start and count_parent is not None
             statement, item = classify_count(label, context, count_parent if is_part else None)
             if not is_part:
                 count_parent = item
@@ -422,10 +433,11 @@ def place_change_label(doc, sentence, match, subject_label, direction, context):
 def attach_shares(doc, text, placed, ends=None):
     """Keep each printed share (占88%) on the figure it follows, as printed (not past an unplaced one)."""
     line_of = dict(placed)
+    ends = sorted(line_of) if ends is None else ends
     for match in SHARE_RE.finditer(text):
-        before = [end for end in (ends if ends is not None else line_of) if end <= match.start()]
-        if before and before[-1] in line_of:
-            doc.budget_lines[line_of[before[-1]] - 1]["stated_share"] = match.group("share").replace(" ", "")
+        before = bisect.bisect_right(ends, match.start())
+        if before and ends[before - 1] in line_of:
+            doc.budget_lines[line_of[ends[before - 1]] - 1]["stated_share"] = match.group("share").replace(" ", "")
 
 
 def place_nil(doc, sentence, context):
@@ -456,13 +468,13 @@ def place_nil(doc, sentence, context):
 def record_change(doc, sentence, change, placed, context):
     """A prior-year comparison: tie it to the figure it follows in the sentence, or to its label."""
     text = sentence.text
-    before = [line_id for end, line_id in placed if end <= change.start()]
-    subject = doc.budget_lines[before[-1] - 1] if before else None
+    before = bisect.bisect_right(placed, change.start(), key=lambda p: p[0])  # placed: in order of end
+    subject = doc.budget_lines[placed[before - 1][1] - 1] if before else None
     if subject is None:
         label = clean_label(text[clause_start(text, change.start()):change.start()])
         label = NIL_RE.sub("", label)
         found = ((classify(label, context) if label else None)
-                 or classify(NIL_RE.sub("", text[:change.start()]), context)
+                 or classify(NIL_RE.sub("", text[max(0, change.start() - 2 * MAX_CLAUSE):change.start()]), context)
                  or classify(clean_label(change.group("basis")), context))  # 与上年相比，X增加…
         if found:
             subject = doc.find_line(found[0], found[1])
@@ -478,7 +490,7 @@ def record_change(doc, sentence, change, placed, context):
         change_yuan = -change_yuan if direction == "decrease" and change_yuan is not None else change_yuan
     elif direction == "flat":
         change_yuan = 0
-    reason = REASON_RE.search(text, change.end())
+    reason = REASON_RE.search(text, change.end(), change.end() + REASON_WINDOW)
     doc.add_change(
         sentence, prior_year=prior_year, statement=subject["statement"], item=subject["item"],
         function_code=subject["function_code"], label=subject["label"], line_id=subject["line_id"],
