@@ -72,7 +72,7 @@ def read_lines(path, data):
 
         return read_pdf_lines(path, data), "pdf"
     text, encoding = decode(path, data)
-    if HTML_START.match(data[:2048].lstrip(b"\xef\xbb\xbf")):
+    if str(path).lower().endswith((".html", ".htm", ".shtml")) or HTML_START.match(data[:2048].lstrip(b"\xef\xbb\xbf")):
         from cnbudget.html import page_lines  # html.parser is imported only for web pages
 
         text, encoding = "\n".join(page_lines(text)), "html"

@@ -252,3 +252,10 @@ def test_a_shanghai_cover_without_its_usual_fields_is_read_not_refused(tmp_path)
             "二、“三公”经费\n2024年“三公”经费预算数为1.00万元。\n财务收支预算总表\n单位：万元\n以上数据为年初预算数。\n")
     result = extract_file(write(tmp_path, "sh.txt", text))
     assert (result["document"]["fiscal_year"], result["document"]["kind"]) == (2024, "单位预算")
+
+
+def test_a_web_page_fragment_named_html_is_read_as_a_page(tmp_path):
+    fragment = ('<div class="content"><p>某某县文化局2026年部门预算</p><p>一、收支预算总体情况</p>'
+                '<p>2026年收支预算总计1,234.56万元。</p><p>二、“三公”经费</p><p>2026年“三公”经费预算数为5.00万元。</p></div>')
+    result = extract_file(write(tmp_path, "fragment.html", fragment))
+    assert (result["document"]["encoding"], len(result["budget_lines"])) == ("html", 2)
