@@ -34,12 +34,14 @@ TABLE_NUMBER_LINE = re.compile(r"^\s*(?:部门|单位)?(?:公开|预算|决算)?
 MAKER_LINE = re.compile(r"^\s*(?:编制(?:部门|单位)|部门(?:\(单位\)|（单位）)?|单位名称|预算(?:主管)?部门|填报单位)\s{0,4}[:：]")
 CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十]{1,3}部分")
 # 类 款 项 printed in columns of their own ('201   05   07'); a one-digit 款/项 is a misprint of '0N'.
-CODE_SPLIT = re.compile(r"^\s{0,40}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}))?(?:\s{1,12}(?P<item>\d{1,2}))?(?=\s)")
+CODE_SPLIT = re.compile(r"^\s{0,160}(?P<cls>[2-9]\d{2})(?:\s{1,12}(?P<sec>\d{1,2}))?(?:\s{1,12}(?P<item>\d{1,2}))?(?=\s)")
 # One code in one cell: '2010601', '2010601-行政运行', '[2011301]行政运行', '【201】一般公共服务'.
-CODE_JOINED = re.compile(r"^\s{0,40}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
+CODE_JOINED = re.compile(r"^\s{0,160}(?:[\[【(（]\s{0,2})?(?P<code>[1-9]\d{2}(?:\d{2}){0,2})(?:\s{0,2}[\]】)）])?"
                          r"(?:\s{0,2}[-－—_:：]\s{0,2}|\s+|(?=[^\d\s.,%]))")
 UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,40}(?=[^\d\s.,%])")
 CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,40}[^\d\s.,%])")
+SIDE_TOTAL = re.compile(r"(?<=\s)[^\d\s.,%-][^\s]{0,12}(?:合计|总计)(?=\s)")  # 人员经费合计 649.20 公用经费合计 97.19
+SIDE_CODE = re.compile(r"(?<=\s)[2-5]\d{2}(?:\d{2}){0,2}\s{1,12}(?=[^\d\s.,%-])")
 SECOND_CODE = re.compile(r"(?<=\s)(?P<cls>[2-5]\d{2})(?:\s{1,8}(?P<sec>\d{2}))?(?:\s{1,8}(?P<item>\d{2}))?\s{1,12}"
                          r"(?P<name>[^\d\s.,%-][^\s]{0,40}(?: [^\s]{1,40}){0,3})")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
@@ -336,6 +338,22 @@ def split_codes(raw, kind):
     return [], 0, False
 
 
+def side_by_side(raw, kind):
+    """A row that prints two tables side by side (决算: 人员经费 301… | 公用经费 302…) as two rows.
+
+    A code and a name standing after an amount start the right-hand row; it keeps its columns.
+    """
+    if not kind.coded:
+        return [raw]
+    first_number = next((c for c in split_number_cells(raw) if AMOUNT_CELL.match(c.text)), None)  # not a code
+    if first_number is None:
+        return [raw]
+    match = SIDE_CODE.search(raw, first_number.end) or SIDE_TOTAL.search(raw, first_number.end)
+    if match is None:
+        return [raw]
+    return [raw[:match.start()], " " * match.start() + raw[match.start():]]
+
+
 def second_code(match):
     """'505   01    工资福利支出' -> '50501-工资福利支出', padded to the same width (columns keep their place)."""
     code = "".join(part for part in match.group("cls", "sec", "item") if part)
@@ -371,10 +389,9 @@ def page_rows(kind, page_lines, printed=None):
     rows, header, pending, short = [], [], [], []
     printed = {} if printed is None else printed
     started, split = False, None
-    for line in page_lines:
-        if is_furniture(line):
-            continue
-        raw = clean_raw(line)
+    laid_out = [(line, raw) for line in page_lines if not is_furniture(line)
+                for raw in side_by_side(clean_raw(line), kind)]
+    for line, raw in laid_out:
         codes, code_end, is_short = split_codes(raw, kind)
         if codes:
             whole = full_code(codes[0], len(raw) - len(raw.lstrip()), printed)
@@ -835,6 +852,13 @@ def row_key_and_dims(table, row, label, state):
     return (label or None), dims, False
 
 
+def named_total(kind, label):
+    """The part a total row names ('公用经费合计' -> public_use), or None ('合计', '本年支出合计')."""
+    part = TOTAL_LABEL.sub("", label)
+    column = column_for(kind, part) if part and len(part) <= 8 else None
+    return column if column is not None and column.key and column.key not in ("carryover",) else None
+
+
 def three_public_part(kind, label):
     """The 三公 part a row label names ('其中：（一）因公出国（境）支出' -> overseas_travel), or None."""
     if not label:
@@ -896,6 +920,9 @@ def row_cells(table, row, mapping, state):
             elif part and mapped.key and mapped.key not in THREE_PUBLIC_LABELS:
                 item = f"{item}:{mapped.key}"  # the part's amount from one fund source
             column_dims = {} if mapped.key in THREE_PUBLIC_LABELS else column_dims
+        elif row_key == "total" and named_total(kind, label) is not None:
+            column = named_total(kind, label)  # '人员经费合计' names its column itself
+            item, column_dims = f"total:{column.key}", dict(column.dims)
         elif mapped.key and not (kind.two_sided and len(row.numbers) == 1 and mapped.key.startswith("column_")):
             item = f"{row_key}:{mapped.key}" if row_key else mapped.key  # (a lone amount beside its label is the label's)
         negative = cell.text.startswith("-")
