@@ -751,10 +751,11 @@ def name_column(kind, words):
         column = column_for(kind, "".join(words[start:]))
         if column is not None:
             if column.key == "" and words[-1] in ("小计", "金额"):  # '财政拨款收入 / 小计': that part's subtotal
-                parent = next((c for c in (column_for(kind, "".join(words[i:])) for i in range(start - 1, -1, -1))
+                # the part is named by the group heading above (top line first), one word at a time
+                parent = next(((c, word) for c, word in ((column_for(kind, w), w) for w in words[:start])
                                if c is not None and c.key), None)
                 if parent is not None:
-                    return parent, "".join(words[start - 1:])
+                    return parent[0], parent[1] + words[-1]
             return column, "".join(words[start:])
     return None, "".join(words)
 
