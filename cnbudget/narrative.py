@@ -361,6 +361,12 @@ def scan_sentence(doc, sentence, context, title=None):
             start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:match.start()]
         label = clean_label(printed)
+        if PHASE_ONLY.match(label) and start > 0:
+            # '1.小学教育（2050202），2023年度决算数为7,970.38万元': the name is the clause before
+            before = clause_start(text, start - 1)
+            named = text[before:start - 1]
+            if classify(clean_label(named), context, named) is not None:
+                start, printed, label = before, named, clean_label(named)
         if title and PHASE_ONLY.match(label) and not placed:
             label = printed = title
         if match.group("unit")[-1] in "元无":
