@@ -145,6 +145,31 @@ def test_an_empty_table_is_found_and_reported():
     assert [w[0] for w in table.warnings] == ["empty_table"]
 
 
+def test_a_table_printed_twice_is_read_once():
+    class Collector:
+        fiscal_year = 2026
+        warnings, lines = [], []
+
+        def warn(self, rule, message, sentence):
+            self.warnings.append(rule)
+
+        def add_line(self, *args, **kwargs):
+            self.lines.append(args)
+
+    table = ["部门收入总表", "单位：万元", "合计", "1,234.56"]
+    doc = Collector()
+    found = read_tables(doc, layout(*table, "部门支出总表", "单位：万元", "合计", "1,234.56", *table))
+    assert [t.kind.key for t in found] == ["income", "expenditure"]
+    assert doc.warnings == ["repeated_table"] and len(doc.lines) == 2
+
+
+def test_a_table_continues_under_its_repeated_title():
+    lines = layout("收入决算表", "单位：万元", row("科目名称", "合计"), row("205  教育支出", "1.00"), page=1) + \
+        layout("收入决算表", "单位：万元", row("科目名称", "合计"), row("221  住房保障支出", "2.00"), page=2)
+    (title, table_lines), = find_tables(lines)
+    assert [c[0] for c in cells_of(read_table(title, table_lines, 2026))] == ["205", "221"]
+
+
 def test_a_contents_list_is_not_a_table():
     lines = layout("目录", "一、部门收支总表", "二、部门收入总表", "三、部门支出总表", "第一部分 部门概况")
     assert find_tables(lines) == []
