@@ -581,7 +581,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
-        return dedupe(basic_subtotals(mapping), header, table_rows)
+        return fiscal_subtotals(dedupe(basic_subtotals(mapping), header, table_rows), header)
     defaults = list(defaults)
     before = sorted(previous)
     if before and len(ends) == len(before) and len(ends) != len(defaults):
@@ -778,11 +778,22 @@ def nearest_phase(phases, centre):
 
 
 def basic_subtotals(mapping):
-    """A second total right before 人员经费 | 公用经费 columns is the 基本支出 subtotal they split."""
+    """A second total right before 人员经费 | 公用经费 is the 基本支出 subtotal they split."""
     ends = sorted(mapping)
     for left, right in zip(ends, ends[1:]):
         if mapping[left].key in ("subtotal", "") and left != ends[0] and mapping[right].key == "personnel":
             mapping[left].key, mapping[left].dims = "basic", {"expense_type": "基本支出"}
+    return mapping
+
+
+def fiscal_subtotals(mapping, header):
+    """A 小计 before 一般公共预算 | 政府性基金 | 国有资本经营 under a 财政拨款 heading: the 财政拨款 subtotal."""
+    if not any("财政拨款" in line.text for line in header):
+        return mapping
+    ends = sorted(mapping)
+    for left, right in zip(ends, ends[1:]):
+        if mapping[left].key == "subtotal" and mapping[right].key == "general_budget":
+            mapping[left].key, mapping[left].dims = "fiscal", {"fund_source": "财政拨款"}
     return mapping
 
 
