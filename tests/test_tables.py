@@ -186,6 +186,34 @@ def test_no_traceback_on_malformed_rows():
     read_one(lines)  # no exception; whatever cannot be placed is warned or dropped as not an amount
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_random_layouts_never_raise(seed):
+    """Random table-like lines (titles, codes, amounts, headings, garbage): warnings, never a traceback."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["部门支出总表", "一般公共预算“三公”经费支出表", "收支总表", "单位：万元", "金额单位：元", "合计", "小计",
+              "201", "201 05", "2010101-行政运行", "[2050803]培训支出", "08", "301   02", "505 01 工资福利支出",
+              "1,234.56", "44,156.640120", "0.00", "-12.50", "12.3%", "—", "栏次", "1", "2025 年", "增减变化",
+              "基本支出", "人员经费", "因公出国（境）费", "本表为空表", "注：", "行政运行", "（一）", "9" * 60, "，", "。"]
+    lines = []
+    for no in range(1, 300):
+        words = [rng.choice(pieces) for _ in range(rng.randint(0, 8))]
+        raw = "".join(word + " " * rng.randint(1, 12) for word in words)
+        lines.append(make_line(no, raw, 1 + no // 40))
+
+    class Collector:
+        fiscal_year = 2026
+
+        def warn(self, *args):
+            pass
+
+        def add_line(self, *args, **kwargs):
+            pass
+
+    read_tables(Collector(), lines)
+
+
 # ---------------------------------------------------------------- synthetic PDF and HTML, end to end
 
 @pytest.fixture(scope="session")
