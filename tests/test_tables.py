@@ -274,3 +274,26 @@ def test_synthetic_html_tables(synthetic_html, table):
     name = table.title.replace("（", "(").replace("）", ")")
     assert name in found, sorted(found)
     assert actual_cells(found[name]) == expected_cells(table)
+
+
+def expected_multiset():
+    from collections import Counter
+
+    return Counter((s, item, fen, phase) for table in TABLES for s, item, fen, phase, _ in table.expected)
+
+
+@pytest.mark.parametrize("source", ["synthetic_pdf", "synthetic_html"])
+def test_extract_file_records_every_table_cell(source, request):
+    """The whole extraction (cover, narrative, tables): every synthetic cell is a budget line, no more."""
+    from collections import Counter
+
+    from cnbudget.extract import extract_file
+
+    result = extract_file(request.getfixturevalue(source))
+    cells = Counter((b["statement"], b["item"], b["amount_fen"], b["phase"])
+                    for b in result["budget_lines"] if b["table_name"])
+    assert cells == expected_multiset()
+    assert result["document"]["fiscal_year"] == 2030
+    rules = [w["rule"] for w in result["warnings"]]
+    assert rules.count("inferred_function_code") == len(synthetic_docs.FUNCTION_ROWS)  # the 无编码 layout
+    assert rules.count("empty_table") == 1
