@@ -581,6 +581,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
                 mapping[end] = Mapped(generic_key(heading), {}, phase, heading)
             else:
                 mapping[end] = Mapped(column.key, dict(column.dims), phase, heading)
+        mapping = counts_apart(mapping, table_rows)
         return fiscal_subtotals(dedupe(basic_subtotals(mapping), header, table_rows), header)
     defaults = list(defaults)
     before = sorted(previous)
@@ -783,6 +784,18 @@ def basic_subtotals(mapping):
     for left, right in zip(ends, ends[1:]):
         if mapping[left].key in ("subtotal", "") and left != ends[0] and mapping[right].key == "personnel":
             mapping[left].key, mapping[left].dims = "basic", {"expense_type": "基本支出"}
+    return mapping
+
+
+def counts_apart(mapping, table_rows):
+    """An unnamed column of whole numbers among columns of amounts with decimals (人数 80, 59 …) holds
+    counts, not amounts: it is not recorded."""
+    decimals = {end for end in mapping if any("." in c.text for c in column_cells(table_rows, end))}
+    for end, mapped in mapping.items():
+        values = [c.text for c in column_cells(table_rows, end)]
+        if mapped.key and mapped.key.startswith("column_") and decimals - {end} and values \
+                and all(v.isdigit() for v in values) and any(v != "0" for v in values):
+            mapped.key = None
     return mapping
 
 

@@ -53,7 +53,8 @@ def _c(pattern, key, **dims):
 
 # Headings that are comparisons or ratios, not amounts of their own.
 NOT_AMOUNTS = (_c(r"增减|增幅|变动|比上年|差额|差异", None), _c(r"完成率|%|百分比|占比|比重", None),
-               _c(r"行次|栏次|序号|编号", None))
+               _c(r"行次|栏次|序号|编号", None),
+               _c(r"人数|数量|天数|个数|次数|辆数|台数|^(?:人|辆|台|套|个)$", None))  # counts, not amounts
 FUND_COLUMNS = (
     _c(r"一般公共预算", "general_budget", fund_source="一般公共预算"),
     _c(r"政府性基金", "government_fund", fund_source="政府性基金预算"),
@@ -163,7 +164,7 @@ GENERIC_STATEMENTS = [
     (r"机关运行", "agency_operating"), (r"三公", "three_public"), (r"收入", "income"),
 ]
 # A title line once its numbering, year and unit name are stripped: short, ends with 表.
-TABLE_WORDS = re.compile(r"预算|决算|支出|收入|经费|采购|绩效|资产|收支|拨款")
+TABLE_WORDS = re.compile(r"预算|决算|支出|收入|经费|采购|绩效|资产|收支|拨款|资金|费明细|费用")
 TITLE_PREFIX = re.compile(
     r"^(?:[(（]?[一二三四五六七八九十]{1,3}[)）、.]|\d{1,2}[.、．]|[(（]\d{1,2}[)）])?\s*"
     r"(?:(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}(?:[-—]\d{1,2})?|(?:预算|决算|部门)?\d{1,2}表|附件\s?\d{1,2})?[:：.、\s]*"
