@@ -397,7 +397,7 @@ def place_amount(doc, sentence, match, label, context, printed, start):
         raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
                                    "expected a budget figure (the file looks corrupt)",
                          line=sentence.line.no, page=sentence.line.page)
-    change = CHANGE_LABEL.search(label) if label else None
+    change = CHANGE_LABEL.search(label) if label and number else None
     if change:
         return place_change_label(doc, sentence, match, label[: change.start()], change.group("direction"), context)
     found = classify(label, context, printed) if label else None
@@ -454,6 +454,8 @@ def place_nil(doc, sentence, context):
     """
     text = CHANGE_RE.sub("", sentence.text)
     nil = NIL_RE.search(text)
+    if nil is None:
+        return []  # the nil words were part of a comparison ('与上年相比无变化'), read there
     label = clean_label(text[:nil.start()] + text[nil.end():].rstrip("。"))
     found = classify(label, context) or classify(NIL_RE.sub("", text), context)
     if found is None and context:
@@ -466,7 +468,7 @@ def place_nil(doc, sentence, context):
     if earlier is not None:
         return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), earlier["line_id"])]
     dims = dict(dims)
-    label = sentence.printed(dims.pop("label", label))
+    label = sentence.printed(dims.pop("label", None) or label)
     line_id = doc.add_line(statement, item, label, sentence.printed(nil.group(0)), sentence, amount=0, **dims)
     return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), line_id)]
 

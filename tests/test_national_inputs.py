@@ -259,3 +259,33 @@ def test_a_web_page_fragment_named_html_is_read_as_a_page(tmp_path):
                 '<p>2026年收支预算总计1,234.56万元。</p><p>二、“三公”经费</p><p>2026年“三公”经费预算数为5.00万元。</p></div>')
     result = extract_file(write(tmp_path, "fragment.html", fragment))
     assert (result["document"]["encoding"], len(result["budget_lines"])) == ("html", 2)
+
+
+# Fuzzed synthetic narratives: fragments of the genre in random order. Whatever extract accepts,
+# check and diff read without a traceback; whatever it refuses is one InputError.
+FRAGMENTS = ["2026年", "收入预算", "支出预算", "“三公”经费", "公务接待费", "因公出国（境）费", "基本支出", "项目支出",
+             "一般公共服务支出（类）", "人大事务（款）", "行政运行（项）", "（204类）", "（06款）", "（01项）", "（2010601）",
+             "一般公共服务支出-审计事务-行政运行", "其中：", "，", "；", "、", "。", "比2025年", "增加", "减少", "持平",
+             "占", "12.5%", "1,234.56", "24995.94", "80,778,193.86", "0", "无", "没有使用", "万元", "元", "亿元", "辆",
+             "（", "）", "-", "主要原因是", "本年", "上年结转", "政府采购", "机关运行经费", "999999999999999999"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_fuzzed_narratives_never_end_in_a_traceback(tmp_path, seed):
+    import random
+
+    from cnbudget import diff as budget_diff
+    from cnbudget.checks import check_extraction
+
+    rng = random.Random(seed)
+    body = "\n".join("".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(3, 40))) + "。" for _ in range(12))
+    path = write(tmp_path, "fuzz.txt", SYNTHETIC.format(cover="某某县文化局2026年部门预算", body=body))
+    try:
+        result = extract_file(path)
+    except InputError:
+        return
+    assert all(line["amount_fen"] is not None or line["quantity"] is not None for line in result["budget_lines"])
+    assert isinstance(check_extraction(result), list)
+    side = budget_diff.side_from_result("fuzz", result, with_findings=False)
+    seed_side = budget_diff.side_from_result("synthetic", extract_text(tmp_path, name="base.txt"), with_findings=False)
+    assert isinstance(budget_diff.diff_sides(seed_side, side), dict)
