@@ -289,3 +289,22 @@ def test_fuzzed_narratives_never_end_in_a_traceback(tmp_path, seed):
     side = budget_diff.side_from_result("fuzz", result, with_findings=False)
     seed_side = budget_diff.side_from_result("synthetic", extract_text(tmp_path, name="base.txt"), with_findings=False)
     assert isinstance(budget_diff.diff_sides(seed_side, side), dict)
+
+
+TAGS = ["<p>", "</p>", "<div>", "</div>", "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", '<td colspan="3">',
+        '<td rowspan="999999">', "<th>", "<a href='/'>", "</a>", "<script>", "</script>", "<style>", "<br>", "<nav>",
+        "</nav>", "<!--", "-->", "&nbsp;", "&#x4e00;", "<title>", "</title>", "<![CDATA[", "<", ">"]
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_fuzzed_web_pages_never_end_in_a_traceback(tmp_path, seed):
+    import random
+
+    rng = random.Random(seed)
+    page = "".join(rng.choice(TAGS + FRAGMENTS) for _ in range(rng.randint(10, 400)))
+    path = write(tmp_path, "fuzz.html", "<!DOCTYPE html><html><body><p>某某县文化局2026年部门预算</p>" + page)
+    try:
+        result = extract_file(path)
+    except InputError:
+        return
+    assert all(line["amount_fen"] is not None or line["quantity"] is not None for line in result["budget_lines"])
