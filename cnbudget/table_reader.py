@@ -312,7 +312,8 @@ def header_cells(raw):
         if len(cell.text) == 1 and not cell.text.isascii():
             cell.spaced = True
         merged.append(cell)
-    return [cell for cell in year_words(merged) if not re.fullmatch(r"\d{1,2}", cell.text)]  # 栏次 1 2 3 …
+    # '栏次 1 2 3 …' numbers the columns: neither the row's name nor its numbers are headings
+    return [cell for cell in year_words(merged) if not re.fullmatch(r"\d{1,2}|栏次", cell.text)]
 
 
 def split_codes(raw, kind):
@@ -585,7 +586,7 @@ def side_mapping(kind, table_rows, header, previous, fiscal_year, defaults, labe
         return fiscal_subtotals(dedupe(basic_subtotals(mapping), header, table_rows), header)
     defaults = list(defaults)
     before = sorted(previous)
-    if before and len(ends) == len(before) and len(ends) != len(defaults):
+    if before and len(ends) == len(before):  # a page without its header: the columns of the page before
         return dict(zip(ends, (previous[k] for k in before)))
     if before and len(ends) != len(defaults):
         return {end: previous[before[nearest(end, before)]] for end in ends}
