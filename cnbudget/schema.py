@@ -69,7 +69,7 @@ SCHEMAS = {
                      **{"constraints": {"enum": ["部门预算", "单位预算", "部门决算", "单位决算", "部门综合预算"]}}),
             field("level", "string", "行政级次", "central（中央）、province（省级）、city（市级）、district（区）、county（县）。",
                   **{"constraints": {"enum": ["central", "province", "city", "district", "county"]}}),
-            required("template", "string", "模板", "识别出的地区模板：sichuan 或 shanghai。"),
+            required("template", "string", "模板", "识别出的地区提示模块（cnbudget/regions）：generic（未知地区，通用读取）、central、beijing、guangdong、shaanxi、shandong、shanghai、sichuan、yunnan。"),
             required("source_file", "string", "源文件", "源文件在 datasets/sources/ 下的路径。"),
             required("sha256", "string", "SHA-256", "源文件的 SHA-256 校验和。",
                      **{"constraints": {"pattern": "[0-9a-f]{64}"}}),
