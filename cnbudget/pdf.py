@@ -6,8 +6,9 @@ character grid, which is all the table reader below needs. It is a Debian packag
 (poppler-utils), called as a plain command: no Python binding.
 
 `read_pdf_lines(path, data)` returns `cnbudget.reading.Line`s numbered over the whole extracted
-text (form feeds separate pages). `table_rows(lines)` cuts a page's lines into cells with their
-character columns, so a template can map amounts to the column headings above them.
+text (form feeds separate pages). `row_cells_of(raw)` and `header_cells(raw)` cut a layout line
+into cells with their character columns, so the table reader can put each amount under the
+heading above it; `column_ends(rows)` finds the right edges of the amount columns.
 """
 
 import re
@@ -143,3 +144,57 @@ def column_ends(rows, tolerance=2, reach=4):
 def nearest(value, positions):
     """Index of the position closest to `value`."""
     return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
+
+
+def clean_raw(line):
+    """A Line's layout text with ideographic spaces and tabs as plain spaces (positions kept)."""
+    return line.raw.replace("\u3000", " ").replace("\t", "  ")
+
+
+def row_cells_of(raw):
+    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart."""
+    merged = []
+    for cell in split_number_cells(raw):
+        previous = merged[-1] if merged else None
+        if (previous is not None and len(cell.text) == 1 and not cell.is_number and getattr(previous, "spaced", False)
+                and cell.start - previous.end <= 8):
+            joined = Cell(previous.start, cell.end, previous.text + cell.text)
+            joined.spaced = True
+            merged[-1] = joined
+            continue
+        if len(cell.text) == 1 and not cell.is_number and not cell.text.isascii():
+            cell.spaced = True
+        merged.append(cell)
+    return merged
+
+
+def header_cells(raw):
+    """Words of a header line: headings of neighbouring columns may stand one space apart, so every
+    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数)."""
+    cells = [Cell(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", raw)]
+    merged = []
+    for cell in cells:
+        previous = merged[-1] if merged else None
+        if previous is not None and cell.start - previous.end <= 8 and len(cell.text) == 1 and not cell.text.isascii() \
+                and getattr(previous, "spaced", False):
+            joined = Cell(previous.start, cell.end, previous.text + cell.text)
+            joined.spaced = True
+            merged[-1] = joined
+            continue
+        if len(cell.text) == 1 and not cell.text.isascii():
+            cell.spaced = True
+        merged.append(cell)
+    # '栏次 1 2 3 …' numbers the columns: neither the row's name nor its numbers are headings
+    return [cell for cell in year_words(merged) if not re.fullmatch(r"\d{1,2}|栏次", cell.text)]
+
+
+def year_words(cells):
+    """'2026 年预算数': a year followed by 年 is a heading word, not an amount."""
+    out = []
+    for cell in cells:
+        if out and out[-1].is_number and not cell.is_number and cell.text.startswith("年") \
+                and cell.start - out[-1].end <= 1 and re.fullmatch(r"\d{4}", out[-1].text):
+            previous = out.pop()
+            cell = Cell(previous.start, cell.end, f"{previous.text}{cell.text}")
+        out.append(cell)
+    return out
