@@ -26,6 +26,7 @@ from cnbudget.table_columns import column_mapping
 from cnbudget.tables import INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, title_kind
 
 UNIT_NOTE = re.compile(r"单位\s{0,4}[:：]\s{0,4}(?P<unit>亿元|万元|元)")
+UNIT_IN_LABEL = re.compile(r"[(（]\s{0,2}(?P<unit>亿元|万元|元)\s{0,2}[)）]")
 EMPTY_NOTE = re.compile(r"本表为空表|空表|无.{0,20}(?:预算|决算).{0,10}空表|没有使用.{0,40}安排的支出|本单位无.{0,30}(?:收入|支出|预算|决算)")
 NOTE = re.compile(r"^\s*[(（]?\s*(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s{0,2})?\d{1,4}(?:\s{0,2}[-—–])?\s*$|^\s*第\s{0,2}\d{1,4}\s{0,2}页")
@@ -211,6 +212,10 @@ def table_unit(table_lines):
     """The unit stated in the table's head (金额单位：万元), or None."""
     for line in table_lines[:MAX_HEADER_LINES]:
         match = UNIT_NOTE.search(line.text)
+        if match:
+            return match.group("unit")
+    for line in table_lines[:2 * MAX_HEADER_LINES]:  # '项目资金（万元）', '预算数（单位：万元）'
+        match = UNIT_IN_LABEL.search(line.text)
         if match:
             return match.group("unit")
     return None

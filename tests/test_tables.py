@@ -133,6 +133,11 @@ def test_units(printed, unit, fen):
     assert table.unit == unit
 
 
+def test_a_unit_printed_in_a_label():
+    table = read_one(layout("项目支出绩效目标表", "项目名称   某项目", row("年度资金总额（万元）", "12.50")))
+    assert (table.unit, cells_of(table)[0][1], table.warnings) == ("万元", 12_500_000, [])
+
+
 def test_six_decimals_to_the_fen():
     table = read_one(layout("部门收入总表", "金额单位：万元", "合计", "44,156.640120"))
     assert table.cells[0]["amount"] == Decimal("441566401.20")
