@@ -126,7 +126,7 @@ DIRECTIONS = {"增加": "increase", "增长": "increase", "上升": "increase", 
 CHANGE_RE = re.compile(
     r"(?:(?:比|较|与)\s?(?P<year>\d{4}\s?年度?|上年度?|上一年度?|去年)(?:相比|比较|对比)?,?|同比)"
     r"(?P<basis>(?:\([^)]{0,30}\)|[^,;，；。()]){0,60}?)"
-    rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
+    rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?\s?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
     rf"(?:[,，]?\s?(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s?(?P<pct>{PCT}))?"
 )
 REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]{0,300})")
