@@ -175,6 +175,9 @@ QUALIFIER = re.compile(r"表[(（][^()（）]{1,16}[)）]$")  # '一般公共预
 TITLE_FUNDS = [("一般公共预算", "一般公共预算"), ("政府性基金", "政府性基金预算"), ("国有资本经营", "国有资本经营预算"),
                ("财政拨款", "财政拨款")]
 RESTATED_BY = [(r"按[^()（）]{0,4}功能分类", "function_class"), (r"按[^()（）]{0,4}经济分类", "economic_class")]
+# What may follow a title on its line: the unit note, the table's number (not a contents page number).
+TITLE_TRAILER = re.compile(r"\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:亿元|万元|元)|(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}"
+                           r"(?:[-—]\d{1,2})?)$")
 YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
 
 
@@ -206,7 +209,7 @@ def title_kind(text):
     """The Title this line prints, or None: standard kinds first, then any short '…表' line."""
     if len(text) > 160:
         return None
-    stripped = text.strip()
+    stripped = TITLE_TRAILER.sub("", text.strip())  # '部门收支总表      单位：万元' / '…总表    公开表1'
     if not stripped or "。" in stripped or "…" in stripped or "……" in stripped or ".." in stripped:
         return None
     printed, continued = strip_title(stripped)

@@ -37,6 +37,10 @@ TABLES = synthetic_docs.synthetic_tables()
     ("十二、政府采购预算情况表", "procurement", "procurement", "政府采购预算情况表"),
     ("项目支出预算情况表", "project_expenditure", "expenditure", "项目支出预算情况表"),
     ("政府购买服务预算表", "generic", "procurement", "政府购买服务预算表"),
+    ("                  部门收支总表                     单位：万元", "overview", "overview", "部门收支总表"),
+    ("        一般公共预算支出表           部门公开表5", "general_budget", "function_class", "一般公共预算支出表"),
+    ("附表1：2024年某某局部门收支总表", "overview", "overview", "某某局部门收支总表"),
+    ("部门收支总表（单位：万元）", "overview", "overview", "部门收支总表"),
 ])
 def test_title_kinds(printed, kind, statement, name):
     title = title_kind(printed)
