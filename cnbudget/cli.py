@@ -98,15 +98,15 @@ def diff(sources, unit, format_, package_dir):
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one finding a line; json: the list of findings.")
-def check(path, format_):
+def check(paths, format_):
     """Reconcile a disclosure's own arithmetic (sums, parts, shares, stated changes) and list the findings."""
     from cnbudget.checks import check_extraction, format_finding
-    from cnbudget.extract import extract_file
+    from cnbudget.extract import extract_file, extract_files
 
-    findings = check_extraction(extract_file(path))
+    findings = check_extraction(extract_file(paths[0]) if len(paths) == 1 else extract_files(paths))
     if format_ == "json":
         print_json(findings)
     else:
