@@ -116,6 +116,16 @@ def test_code_layouts(printed, item, code):
     assert cells_of(table) == [(item, 1_234_56 * 10_000, code, "budget")]
 
 
+def test_final_accounts_phases():
+    """决算: 年初预算数 | 调整预算数 | 决算数 | 完成率 — three phases, the ratio not recorded."""
+    table = read_one(layout(
+        "一般公共预算财政拨款支出决算表", "单位：万元",
+        row("科目编码  科目名称", "年初预算数", "调整预算数", "决算数", "完成率%", ends=(50, 64, 78, 92)),
+        row("2010101   行政运行", "100.00", "110.00", "108.50", "98.64%", ends=(50, 64, 78, 92))), year=2025)
+    assert [(c[0], c[1], c[3]) for c in cells_of(table)] == [
+        ("2010101", 100_000_000, "budget"), ("2010101", 110_000_000, "adjusted_budget"), ("2010101", 108_500_000, "final")]
+
+
 def test_codes_printed_without_their_parents():
     """山东: 类 on its row, then '08' (款) and '01' (项) indented under it."""
     table = read_one(layout(
