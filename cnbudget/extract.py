@@ -19,7 +19,7 @@ from cnbudget.errors import InputError
 from cnbudget.narrative import *  # noqa: F401,F403 (re-exported: the narrative reader's names lived here)
 from cnbudget.narrative import AMOUNT_RE
 from cnbudget.numbers import fen_int, yuan_rounded
-from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, validate_provenance
+from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.regions import find_region, region_name
 from cnbudget.schema import columns
@@ -143,6 +143,10 @@ def extract_file(path, provenance=None, source_file=None):
     path = Path(path)
     provenance = read_provenance(path) if provenance is None else validate_provenance(path, provenance)
     files = [path.parent / name for name in provenance["files"]] if provenance.get("files") else [path]
+    for file in files:
+        if not file.is_file():
+            raise InputError(sidecar_path(path), f"`files` names '{file.name}', which is not beside the sidecar; "
+                                                 "expected the files of this disclosure", line=1)
     return extract_files(files, provenance, source_file)
 
 
@@ -181,7 +185,7 @@ def extract_files(paths, provenance=None, source_file=None):
         document.update({k: v for k, v in described.items() if v and (k not in provenance or k == "title")})
     if not document.get("fiscal_year"):
         raise InputError(paths[0], "no fiscal year: expected a cover title such as '2026年部门预算' "
-                                   "or `fiscal_year` in the provenance sidecar", line=1, page=lines[0].page)
+                                   "or `fiscal_year` in the provenance sidecar", line=1, page=lines[0].page if lines else None)
     document["unit_name"] = document.get("unit_name") or "未知单位"
     document["title"] = provenance.get("title") or f"{document['unit_name']}{document['fiscal_year']}年{document['kind']}"
     digest = hashlib.sha256()
@@ -207,7 +211,7 @@ def extract_files(paths, provenance=None, source_file=None):
     read_document_tables(doc, parts)
     if not doc.budget_lines and not doc.tables_found:
         raise InputError(paths[0], "no budget figures found: expected sentences such as '收入预算644.66万元' "
-                                   "or the standard tables (收支总表 …)", line=1, page=lines[0].page)
+                                   "or the standard tables (收支总表 …)", line=1, page=lines[0].page if lines else None)
     if all(part["encoding"] not in ("pdf", "html") for part in parts) and \
             not any(line["statement"] == "three_public" for line in doc.budget_lines):
         last = max((line for line in lines if line.text.strip()), key=lambda line: line.no)

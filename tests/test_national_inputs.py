@@ -308,3 +308,12 @@ def test_fuzzed_web_pages_never_end_in_a_traceback(tmp_path, seed):
     except InputError:
         return
     assert all(line["amount_fen"] is not None or line["quantity"] is not None for line in result["budget_lines"])
+
+
+def test_a_sidecar_naming_a_missing_file_is_one_error(tmp_path):
+    source = write(tmp_path, "doc.txt", SYNTHETIC.format(cover="某某县文化局2026年部门预算", body=""))
+    write(tmp_path, "doc.provenance.json", '{"files": ["doc.txt", "missing.pdf"]}')
+    done = subprocess.run([sys.executable, "-m", "cnbudget.cli", "extract", str(source)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "`files` names 'missing.pdf', which is not beside the sidecar" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
