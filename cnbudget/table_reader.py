@@ -503,7 +503,7 @@ def row_key_and_dims(table, row, label, state):
         if code:
             dims.update(function_code=code, function_level="类")
         return code or label, dims, False
-    if kind.coded and label:
+    if kind.coded and label and kind.statement != "economic_class":  # economic rows are not 功能分类 names
         code = infer_code(label, state)
         if code:
             dims.update(function_code=code, function_level={3: "类", 5: "款", 7: "项"}[len(code)])
