@@ -1,10 +1,12 @@
 """Extract every figure of a budget disclosure, with its dimensions and the sentence it came from.
 
-`extract_file(path)` reads a text or PDF disclosure, recognises its regional template
-(`cnbudget.regions`), and returns plain records shaped like the package's tables
-(`cnbudget.schema`): `document`, `budget_lines`, `stated_changes`, `sections`, `warnings`.
-The narrative is read sentence by sentence: every printed amount becomes a budget line or a
-warning, never nothing; comparisons with the prior year become stated changes.
+`extract_file(path)` reads a text, PDF or web-page disclosure (`extract_files` one printed over
+several files), reads its cover (`cnbudget.cover`), takes its region's hints (`cnbudget.regions`),
+and runs the readers — the narrative reader (`cnbudget.narrative`) and the header-driven table
+reader (`cnbudget.table_reader`) — into one collector. It returns plain records shaped like the
+package's tables (`cnbudget.schema`): `document`, `budget_lines`, `stated_changes`, `sections`,
+`warnings`. Every printed amount becomes a budget line or a warning, never nothing; what is not a
+disclosure is one InputError.
 """
 
 import hashlib
@@ -16,8 +18,10 @@ from pathlib import Path
 from cnbudget import function_codes, narrative
 from cnbudget.cover import level_of, place_of, read_cover
 from cnbudget.errors import InputError
-from cnbudget.narrative import *  # noqa: F401,F403 (re-exported: the narrative reader's names lived here)
-from cnbudget.narrative import AMOUNT_RE
+from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extract.py before narrative.py)
+    AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, HEADING_STATEMENTS, LABEL_RULES, MAY_HOLD_FIGURES, classify,
+    clean_label, heading_statement, read_narrative, record_change, scan_sentence, start_section,
+)
 from cnbudget.numbers import fen_int, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)

@@ -7,7 +7,6 @@ Skipped without ../shared (the documents are not in the repository).
 """
 
 import json
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
