@@ -129,7 +129,7 @@ CHANGE_RE = re.compile(
     rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?\s?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
     rf"(?:[,，]?\s?(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s?(?P<pct>{PCT}))?"
 )
-REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:是|为)?[:：]?(?P<reason>[^。]{0,300})")
+REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:分析)?(?:是|为)?[:：]?(?P<reason>[^。]{0,300})")
 REASON_WINDOW = 400  # a reason follows its comparison closely: never search the rest of a long sentence
 SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
@@ -329,7 +329,7 @@ def classify_count(label, context, parent):
 
 # ---------------------------------------------------------------- reading one sentence
 
-def scan_sentence(doc, sentence, context, title=None):
+def scan_sentence(doc, sentence, context, title=None, previous=None):
     """Record every amount, count, share, nil statement and prior-year comparison in a sentence.
 
     `title`: a short sentence or heading just before ('（二）公务接待费。2026年预算数1.88万元'),
@@ -387,7 +387,7 @@ def scan_sentence(doc, sentence, context, title=None):
     if not placed and NIL_RE.search(text) and not text.startswith("注"):  # a table's note is not a figure
         placed += place_nil(doc, sentence, context)
     for change in changes:
-        record_change(doc, sentence, change, placed, context)
+        record_change(doc, sentence, change, placed, context, previous)
 
 
 def place_amount(doc, sentence, match, label, context, printed, start):
@@ -473,8 +473,12 @@ def place_nil(doc, sentence, context):
     return [(sentence.text.find(nil.group(0)) + len(nil.group(0)), line_id)]
 
 
-def record_change(doc, sentence, change, placed, context):
-    """A prior-year comparison: tie it to the figure it follows in the sentence, or to its label."""
+def record_change(doc, sentence, change, placed, context, previous=None):
+    """A prior-year comparison: tie it to the figure it follows in the sentence, or to its label.
+
+    `previous`: the line id of the first figure of the paragraph before, the subject of a
+    paragraph that is only a comparison ('与上年对比增加55,108.40元，主要原因…').
+    """
     text = sentence.text
     before = bisect.bisect_right(placed, change.start(), key=lambda p: p[0])  # placed: in order of end
     subject = doc.budget_lines[placed[before - 1][1] - 1] if before else None
@@ -486,6 +490,8 @@ def record_change(doc, sentence, change, placed, context):
                  or classify(clean_label(change.group("basis")), context))  # 与上年相比，X增加…
         if found:
             subject = doc.find_line(found[0], found[1])
+        if subject is None and previous and change.start() == 0 and not placed:
+            subject = doc.budget_lines[previous - 1]
         if subject is None:
             doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{change.group(0)}”", sentence)
             return
@@ -519,6 +525,7 @@ def read_narrative(doc, heading_level, lines=None):
     """
     stack = []  # [(level, heading as printed, statement)]
     current = None
+    previous = None  # line id of the first figure of the paragraph before, within this section
     for line in doc.lines if lines is None else lines:
         text = line.text.strip()
         if not text:
@@ -531,6 +538,7 @@ def read_narrative(doc, heading_level, lines=None):
             level, text = heading_level(inline.group("heading"), stack), inline.group("heading")
             body = raw_span(line, lead + inline.end(), len(line.text)).strip()
         if level is not None:
+            previous = None
             while stack and stack[-1][0] >= level:
                 stack.pop()
             printed = raw_span(line, lead, lead + len(text)).strip().rstrip("。:：")
@@ -547,14 +555,18 @@ def read_narrative(doc, heading_level, lines=None):
         if MAY_HOLD_FIGURES.search(line.text):
             context = next((statement for _, _, statement in reversed(stack) if statement), None)
             title = stack[-1][1] if stack and stack[-1][1] and len(stack[-1][1]) <= MAX_TITLE else None
+            first_new = len(doc.budget_lines) + 1
             for sentence in sentences(line):
                 if MAY_HOLD_FIGURES.search(sentence.text):
-                    scan_sentence(doc, cited_at_printed_line(sentence), context, title=clean_title(title))
+                    scan_sentence(doc, cited_at_printed_line(sentence), context, title=clean_title(title),
+                                  previous=previous)
                     title = None
                 elif len(sentence.text) <= MAX_TITLE:
                     title = sentence.text  # '1.因公出国(境)费用。' names the amount of the next sentence
                 else:
                     title = None
+            if len(doc.budget_lines) >= first_new:
+                previous = first_new
 
 
 MAX_TITLE = 24

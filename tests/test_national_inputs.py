@@ -317,3 +317,12 @@ def test_a_sidecar_naming_a_missing_file_is_one_error(tmp_path):
     assert done.returncode == 1
     assert "`files` names 'missing.pdf', which is not beside the sidecar" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_paragraph_that_is_only_a_comparison_refers_to_the_paragraph_before(tmp_path):
+    body = "三、收入情况\n2026年部门财务总收入80,778,193.86元，其中：一般公共预算80,778,193.86元。\n与上年对比增加55,108.00元，主要原因分析：人员增加。"
+    result = extract_text(tmp_path, body=body)
+    change = result["stated_changes"][-1]
+    assert (change["statement"], change["item"], change["change_yuan"], change["reason_text"]) == (
+        "income", "total", 55_108, "人员增加")
+    assert change["line_id"] == result["budget_lines"][3]["line_id"]
