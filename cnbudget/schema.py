@@ -222,7 +222,8 @@ TITLES = {
 
 
 # Audit findings and year-over-year changes (cnbudget.checks, cnbudget.diff).
-SEVERITY_NOTE = "error = 算术不符；warning = 口径或列示问题（如占比以其他数额为基数）；rounding = 尾差（每个相加项不超过0.01万元即100元）。"
+SEVERITY_NOTE = ("error（错误）= 算术或表述不符；warning（提示）= 口径或列示问题（如占比以其他数额为基数、科目名称非正式名称）；"
+                 "rounding（尾差）= 差额在原文数额的舍入范围内（每个相加项不超过其末位一个单位，如0.01万元即100元）。")
 SCHEMAS["findings"] = {
     "fields": [
         DOCUMENT_ID,
@@ -231,6 +232,8 @@ SCHEMAS["findings"] = {
                  "stated_share（原文占比与金额相符），全部规则见 cnbudget/checks.py 的 RULES。"),
         required("severity", "string", "级别", SEVERITY_NOTE,
                  **{"constraints": {"required": True, "enum": ["error", "warning", "rounding"]}}),
+        required("severity_zh", "string", "级别（中文）", "错误、提示 或 尾差（同 severity）。",
+                 **{"constraints": {"required": True, "enum": ["错误", "提示", "尾差"]}}),
         field("statement", "string", "报表", "所核对数据的报表，取值同 budget_lines.statement。"),
         required("message_zh", "string", "说明", "发现的中文说明，含所涉数额（万元）。"),
         required("message_en", "string", "说明（英文）", "The finding in English."),
@@ -240,6 +243,9 @@ SCHEMAS["findings"] = {
               "原文各分项相加之和（或能得出原文占比的基数，无则为空）；单位：元。", columnType="value"),
         field("source_lines", "string", "原文行号", "所涉数据在源文件中的行号，以 “;” 分隔。"),
         field("line_ids", "string", "数据序号", "所涉数据在 budget_lines 中的序号（line_id），以 “;” 分隔。"),
+        field("pages", "string", "页码", "所涉数据在 PDF 源文件中的页码，以 “;” 分隔；文本源文件为空。"),
+        field("echoes", "string", "同一问题另见",
+              "同一处错误在其他位置的反映（例如一行的差额逐级汇总到“类”、合计及其他附表），只算一条发现，以 “；” 分隔。"),
     ],
     "primaryKey": ["document_id", "finding_id"],
     "foreignKeys": [

@@ -11,7 +11,7 @@ async def test_findings_table_lists_the_seed_findings(db_path):  # noqa: F811
         ("function_items_class", "error", 637900, 1276000),
         ("function_items_total", "error", 5696600, 6334600),
     ]
-    assert [r["severity"] for r in rows].count("error") == 2
+    assert [r["severity"] for r in rows].count("error") == 3  # with share_breakdown_total (audit, issue 9)
     errors = await get_rows(ds, "/cnbudget/findings.json", severity="error", rule="function_items_class")
     assert errors[0]["source_lines"] == "122;130;132"
     assert errors[0]["line_ids"] == "22;27;28"
