@@ -121,6 +121,17 @@ class Document:
         """The first line with this statement and item (a list repeats figures: the first states it)."""
         return next((l for l in self.lines if l["statement"] == statement and l["item"] == item), None)
 
+    def in_phase(self, parts, phase):
+        """Each part in the total's phase: its twin of that phase when a part is of another (年初预算 vs 决算)."""
+        out = []
+        for part in parts:
+            if part.get("phase") != phase:
+                part = next((l for l in self.lines if l["statement"] == part["statement"] and l["item"] == part["item"]
+                             and l.get("phase") == phase), None)
+            if part is not None:
+                out.append(part)
+        return out
+
     def where(self, statement, test):
         return [l for l in self.lines if l["statement"] == statement and test(l)]
 
@@ -160,7 +171,7 @@ class Document:
             return
         if any(p["amount_yuan"] is None for p in parts):
             return
-        parts = [p for p in parts if p.get("phase") == total.get("phase")]  # never a 决算 with a budget
+        parts = self.in_phase(parts, total.get("phase"))  # never a 决算 line summed with a budget line
         if not parts:
             return
         actual = sum(p["amount_yuan"] for p in parts)
@@ -189,7 +200,7 @@ def check_extraction(result):
     doc = Document(result)
     for check in (check_income, check_basic_project, check_balance, check_function_classes,
                   check_function_items, check_basic, check_three_public, check_procurement,
-                  check_performance, check_stated_prior, shares.check_shares, changes.check_stated_changes,
+                  check_performance, shares.check_shares, changes.check_stated_changes, check_stated_prior,
                   finals.check_final_identity, finals.check_completion_rates, names.check_names,
                   repeats.check_repeats, repeats.check_reasons, crosscheck):
         check(doc)
@@ -345,7 +356,8 @@ def check_stated_prior(doc):
                     f"本年印为{wan(line['amount_yuan'])}万元",
                     f"{change['label']}: prior {wan(prior)} + stated change {wan(delta)} = {wan(prior + delta)}, "
                     f"but this year prints {wan(line['amount_yuan'])}",
-                    line["amount_yuan"], prior + delta, [line], [change.get("source_line")])
+                    line["amount_yuan"], prior + delta, [line], [change.get("source_line")],
+                    records=[change], key=("change", change.get("change_id")))
 
 
 # The share rules moved to cnbudget.audit.shares; share_matches stays importable from here.

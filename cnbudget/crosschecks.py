@@ -96,11 +96,11 @@ def crosscheck_extraction(result):
 def crosscheck(doc):
     """Report every table rule into `doc` (a cnbudget.checks.Document)."""
     tables = Tables(doc.all_lines)
+    agency_operating_vs_basic(doc, tables)
     if not tables.lines:
         return
     repeats.check_empty_tables(doc)
     narrative_vs_table(doc, tables)
-    agency_operating_vs_basic(doc, tables)
     three_public_parts(doc, tables)
     table_vs_overview(doc, tables)
     for (kind, name), cells in tables.tables.items():
