@@ -262,10 +262,12 @@ def table_row_columns(doc, rows, kind):
 
 def table_row_parts(doc, rows):
     """A 类 (款) row against the 款 (项) rows printed under it, per column."""
+    children_of = defaultdict(list)
+    for row in rows:
+        if row.isdigit() and len(row) in (5, 7):
+            children_of[row[:-2]].append(row)
     for row, cells in rows.items():
-        if not row.isdigit() or len(row) not in (3, 5):
-            continue
-        children = [r for r in rows if r.isdigit() and len(r) == len(row) + 2 and r.startswith(row)]
+        children = children_of.get(row) if row.isdigit() and len(row) in (3, 5) else None
         if not children:
             continue
         for column, cell in cells.items():

@@ -51,8 +51,11 @@ def check_names(doc):
     """Each distinct (code, printed name) once: the first line that prints it carries the finding."""
     reference = load_reference()
     classes = {code for code, row in reference.items() if row["level"] == "类"} | MORE_CLASSES
-    seen = set()
+    seen, read = set(), set()
     for line in doc.all_lines:
+        if (line.get("function_code"), line.get("label")) in read:
+            continue  # the same name and code again (another table, another column): judged once
+        read.add((line.get("function_code"), line.get("label")))
         names = path_names(line.get("label"))
         if shifted(names, line.get("function_code"), reference):
             key = ("levels", line["label"])
