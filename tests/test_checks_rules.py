@@ -357,3 +357,33 @@ def test_summary_line_when_nothing_is_found():
 def test_several_files_need_a_reader_of_several(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(SEED), str(SEED)])
     assert result.exit_code in (0, 2) or "one PATH" in result.output
+
+
+# ------------------------------------------------------------ what the reader missed is not the document's defect
+
+@pytest.mark.parametrize("label, code", [
+    ("行政运行（2010501）", "2010501"),
+    ("[2011301]行政运行", "2011301"),
+    ("2010601-行政运行", "2010601"),
+    (">2080505社会保障和就业支出-行政事业单位养老支出-机关事业单位基本养老保险缴费", "2080505"),
+])
+def test_printed_codes_and_name_paths_are_not_names(label, code):
+    assert audit([wan(1, "function_class", code, label, "20.00", function_code=code, function_level="项")]) == []
+
+
+def test_a_part_printed_in_the_sentence_but_not_read_is_no_finding():
+    # 西安: “共1,871.27万元，其中…货物类预算1,577.47万元、…服务类预算293.80万元、…工程类预算0.00万元”, 服务 not read.
+    text = "政府采购预算共1,871.27万元，其中政府采购货物类预算1,577.47万元、政府采购服务类预算293.80万元、政府采购工程类预算0.00万元。"
+    lines = [wan(1, "procurement", "total", "政府采购预算", "1871.27", source_text=text),
+             wan(2, "procurement", "goods", "政府采购货物类预算", "1577.47", source_text=text),
+             wan(3, "procurement", "works", "政府采购工程类预算", "0.00", source_text=text)]
+    assert audit(lines) == []
+    assert audit([{**l, "source_text": "政府采购预算共1,871.27万元。"} for l in lines]) == [("procurement_parts", "error")]
+
+
+def test_a_change_tied_to_a_figure_its_sentence_does_not_print_is_not_judged():
+    total = wan(1, "general_budget", "total", "一般公共预算拨款支出", "6210.93")
+    meeting = change(1, total, "较上年减少7.21万元，下降55.46%", "decrease", change_fen=-7_210_000, pct="55.46%",
+                     source_text="本部门当年一般公共预算会议费预算支出5.79万元，较上年减少7.21万元，下降55.46%。")
+    meeting["source_line"] = 448
+    assert audit([total], [meeting]) == []

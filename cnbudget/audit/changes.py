@@ -21,6 +21,8 @@ def check_stated_changes(doc):
     """Every rule on each stated change of the document, then conflicts between them."""
     for change in doc.stated_changes:
         line = doc.by_id.get(change.get("line_id"))
+        if not linked(change, line):
+            continue  # the reader tied the sentence to a figure it does not print: nothing to judge
         key = ("change", change.get("change_id"))
         comparison_year(doc, change, line, key)
         restated_in_sentence(doc, change, line, key)
@@ -31,6 +33,15 @@ def check_stated_changes(doc):
         printed_percent(doc, change, line, key)
         reason_direction(doc, change, line, key)
     conflicts(doc)
+
+
+def linked(change, line):
+    """Is `line` a figure of the change's own sentence (same source line, or its amount printed there)?"""
+    if line is None:
+        return True
+    if line.get("source_line") == change.get("source_line") or not change.get("source_text"):
+        return True
+    return fen(line) in {amount for amount, _ in amounts_in(change["source_text"])}
 
 
 def prior_fen(change):
@@ -174,7 +185,7 @@ def conflicts(doc):
     for change in doc.stated_changes:
         line = doc.by_id.get(change.get("line_id"))
         prior = implied_prior(change, line)
-        if prior is None:
+        if prior is None or not linked(change, line):
             continue
         item = change.get("function_code") or change["item"]
         group = (change["statement"], item, base_of(change.get("change_text"))[0], change.get("prior_year"))
@@ -183,7 +194,8 @@ def conflicts(doc):
         first_change, first_line, first_prior = entries[0]
         for change, line, prior in entries[1:]:
             step = max(step_fen(l) for l in (first_line, line) if l) if (first_line or line) else 10_000
-            if abs(prior - first_prior) > 2 * step:
+            same_figure = first_line is None or line is None or abs(fen(first_line) - fen(line)) <= step
+            if same_figure and abs(prior - first_prior) > 2 * step:
                 doc.report("stated_change_conflict", "error", change["statement"],
                            f"{change['label']}：“{first_change['change_text']}”与“{change['change_text']}”"
                            f"推出的上年数不同（{money(first_prior)}、{money(prior)}）",

@@ -16,9 +16,13 @@ FORMER_NAMES = {"210": [("医疗卫生与计划生育支出", 2018)], "20805": [
 
 
 def path_names(label):
-    """'A（类）B（款）C（项）' → ['A', 'B', 'C']; a bare name → [name]."""
-    parts = re.findall(r"([^（）]+?)（[类款项]）", label or "")
-    return [p.strip("“”\" ") for p in parts] or [(label or "").strip("“”\" ")]
+    """'A（类）B（款）C（项）' or 'A-B-C' → ['A', 'B', 'C']; a bare name → [name]. Printed codes
+    ('行政运行（2010501）', '[2011301]行政运行', '2010601-行政运行', '>2010301一般公共服务支出-…') are not names."""
+    text = re.sub(r"[（(\[【]?\d{3,7}[）)\]】]?", "", label or "").strip("“”\" >-－")
+    parts = re.findall(r"([^（）]+?)（[类款项]）", text)
+    if not parts and re.search(r"\S[-－—]\S", text):
+        parts = [p for p in re.split(r"[-－—]", text) if p]
+    return [p.strip("“”\" ") for p in parts] or [text]
 
 
 def same_name(printed, official):
