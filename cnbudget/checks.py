@@ -26,7 +26,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from cnbudget.audit import changes, finals, grouping, names, repeats, shares
-from cnbudget.audit.common import SEVERITY_ZH, amounts_in, fen, is_final, yuan
+from cnbudget.audit.common import SEVERITY_ZH, amounts_in, fen, is_final, step_fen, tolerance, yuan
 from cnbudget.schema import STATEMENTS
 
 ROUNDING_YUAN_PER_LINE = 100
@@ -164,7 +164,7 @@ class Document:
     def finish(self):
         """The findings, one per defect (echoes folded in), numbered 1.. in rule order."""
         merged = grouping.merge(self.findings)
-        return [{**f, "finding_id": n} for n, f in enumerate(merged, 1)]
+        return [{**f, "finding_id": n, "severity_zh": SEVERITY_ZH[f["severity"]]} for n, f in enumerate(merged, 1)]
 
     def reconcile(self, rule, statement, total, parts, what_zh, what_en):
         """Compare a printed whole with the sum of its printed parts; record a finding when they differ."""
@@ -175,12 +175,22 @@ class Document:
         parts = self.in_phase(parts, total.get("phase"))  # never a 决算 line summed with a budget line
         if not parts:
             return
-        actual = sum(p["amount_yuan"] for p in parts)
-        expected = total["amount_yuan"]
+        actual_fen, expected_fen = sum(fen(p) for p in parts), fen(total)
+        gap_fen = actual_fen - expected_fen
+        actual, expected = yuan(actual_fen), yuan(expected_fen)
         gap = actual - expected
-        if gap == 0 or unread_part(total, parts, gap):
+        if gap_fen == 0 or unread_part(total, parts, gap):
             return
-        severity = "rounding" if abs(gap) <= ROUNDING_YUAN_PER_LINE * len(parts) else "error"
+        if max(step_fen(l) for l in (total, *parts)) < 100:  # printed to the 分: exact but for its last digit
+            severity = "rounding" if abs(gap_fen) <= tolerance([total, *parts]) else "error"
+            if gap_fen % 100:
+                return self.add(rule, severity, statement,
+                                f"{what_zh}：各项之和为{Decimal(actual_fen) / 100:,.2f}元，{total['label']}为"
+                                f"{Decimal(expected_fen) / 100:,.2f}元，相差{Decimal(gap_fen) / 100:,.2f}元",
+                                f"{what_en}: parts sum to {Decimal(actual_fen) / 100:,.2f} yuan, the document states "
+                                f"{Decimal(expected_fen) / 100:,.2f} yuan", expected, actual, [total, *parts])
+        else:
+            severity = "rounding" if abs(gap) <= ROUNDING_YUAN_PER_LINE * len(parts) else "error"
         names = "、".join(short_label(p) for p in parts) if len(parts) <= 5 else f"{len(parts)}个组成部分"
         summed = f"{names}之和为" if len(parts) > 1 else f"{names}为"
         self.add(

@@ -387,3 +387,11 @@ def test_a_change_tied_to_a_figure_its_sentence_does_not_print_is_not_judged():
                      source_text="本部门当年一般公共预算会议费预算支出5.79万元，较上年减少7.21万元，下降55.46%。")
     meeting["source_line"] = 448
     assert audit([total], [meeting]) == []
+
+
+def test_severity_in_chinese_follows_severity(seed_extraction):
+    from cnbudget.audit.common import SEVERITY_ZH
+
+    findings = check_extraction(seed_extraction)
+    assert all(f["severity_zh"] == SEVERITY_ZH[f["severity"]] for f in findings)
+    assert findings[1]["severity_zh"] == "提示"  # downgraded after the fact (the omitted 政府性基金 spending)
