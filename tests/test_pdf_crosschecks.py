@@ -23,7 +23,7 @@ def test_the_three_pdfs():
     # tables that print the row: one defect, one finding listing its echoes.
     findings = crosscheck_extraction(extraction(2025))
     assert summary(findings) == [
-        ("table_row_parts", "rounding", "income", 94_995_790, 94_995_789, "285;287;428;430;619;621"),
+        ("table_row_parts", "rounding", "income", 94_995_790, 94_995_789, "287"),
     ]
     assert findings[0]["pages"] == "12;17;23"
     assert findings[0]["echoes"].count("；") == 6  # seven other cells whose sums miss by the same 1 元
@@ -66,7 +66,7 @@ def changed(year, **where):
      [("table_vs_overview", "error", "expenditure", 164_978_640, 164_978_690, "229;515")]),
     # One 元 in a table's own sums is a rounding of cents; the 款 above it misses by the same 元: one finding.
     (dict(statement="expenditure", item="2120104", table_name="部门支出预算总表", new=6_905_799),
-     [("table_row_columns", "rounding", "expenditure", 6_905_799, 6_905_798, "481;487")]),
+     [("table_row_columns", "rounding", "expenditure", 6_905_799, 6_905_798, "487")]),
 ])
 def test_a_changed_figure_is_found(where, expected):
     assert summary(crosscheck_extraction(changed(2023, **where))) == expected

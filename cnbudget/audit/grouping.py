@@ -47,7 +47,7 @@ def fold(group):
     out = {k: v for k, v in lead.items() if not k.startswith("_")}
     if others:
         out["echoes"] = "；".join(dict.fromkeys(f.get("_where") or f["message_zh"] for f in others))
-        for field, sep in (("source_lines", ";"), ("line_ids", ";"), ("pages", ";")):
-            values = {int(v) for f in group for v in (f.get(field) or "").split(sep) if v}
-            out[field] = ";".join(str(v) for v in sorted(values))
+        # The lead's own lines stay its lines (finding_lines joins them); the pages say where it echoes.
+        pages = {int(v) for f in group for v in (f.get("pages") or "").split(";") if v}
+        out["pages"] = ";".join(str(v) for v in sorted(pages))
     return out
