@@ -284,6 +284,10 @@ def check_function_classes(doc):
                       f"{STATEMENTS[statement][0]}按功能分类", f"{statement}: function classes vs total")
         for finding in doc.findings[before:]:
             explain_omitted_fund(doc, statement, finding, len(parts))
+            # The same classes missing by the same amount in two lists (支出预算, 一般公共预算当年拨款): one defect.
+            codes = ",".join(sorted(l["function_code"] or "" for l in classes))
+            finding["_key"] = ("classes", codes, finding["actual_yuan"] - finding["expected_yuan"], finding["severity"])
+            finding["_where"] = finding["message_zh"]
 
 
 def explain_omitted_fund(doc, statement, finding, summed):

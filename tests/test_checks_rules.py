@@ -347,7 +347,7 @@ def test_agency_operating_above_basic_spending():
 def test_check_fail_on(args, status):
     result = CliRunner().invoke(cli, ["check", str(SEED), *args])
     assert result.exit_code == status
-    assert result.output.splitlines()[-1] == "共 10 条：错误 2，提示 6，尾差 2"
+    assert result.output.splitlines()[-1] == "共 9 条：错误 2，提示 6，尾差 1"
 
 
 def test_summary_line_when_nothing_is_found():
