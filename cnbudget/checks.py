@@ -108,12 +108,16 @@ class Document:
         self.document = result["document"]
         self.id = self.document["document_id"]
         self.fiscal_year = self.document.get("fiscal_year")
-        # Every line once: a table printed twice keeps its first printing (cnbudget.audit.repeats).
-        self.all_lines, self.repeats = repeats.unique_table_lines(result["budget_lines"])
+        # Every line once: a table printed twice keeps its first printing (cnbudget.audit.repeats). A line
+        # without a phase is the document's own figure: 决算 in a 决算, budget otherwise (copies; the
+        # records themselves are never changed).
+        default = "final" if is_final(self.document) else "budget"
+        lines = [l if l.get("phase") else {**l, "phase": default} for l in result["budget_lines"]]
+        self.all_lines, self.repeats = repeats.unique_table_lines(lines)
         # The narrative's figures; appendix tables (table_name set) are reconciled with the text by
         # cnbudget.crosschecks, and repeat each figure across several tables.
         self.lines = [line for line in self.all_lines if not line.get("table_name")]
-        self.by_id = {line["line_id"]: line for line in result["budget_lines"]}
+        self.by_id = {line["line_id"]: line for line in lines}
         self.stated_changes = result.get("stated_changes", [])
         self.warnings = result.get("warnings", [])
         self.findings = []

@@ -395,3 +395,33 @@ def test_severity_in_chinese_follows_severity(seed_extraction):
     findings = check_extraction(seed_extraction)
     assert all(f["severity_zh"] == SEVERITY_ZH[f["severity"]] for f in findings)
     assert findings[1]["severity_zh"] == "提示"  # downgraded after the fact (the omitted 政府性基金 spending)
+
+
+def test_a_column_that_is_part_of_another_is_not_summed():
+    # 西南大学 收入预算表: 合计 = 财政拨款 + 事业收入 + 其他收入; “其中：教育收费” is part of 事业收入.
+    cells = [cell(1, "income", "2050205", "高等教育", "352,132.88", unit=1_000_000, table="收入预算表"),
+             cell(2, "income", "2050205:fiscal", "高等教育", "185,762.25", unit=1_000_000, table="收入预算表"),
+             cell(3, "income", "2050205:business_income", "高等教育", "122,820.47", unit=1_000_000, table="收入预算表"),
+             cell(4, "income", "2050205:tuition", "高等教育", "73,820.47", unit=1_000_000, table="收入预算表"),
+             cell(5, "income", "2050205:other_income", "高等教育", "43,550.16", unit=1_000_000, table="收入预算表")]
+    assert audit(cells) == []
+    cells[4] = {**cells[4], "amount_fen": cells[4]["amount_fen"] + 1_000_000, "amount_text": "43,551.16"}
+    assert audit(cells) == [("table_row_columns", "error")]
+
+
+def test_change_and_rate_columns_are_not_parts():
+    # 国家信访局: 2026 预算 beside 2025 执行数 and 增减 / 增减% columns.
+    cells = [cell(1, "function_class", "20140", "信访事务", "33,586.67", unit=1_000_000, phase="budget"),
+             cell(2, "function_class", "20140:basic", "信访事务", "10,044.47", unit=1_000_000, phase="budget"),
+             cell(3, "function_class", "20140:project", "信访事务", "23,542.20", unit=1_000_000, phase="budget"),
+             cell(4, "function_class", "20140:prior", "信访事务", "13,144.37", unit=1_000_000, phase="prior_outturn"),
+             cell(5, "function_class", "20140:change", "信访事务", "-20,442.30", unit=1_000_000, phase="budget"),
+             line(6, "function_class", "20140:change_pct", "信访事务", "-60.86%", None, table_name="表三", phase="budget")]
+    assert audit(cells) == []
+
+
+def test_a_line_without_phase_is_the_documents_own_figure():
+    # The narrative (phase unset) against a table whose cells say phase=budget: compared.
+    narrative = wan(1, "expenditure", "total", "支出预算", "16597.86")
+    table = cell(2, "expenditure", "total", "合计", "164,978,640", table="支出预算总表", phase="budget")
+    assert audit([narrative, table]) == [("narrative_vs_table", "error")]
