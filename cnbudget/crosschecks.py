@@ -44,7 +44,8 @@ NARRATIVE_TO_CELL = {
     ("income", "operating_income"): ("income", "total:operating_income"),
     ("income", "other_income"): ("income", "total:other_income"),
 }
-NARRATIVE_KINDS = {"income", "expenditure", "government_fund", "state_capital", "agency_operating", "three_public"}
+NARRATIVE_KINDS = {"income", "expenditure", "fiscal_appropriation", "government_fund", "state_capital", "agency_operating",
+                   "three_public", "procurement"}
 
 # (table kind, cell item) -> overview item: the totals the overview restates.
 TABLE_TO_OVERVIEW = [

@@ -425,3 +425,11 @@ def test_a_line_without_phase_is_the_documents_own_figure():
     narrative = wan(1, "expenditure", "total", "支出预算", "16597.86")
     table = cell(2, "expenditure", "total", "合计", "164,978,640", table="支出预算总表", phase="budget")
     assert audit([narrative, table]) == [("narrative_vs_table", "error")]
+
+
+def test_a_narrative_total_restated_by_its_table_with_another_amount():
+    # 国家信访局: “财政拨款收支总预算 18,728.91 万元”; the 财政拨款收支总表 (万元) prints 18,728.94.
+    narrative = wan(1, "fiscal_appropriation", "total", "财政拨款收支总预算", "18728.91")
+    table = cell(2, "fiscal_appropriation", "total", "支出总计", "18,728.94", table="财政拨款收支总表", unit=1_000_000)
+    assert audit([narrative, table]) == [("narrative_vs_table", "error")]
+    assert audit([{**narrative, "amount_fen": 18_728_940_000, "amount_text": "18728.94万元"}, table]) == []
