@@ -849,10 +849,12 @@ def render_markdown(result, findings=None):
     if findings:
         severity_zh = {"error": "错误", "warning": "提示", "rounding": "尾差"}
         out += [f"## 审计发现（{len(findings)} 条）", "",
-                "| 级别 | 文档 | 说明 | 原文总数（万元） | 分项合计（万元） | 行 |", "|---|---|---|---:|---:|---|"]
+                "| 级别 | 文档 | 说明 | 原文总数（万元） | 分项合计（万元） | 页、行 |", "|---|---|---|---:|---:|---|"]
         for f in findings:
-            out.append(f"| {severity_zh.get(f['severity'], f['severity'])} | {f['document_id']} | {f['message_zh']} | "
-                       f"{wan(f['expected_yuan'])} | {wan(f['actual_yuan'])} | {f['source_lines'] or ''} |")
+            where = (f"第{f['pages']}页 " if f.get("pages") else "") + f"行 {f['source_lines'] or '—'}"
+            echoes = f"（同一问题另见：{f['echoes']}）" if f.get("echoes") else ""
+            out.append(f"| {severity_zh.get(f['severity'], f['severity'])} | {f['document_id']} | {f['message_zh']}{echoes} | "
+                       f"{wan(f['expected_yuan'])} | {wan(f['actual_yuan'])} | {where} |")
         out.append("")
     out += execution.render_markdown(result.get("budget_vs_actual") or [])
     return "\n".join(out)
