@@ -92,7 +92,7 @@ def gap_text(gap, language="zh"):
 
 def short_label(line):
     """'社会保障和就业支出（类）…（款）行政单位离退休（项）' -> '行政单位离退休（项）'; other labels as printed."""
-    label = line["label"]
+    label = line.get("label") or ""
     for level in ("项", "款"):
         mark = f"（{level}）"
         if label.endswith(mark):

@@ -433,3 +433,17 @@ def test_a_narrative_total_restated_by_its_table_with_another_amount():
     table = cell(2, "fiscal_appropriation", "total", "支出总计", "18,728.94", table="财政拨款收支总表", unit=1_000_000)
     assert audit([narrative, table]) == [("narrative_vs_table", "error")]
     assert audit([{**narrative, "amount_fen": 18_728_940_000, "amount_text": "18728.94万元"}, table]) == []
+
+
+@pytest.mark.parametrize("odd", [
+    dict(stated_share="约12%"), dict(stated_share="%"), dict(amount_text=None), dict(label=None),
+    dict(amount_fen=None, amount_yuan=None), dict(function_code="2"), dict(function_code="abc"),
+    dict(page=None, source_line=None, source_text=None), dict(phase="prior_outturn"),
+])
+def test_odd_records_never_raise(odd):
+    lines = shares_doc("76.07%", "14.72%", "5.31%", "7.42%")
+    lines[2] = {**lines[2], **odd}
+    target = item_line()
+    changes = [change(1, target, "比上年增加%", "increase", pct="%"), change(2, target, "", "flat", prior_fen=0),
+               {**change(3, target, "比2023年增加", "increase", change_fen=5), "prior_year": None, "line_id": 99}]
+    assert isinstance(audit(lines + [target], changes), list)

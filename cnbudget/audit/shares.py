@@ -49,12 +49,11 @@ def base_candidates(doc, line, name):
 
 def share_matches(amount, base, printed):
     """Does amount/base, rounded like the printed share (half up), print as `printed` (e.g. '14.72%')?"""
-    if not base:
+    parsed = percent(printed)
+    if not base or parsed is None:
         return False
-    number = printed.rstrip("%").strip()
-    places = len(number.split(".")[1]) if "." in number else 0
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(amount) * 100 / Decimal(base)).quantize(quantum, rounding=ROUND_HALF_UP) == Decimal(number)
+    value, quantum = parsed
+    return (Decimal(amount) * 100 / Decimal(base)).quantize(quantum, rounding=ROUND_HALF_UP) == value
 
 
 def share_text(amount, base):
@@ -83,7 +82,7 @@ def check_shares(doc):
     """Each printed share on the base its sentence names; the breakdowns of one sentence add to 100%."""
     for line in doc.lines:
         printed = line.get("stated_share")
-        if not printed or fen(line) is None:
+        if not printed or fen(line) is None or percent(printed) is None:
             continue
         name = named_base(line)
         expected = base_candidates(doc, line, name)
@@ -133,6 +132,8 @@ def breakdowns(doc):
         if whole is None:
             continue
         printed = [percent(p["stated_share"]) for p in parts]
+        if None in printed:
+            continue
         total = sum(v for v, _ in printed)
         slack = sum(q for _, q in printed) / 2 + max(q for _, q in printed) / 2
         if abs(total - 100) > slack:
