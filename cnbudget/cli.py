@@ -116,9 +116,10 @@ def check(paths, format_, fail_on):
 
     Several PATHS are one disclosure published as several files (a narrative and its tables).
     """
+    result = extract_disclosure(paths)  # a refused document never loads the audit
     from cnbudget.checks import check_extraction, format_finding, summary_line
 
-    findings = check_extraction(extract_disclosure(paths))
+    findings = check_extraction(result)
     if format_ == "json":
         print_json(findings)
     else:
