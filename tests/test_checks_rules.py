@@ -447,3 +447,16 @@ def test_odd_records_never_raise(odd):
     changes = [change(1, target, "比上年增加%", "increase", pct="%"), change(2, target, "", "flat", prior_fen=0),
                {**change(3, target, "比2023年增加", "increase", change_fen=5), "prior_year": None, "line_id": 99}]
     assert isinstance(audit(lines + [target], changes), list)
+
+
+@pytest.mark.parametrize("table, note, expected", [
+    ("政府性基金预算支出功能分类预算表", "注：本部门2024年无政府性基金预算财政拨款安排的预算，故本表为空表。", []),
+    ("政府性基金预算支出功能分类预算表", "注：本部门2024年无国有资本经营预算财政拨款安排的预算，故本表为空表。",
+     [("copied_note", "warning")]),
+    ("国有资本经营预算支出功能分类预算表", "注：本部门2023年无国有资本经营预算财政拨款安排的预算，故本表为空表。",
+     [("copied_note", "warning")]),  # a 2024 document: the note of last year's
+])
+def test_a_table_note_copied_from_another_table_or_year(table, note, expected):
+    warning = {"document_id": DOC, "warning_id": 1, "rule": "empty_table", "page": 24, "source_line": 600,
+               "message": f"附表“{table}”为空表（{note}）", "source_text": note}
+    assert audit([cell(1, "function_class", "total", "合计", "0", table=table)], warnings=[warning]) == expected

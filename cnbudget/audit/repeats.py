@@ -41,12 +41,39 @@ def check_repeats(doc):
                    "counted once)", None, None, lines[:1], key=("repeat", table))
 
 
+SUBJECTS = ("政府性基金", "国有资本经营", "三公", "机关运行经费", "政府采购", "政府购买服务", "一般公共预算")
+
+
 def check_empty_tables(doc):
+    """A table marked empty that prints amounts; a table's note about another table or another year."""
     for warning in doc.warnings:
         if warning.get("rule") == "empty_note_with_values":
             doc.report("empty_note_with_values", "error", None, warning["message"],
                        "a table is marked empty (本表为空表) but prints amounts", None, None, [warning],
                        key=("empty", warning.get("source_line")))
+        if warning.get("rule") in ("empty_table", "empty_note_with_values"):
+            copied_table_note(doc, warning)
+
+
+def copied_table_note(doc, warning):
+    """'附表“政府性基金…表”…（注：本部门2023年无国有资本经营预算…）': the note names another table's subject,
+    or another year than the document's: copied from elsewhere."""
+    table = re.search(r"“(.+?)”(?:为空表|注明)", warning.get("message") or "")
+    note = warning.get("source_text") or ""
+    if not table or not note:
+        return
+    name = table.group(1)
+    own = [s for s in SUBJECTS if s in name]
+    named = [s for s in SUBJECTS if s in note and s not in ("一般公共预算",)]
+    other = [s for s in named if s not in name]
+    years = {int(y) for y in re.findall(r"(20\d\d)年", note)}
+    wrong_year = doc.fiscal_year is not None and years and doc.fiscal_year not in years
+    if (own and other and not any(s in note for s in own)) or wrong_year:
+        what = f"说的是“{other[0]}”" if other and not wrong_year else f"说的是{'、'.join(map(str, sorted(years)))}年"
+        doc.report("copied_note", "warning", None,
+                   f"附表“{name}”的注{what}：“{note}”",
+                   f"the note of table '{name}' is about another table or year: '{note}'", None, None, [warning],
+                   key=("note", warning.get("source_line")))
 
 
 def item_name(label):
