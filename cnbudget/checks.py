@@ -61,7 +61,7 @@ RULES = {
     "function_levels_swapped": "类、款、项名称各在其位",
     "repeated_lines": "同一表格不重复印出（重复的只计一次）",
     "empty_note_with_values": "注明为空表的表格不印数额",
-    "copied_note": "原因说明针对本科目，而非照抄其他科目",
+    "copied_note": "原因说明、表注针对本科目、本表、本年度，而非照抄其他科目、其他表或上年",
     "empty_reason": "写了“主要原因是”就写出原因",
     "narrative_vs_table": "说明中的数额 = 附表中的数额",
     "agency_operating_vs_basic": "机关运行经费不超过基本支出中的公用经费",
