@@ -460,3 +460,13 @@ def test_a_table_note_copied_from_another_table_or_year(table, note, expected):
     warning = {"document_id": DOC, "warning_id": 1, "rule": "empty_table", "page": 24, "source_line": 600,
                "message": f"附表“{table}”为空表（{note}）", "source_text": note}
     assert audit([cell(1, "function_class", "total", "合计", "0", table=table)], warnings=[warning]) == expected
+
+
+def test_a_former_name_in_its_own_year():
+    # 佛山 2019 决算: 20805 was 行政事业单位离退休 until the 2020 classification (行政事业单位养老支出).
+    for year, expected in ((2019, []), (2021, [("function_name", "warning")])):
+        line = wan(1, "function_class", "20805", "行政事业单位离退休", "76.23", function_code="20805",
+                   function_level="款", year=year)
+        result = {"document": {"document_id": DOC, "fiscal_year": year, "kind": "部门决算"}, "budget_lines": [line],
+                  "stated_changes": [], "sections": [], "warnings": []}
+        assert [(f["rule"], f["severity"]) for f in check_extraction(result)] == expected

@@ -12,7 +12,7 @@ import re
 from cnbudget.function_codes import load_reference, name_key
 
 # Names that were official until a year: not a finding in a document of that year or before.
-FORMER_NAMES = {"210": [("医疗卫生与计划生育支出", 2018)], "20805": [("行政事业单位离退休", 2017)]}
+FORMER_NAMES = {"210": [("医疗卫生与计划生育支出", 2018)], "20805": [("行政事业单位离退休", 2019)]}
 
 
 def path_names(label):
