@@ -1,22 +1,32 @@
 """Audit findings: does a disclosure agree with itself?
 
-`check_extraction(result)` takes one `extract_file` result and reconciles its arithmetic at every
-level the document states: income sources and the total, basic + project, 项 to 类 and 类 to the
-total, personnel + public-use, the “三公” parts, procurement parts, performance projects, stated
-prior-year figures, and printed shares (占X%) against the amounts. It returns findings, never
-changes a figure. Each finding (the `findings` table) has:
+`check_extraction(result)` takes one `extract_file` result (its budget_lines and stated_changes
+records, never a template's titles) and reconciles it at every level the document states: income
+sources and the total, basic + project, 项 to 类 and 类 to the total, personnel + public-use, the
+“三公” parts, procurement parts, performance projects; stated changes against the base the sentence
+names (cnbudget.audit.changes); printed shares (cnbudget.audit.shares); a 决算's own identities
+(cnbudget.audit.finals; budget identities are never applied to a 决算, a 决算 line never summed with
+a budget line); names and codes (cnbudget.audit.names); the document repeating itself
+(cnbudget.audit.repeats); the appendix tables (cnbudget.crosschecks). One defect is one finding: its
+echoes are listed, not counted (cnbudget.audit.grouping). It never changes a figure. A finding (the
+`findings` table) has:
 
 - `document_id`, `finding_id` (1.. in rule order), `rule` (stable id, see RULES), `statement`;
-- `severity`: `error`, `warning` (a convention rather than an identity, e.g. a share printed on
-  another base), or `rounding` (gap at most 100 元, i.e. 0.01万元, per summed line);
+- `severity`: `error` (错误), `warning` (提示: a convention rather than an identity, e.g. a share
+  printed on another base), or `rounding` (尾差: a gap within the printed figures' rounding);
+  `severity_zh` the same in Chinese;
 - `message_zh`, `message_en`;
 - `expected_yuan`: the whole the document prints (a total, or the base a share should use);
   `actual_yuan`: what its parts add up to (or the base that reproduces the printed share);
-- `source_lines` and `line_ids`: the source lines and budget_lines involved, "12;45".
+- `source_lines`, `line_ids` and `pages`: the source lines, budget_lines and PDF pages involved, "12;45";
+- `echoes`: where the same defect shows again (a row error echoed up its 类 and across tables).
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from cnbudget.audit import changes, finals, grouping, names, repeats, shares
+from cnbudget.audit.common import SEVERITY_ZH, amounts_in, fen, is_final, step_fen, tolerance, yuan
 from cnbudget.schema import STATEMENTS
 
 ROUNDING_YUAN_PER_LINE = 100
@@ -36,7 +46,30 @@ RULES = {
     "performance_projects": "各绩效项目之和 = 绩效目标管理项目资金",
     "performance_project_spending": "绩效目标管理项目资金 = 项目支出",
     "stated_prior_change": "原文上年数 + 原文增减额 = 本年数",
-    "stated_share": "原文占比与金额相符",
+    "stated_share": "原文占比以句中所称基数计算",
+    "share_breakdown_total": "同一构成的各项占比之和 = 100%",
+    "stated_change_pct": "原文增减幅度 = 增减额 / 句中所称基数（上年预算数、执行数或决算数）",
+    "stated_change_year": "比较年度为上一年度",
+    "stated_zero_change": "为0的数额不称增减，称持平的两个数相等",
+    "stated_direction": "增减方向（及其原因）与数额一致",
+    "stated_change_conflict": "同一项目对同一基数的增减表述一致",
+    "restated_figure": "同一数额在文中各处一致",
+    "final_identity": "决算：本年收入 + 年初结转和结余 = 本年支出 + 年末结转和结余（+ 结余分配）",
+    "completion_rate": "决算完成率 = 决算数 / 年初预算数（年初预算为0时无完成率）",
+    "function_name": "科目名称为该编码当年的正式名称",
+    "function_code_unknown": "科目编码存在",
+    "function_levels_swapped": "类、款、项名称各在其位",
+    "repeated_lines": "同一表格不重复印出（重复的只计一次）",
+    "empty_note_with_values": "注明为空表的表格不印数额",
+    "copied_note": "原因说明、表注针对本科目、本表、本年度，而非照抄其他科目、其他表或上年",
+    "empty_reason": "写了“主要原因是”就写出原因",
+    "narrative_vs_table": "说明中的数额 = 附表中的数额",
+    "agency_operating_vs_basic": "机关运行经费不超过基本支出中的公用经费",
+    "table_three_public_parts": "附表“三公”经费各项之和 = 合计",
+    "table_vs_overview": "各附表合计 = 收支总表所列",
+    "table_total_vs_rows": "附表合计行 = 各类之和",
+    "table_row_columns": "附表每行合计 = 各列之和",
+    "table_row_parts": "附表“类” = 各“款”之和，“款” = 各“项”之和",
 }
 
 INCOME_SOURCES = ["general_budget", "government_fund", "state_capital", "fiscal", "business_income",
@@ -59,7 +92,7 @@ def gap_text(gap, language="zh"):
 
 def short_label(line):
     """'社会保障和就业支出（类）…（款）行政单位离退休（项）' -> '行政单位离退休（项）'; other labels as printed."""
-    label = line["label"]
+    label = line.get("label") or ""
     for level in ("项", "款"):
         mark = f"（{level}）"
         if label.endswith(mark):
@@ -72,30 +105,70 @@ class Document:
     """Budget lines of one document, indexed for the rules."""
 
     def __init__(self, result):
-        self.id = result["document"]["document_id"]
+        self.document = result["document"]
+        self.id = self.document["document_id"]
+        self.fiscal_year = self.document.get("fiscal_year")
+        # Every line once: a table printed twice keeps its first printing (cnbudget.audit.repeats). A line
+        # without a phase is the document's own figure: 决算 in a 决算, budget otherwise (copies; the
+        # records themselves are never changed).
+        default = "final" if is_final(self.document) else "budget"
+        lines = [l if l.get("phase") else {**l, "phase": default} for l in result["budget_lines"]]
+        self.all_lines, self.repeats = repeats.unique_table_lines(lines)
         # The narrative's figures; appendix tables (table_name set) are reconciled with the text by
         # cnbudget.crosschecks, and repeat each figure across several tables.
-        self.lines = [line for line in result["budget_lines"] if not line.get("table_name")]
+        self.lines = [line for line in self.all_lines if not line.get("table_name")]
+        self.by_id = {line["line_id"]: line for line in lines}
         self.stated_changes = result.get("stated_changes", [])
+        self.warnings = result.get("warnings", [])
         self.findings = []
 
     def first(self, statement, item):
         """The first line with this statement and item (a list repeats figures: the first states it)."""
         return next((l for l in self.lines if l["statement"] == statement and l["item"] == item), None)
 
+    def in_phase(self, parts, phase):
+        """Each part in the total's phase: its twin of that phase when a part is of another (年初预算 vs 决算)."""
+        out = []
+        for part in parts:
+            if part.get("phase") != phase:
+                part = next((l for l in self.lines if l["statement"] == part["statement"] and l["item"] == part["item"]
+                             and l.get("phase") == phase), None)
+            if part is not None:
+                out.append(part)
+        return out
+
     def where(self, statement, test):
         return [l for l in self.lines if l["statement"] == statement and test(l)]
 
-    def add(self, rule, severity, statement, message_zh, message_en, expected, actual, lines, extra_sources=()):
-        lines = sorted({l["line_id"]: l for l in lines if l}.values(), key=lambda l: l["line_id"])
-        sources = {l["source_line"] for l in lines if l["source_line"]} | {s for s in extra_sources if s}
+    def add(self, rule, severity, statement, message_zh, message_en, expected, actual, lines, extra_sources=(),
+            records=(), key=None, gap=None, codes=(), where=None):
+        """Record a finding; amounts in 元. `records` (stated changes, warnings) add their lines and pages."""
+        lines = sorted({l["line_id"]: l for l in lines if l and l.get("line_id")}.values(), key=lambda l: l["line_id"])
+        others = [r for r in [*records, *(l for l in lines)] if r]
+        sources = ({l["source_line"] for l in others if l.get("source_line")} | {s for s in extra_sources if s})
+        pages = {r["page"] for r in others if r.get("page")}
         self.findings.append({
             "document_id": self.id, "finding_id": len(self.findings) + 1, "rule": rule,
-            "severity": severity, "statement": statement, "message_zh": message_zh, "message_en": message_en,
+            "severity": severity, "severity_zh": SEVERITY_ZH[severity], "statement": statement,
+            "message_zh": message_zh, "message_en": message_en,
             "expected_yuan": expected, "actual_yuan": actual,
             "source_lines": ";".join(str(s) for s in sorted(sources)),
             "line_ids": ";".join(str(l["line_id"]) for l in lines),
+            "pages": ";".join(str(p) for p in sorted(pages)), "echoes": None,
+            "_key": key, "_gap": gap, "_codes": codes, "_where": where,
         })
+
+    def report(self, rule, severity, statement, message_zh, message_en, expected_fen, actual_fen, lines,
+               records=(), key=None, gap=None, codes=(), where=None):
+        """Record a finding whose amounts are in 分 (the audit rules' unit); stored in 元."""
+        self.add(rule, severity, statement, message_zh, message_en, yuan(expected_fen), yuan(actual_fen),
+                 [l for l in lines if l and "line_id" in l], records=[*records, *(l for l in lines if l and "line_id" not in l)],
+                 key=key, gap=gap, codes=codes, where=where)
+
+    def finish(self):
+        """The findings, one per defect (echoes folded in), numbered 1.. in rule order."""
+        merged = grouping.merge(self.findings)
+        return [{**f, "finding_id": n, "severity_zh": SEVERITY_ZH[f["severity"]]} for n, f in enumerate(merged, 1)]
 
     def reconcile(self, rule, statement, total, parts, what_zh, what_en):
         """Compare a printed whole with the sum of its printed parts; record a finding when they differ."""
@@ -103,12 +176,25 @@ class Document:
             return
         if any(p["amount_yuan"] is None for p in parts):
             return
-        actual = sum(p["amount_yuan"] for p in parts)
-        expected = total["amount_yuan"]
-        gap = actual - expected
-        if gap == 0:
+        parts = self.in_phase(parts, total.get("phase"))  # never a 决算 line summed with a budget line
+        if not parts:
             return
-        severity = "rounding" if abs(gap) <= ROUNDING_YUAN_PER_LINE * len(parts) else "error"
+        actual_fen, expected_fen = sum(fen(p) for p in parts), fen(total)
+        gap_fen = actual_fen - expected_fen
+        actual, expected = yuan(actual_fen), yuan(expected_fen)
+        gap = actual - expected
+        if gap_fen == 0 or unread_part(total, parts, gap):
+            return
+        if max(step_fen(l) for l in (total, *parts)) < 100:  # printed to the 分: exact but for its last digit
+            severity = "rounding" if abs(gap_fen) <= tolerance([total, *parts]) else "error"
+            if gap_fen % 100:
+                return self.add(rule, severity, statement,
+                                f"{what_zh}：各项之和为{Decimal(actual_fen) / 100:,.2f}元，{total['label']}为"
+                                f"{Decimal(expected_fen) / 100:,.2f}元，相差{Decimal(gap_fen) / 100:,.2f}元",
+                                f"{what_en}: parts sum to {Decimal(actual_fen) / 100:,.2f} yuan, the document states "
+                                f"{Decimal(expected_fen) / 100:,.2f} yuan", expected, actual, [total, *parts])
+        else:
+            severity = "rounding" if abs(gap) <= ROUNDING_YUAN_PER_LINE * len(parts) else "error"
         names = "、".join(short_label(p) for p in parts) if len(parts) <= 5 else f"{len(parts)}个组成部分"
         summed = f"{names}之和为" if len(parts) > 1 else f"{names}为"
         self.add(
@@ -122,17 +208,30 @@ class Document:
         )
 
 
+def unread_part(total, parts, gap):
+    """The sentence of the total prints the missing amount itself, beside the parts that were read: a part
+    the reader missed (e.g. 政府采购服务类预算), not a defect of the document."""
+    if gap >= 0 or len(parts) < 2:
+        return False
+    read = {fen(p) for p in parts}
+    texts = {l.get("source_text") or "" for l in (total, *parts)}  # a sentence may run over two lines
+    return any(abs(amount + gap * 100) <= 100 and amount not in read and amount != fen(total)
+               and not re.search(r"(增加|减少|增长|下降|比上年|上年)\s*$", text[max(0, at - 6):at])
+               for text in texts for amount, at in amounts_in(text))
+
+
 def check_extraction(result):
     """All findings of one extracted document, in rule order."""
+    from cnbudget.crosschecks import crosscheck  # the appendix tables, by table kind
+
     doc = Document(result)
     for check in (check_income, check_basic_project, check_balance, check_function_classes,
                   check_function_items, check_basic, check_three_public, check_procurement,
-                  check_performance, check_stated_prior, check_shares):
+                  check_performance, shares.check_shares, changes.check_stated_changes, check_stated_prior,
+                  finals.check_final_identity, finals.check_completion_rates, names.check_names,
+                  repeats.check_repeats, repeats.check_reasons, crosscheck):
         check(doc)
-    from cnbudget.crosschecks import crosscheck_extraction  # PDF tables against the narrative
-
-    doc.findings += [{**f, "finding_id": len(doc.findings) + n} for n, f in enumerate(crosscheck_extraction(result), 1)]
-    return doc.findings
+    return doc.finish()
 
 
 def check_income(doc):
@@ -157,7 +256,9 @@ def check_basic_project(doc):
 
 
 def check_balance(doc):
-    """Department budgets balance: income total = expenditure total = overview total."""
+    """Department budgets balance: income total = expenditure total = overview total (not a 决算: carry-overs)."""
+    if is_final(doc.document):
+        return
     overview, income, spending = (doc.first(s, "total") for s in ("overview", "income", "expenditure"))
     pairs = [(overview, income), (overview, spending)] if overview else [(income, spending)]
     for whole, part in pairs:
@@ -187,6 +288,10 @@ def check_function_classes(doc):
                       f"{STATEMENTS[statement][0]}按功能分类", f"{statement}: function classes vs total")
         for finding in doc.findings[before:]:
             explain_omitted_fund(doc, statement, finding, len(parts))
+            # The same classes missing by the same amount in two lists (支出预算, 一般公共预算当年拨款): one defect.
+            codes = ",".join(sorted(l["function_code"] or "" for l in classes))
+            finding["_key"] = ("classes", codes, finding["actual_yuan"] - finding["expected_yuan"], finding["severity"])
+            finding["_where"] = finding["message_zh"]
 
 
 def explain_omitted_fund(doc, statement, finding, summed):
@@ -217,12 +322,23 @@ def check_function_items(doc):
         doc.reconcile("function_items_section", "function_class", section, parts,
                       f"“款”{section['label']}", f"items of section {section['function_code']}")
     classes = function_classes(doc, "general_budget") or function_classes(doc, "expenditure")
+    before = len(doc.findings)
     for cls in classes:
         parts = [i for i in items if i["function_code"].startswith(cls["function_code"])]
         doc.reconcile("function_items_class", "function_class", cls, parts,
                       f"“类”{cls['label']}（{cls['function_code']}）", f"items of class {cls['function_code']}")
+    class_errors = [f for f in doc.findings[before:] if f["severity"] == "error"]
+    before = len(doc.findings)
     doc.reconcile("function_items_total", "function_class", doc.first("general_budget", "total"), items,
                   "一般公共预算当年拨款按“项”", "all items vs general-budget total")
+    explained = sum(f["actual_yuan"] - f["expected_yuan"] for f in class_errors)
+    for finding in doc.findings[before:]:
+        if class_errors and abs(finding["actual_yuan"] - finding["expected_yuan"] - explained) <= \
+                ROUNDING_YUAN_PER_LINE * len(items):
+            # The grand total misses by the classes' own gaps (plus rounding): their echo, not another defect.
+            key = class_errors[0]["_key"] or ("items", class_errors[0]["line_ids"])
+            class_errors[0]["_key"] = finding["_key"] = key
+            finding["_where"] = f"一般公共预算当年拨款按“项”合计（{finding['message_zh'].split('：', 1)[1]}）"
 
 
 def check_basic(doc):
@@ -272,6 +388,8 @@ def check_stated_prior(doc):
     for change in doc.stated_changes:
         line = by_id.get(change.get("line_id"))
         prior, delta = change.get("prior_yuan"), change.get("change_yuan")
+        if not changes.linked(change, line):
+            continue
         if line is None or prior is None or delta is None or line["amount_yuan"] is None:
             continue
         gap = prior + delta - line["amount_yuan"]
@@ -282,77 +400,25 @@ def check_stated_prior(doc):
                     f"本年印为{wan(line['amount_yuan'])}万元",
                     f"{change['label']}: prior {wan(prior)} + stated change {wan(delta)} = {wan(prior + delta)}, "
                     f"but this year prints {wan(line['amount_yuan'])}",
-                    line["amount_yuan"], prior + delta, [line], [change.get("source_line")])
+                    line["amount_yuan"], prior + delta, [line], [change.get("source_line")],
+                    records=[change], key=("change", change.get("change_id")))
 
 
-# ---------------------------------------------------------------- shares
-
-def share_matches(amount, base, printed):
-    """Does amount/base, rounded like the printed share (half up), print as `printed` (e.g. '14.72%')?"""
-    if not base:
-        return False
-    number = printed.rstrip("%")
-    places = len(number.split(".")[1]) if "." in number else 0
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(amount) * 100 / Decimal(base)).quantize(quantum, rounding=ROUND_HALF_UP) == Decimal(number)
-
-
-def share_text(amount, base, _printed=None):
-    """amount/base in percent with two decimals."""
-    return f"{(Decimal(amount) * 100 / Decimal(base)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
-
-
-def share_bases(doc, line):
-    """Candidate bases for a share, most expected first: own total, other totals, same-statement lines, others."""
-    order = list(STATEMENTS)
-    own = [l for l in doc.lines if l["statement"] == line["statement"] and l["item"] == "total"]
-    totals = sorted((l for l in doc.lines if l["item"] == "total" and l["statement"] != line["statement"]),
-                    key=lambda l: (order.index(l["statement"]) if l["statement"] in order else 99, l["line_id"]))
-    same = [l for l in doc.lines if l["statement"] == line["statement"] and l["item"] != "total"]
-    others = [l for l in doc.lines if l["statement"] != line["statement"] and l["item"] != "total"]
-    seen, out = set(), []
-    for base in own + totals + same + others:
-        amount = base["amount_yuan"]
-        if base is line or amount is None or amount <= 0 or amount in seen or amount < (line["amount_yuan"] or 0):
-            continue
-        seen.add(amount)
-        out.append(base)
-    return out
-
-
-def check_shares(doc):
-    """Each printed share against its statement's total; name the base that reproduces it, if any."""
-    for line in doc.lines:
-        printed = line.get("stated_share")
-        if not printed or line["amount_yuan"] is None:
-            continue
-        bases = share_bases(doc, line)
-        expected = next((b for b in bases if b["statement"] == line["statement"] and b["item"] == "total"), None)
-        if expected is not None and share_matches(line["amount_yuan"], expected["amount_yuan"], printed):
-            continue
-        found = next((b for b in bases if share_matches(line["amount_yuan"], b["amount_yuan"], printed)), None)
-        on_expected = (f"按{expected['label']}{wan(expected['amount_yuan'])}万元应为"
-                       f"{share_text(line['amount_yuan'], expected['amount_yuan'], printed)}") if expected else "无本表总数可比"
-        on_expected_en = (f"on {wan(expected['amount_yuan'])} ({expected['statement']} total) it is "
-                          f"{share_text(line['amount_yuan'], expected['amount_yuan'], printed)}") if expected else "no total to compare"
-        if found:
-            doc.add("stated_share", "warning", line["statement"],
-                    f"{short_label(line)}{wan(line['amount_yuan'])}万元印为占{printed}，是以{found['label']}"
-                    f"{wan(found['amount_yuan'])}万元为基数计算的；{on_expected}",
-                    f"{line['label']} {wan(line['amount_yuan'])}: the printed {printed} is computed on "
-                    f"{wan(found['amount_yuan'])} ({found['statement']}/{found['item']}), not on its own total; "
-                    f"{on_expected_en}",
-                    expected["amount_yuan"] if expected else None, found["amount_yuan"], [line, found, expected])
-        else:
-            doc.add("stated_share", "error", line["statement"],
-                    f"{short_label(line)}{wan(line['amount_yuan'])}万元印为占{printed}，文中没有任何数额能作为基数得出该占比；"
-                    f"{on_expected}",
-                    f"{line['label']} {wan(line['amount_yuan'])}: no amount in the document reproduces the printed "
-                    f"share {printed}; {on_expected_en}",
-                    expected["amount_yuan"] if expected else None, None, [line, expected])
+# The share rules moved to cnbudget.audit.shares; share_matches stays importable from here.
+share_matches = shares.share_matches
 
 
 def format_finding(finding):
-    """One line for `cnbudget check` text output."""
-    return (f"{finding['severity']:<8} {finding['rule']:<28} 行 {finding['source_lines'] or '-':<12} "
-            f"{finding['message_zh']}")
+    """One line for `cnbudget check` text output: 级别, rule, 页, 行, the message (and its echoes)."""
+    page = f"第{finding['pages']}页 " if finding.get("pages") else ""
+    echoes = f"（同一问题另见：{finding['echoes']}）" if finding.get("echoes") else ""
+    return (f"{SEVERITY_ZH[finding['severity']]} {finding['rule']:<28} {page}行 {finding['source_lines'] or '-'} "
+            f"{finding['message_zh']}{echoes}")
+
+
+def summary_line(findings):
+    """'共 N 条：错误 a，提示 b，尾差 c', or '未发现问题'."""
+    if not findings:
+        return "未发现问题"
+    counts = {s: sum(f["severity"] == s for f in findings) for s in ("error", "warning", "rounding")}
+    return (f"共 {len(findings)} 条：错误 {counts['error']}，提示 {counts['warning']}，尾差 {counts['rounding']}")

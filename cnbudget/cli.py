@@ -38,9 +38,7 @@ def extract(paths):
 
     Several files are one disclosure published in parts (情况说明 + 报表), read in the order given.
     """
-    from cnbudget.extract import extract_file, extract_files
-
-    print_json(extract_file(paths[0]) if len(paths) == 1 else extract_files(paths))
+    print_json(extract_disclosure(paths))
 
 
 @cli.command()
@@ -97,21 +95,37 @@ def diff(sources, unit, format_, package_dir):
         click.echo(budget_diff.render_markdown(result, result.get("findings")))
 
 
+def extract_disclosure(paths):
+    """One disclosure from one file, or from several (narrative + tables)."""
+    from cnbudget.extract import extract_file, extract_files
+
+    return extract_file(paths[0]) if len(paths) == 1 else extract_files(list(paths))
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one finding a line; json: the list of findings.")
-def check(paths, format_):
-    """Reconcile a disclosure's own arithmetic (sums, parts, shares, stated changes) and list the findings."""
-    from cnbudget.checks import check_extraction, format_finding
-    from cnbudget.extract import extract_file, extract_files
+              help="text: one finding a line and a summary line; json: the list of findings.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]),
+              help="Exit with status 2 when a finding is at least this severe (error: 错误; warning: 错误 or 提示).")
+def check(paths, format_, fail_on):
+    """Audit a disclosure against itself (sums, parts, shares, stated changes, names, tables) and list the findings.
 
-    findings = check_extraction(extract_file(paths[0]) if len(paths) == 1 else extract_files(paths))
+    Several PATHS are one disclosure published as several files (a narrative and its tables).
+    """
+    result = extract_disclosure(paths)  # a refused document never loads the audit
+    from cnbudget.checks import check_extraction, format_finding, summary_line
+
+    findings = check_extraction(result)
     if format_ == "json":
         print_json(findings)
     else:
         for finding in findings:
             click.echo(format_finding(finding))
+        click.echo(summary_line(findings))
+    failing = {"error": {"error"}, "warning": {"error", "warning"}}.get(fail_on, set())
+    if any(f["severity"] in failing for f in findings):
+        sys.exit(2)
 
 
 if __name__ == "__main__":

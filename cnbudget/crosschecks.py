@@ -1,281 +1,300 @@
-"""Table-to-text cross-checks of a PDF disclosure: does the narrative say what the nine tables print?
+"""Appendix tables against the narrative and against each other, keyed on table kind, never on a title.
 
-`crosscheck_extraction(result) -> list of findings`, in the shape of `cnbudget.checks` findings
-(document_id, finding_id, rule, severity, statement, message_zh, message_en, expected_yuan,
-actual_yuan, source_lines, line_ids; the last two as "12;45"). `expected_yuan` is the table cell
-(or the printed whole), `actual_yuan` the narrative figure (or the sum of the parts).
-A document without tables (a text disclosure) gives no findings here.
+A table is the cells of one `table_name` and one `statement` (its kind: income, expenditure,
+function_class, economic_class, fiscal_appropriation, overview, three_public …). A cell's item is
+"row:column": the row a function code (or `total`), the column a key such as `basic`, `fiscal` or
+"" for 合计. Only cells of one `phase` are ever summed together (a 决算's 年初预算 column is not a
+part of its 决算 column).
 
-Rules:
-- `narrative_vs_table`: a narrative 万元 figure against its table cell in 元; the narrative rounds
-  to 0.01万元, so a gap of up to 100 元 is rounding, not a finding.
-- `agency_operating_vs_basic`: 机关运行经费 is part of the 公用经费 of the basic-expenditure table.
-- `table_three_public_parts`: the 三公 table's total is the sum of its parts, 公务用车 of purchase + operation.
-- `table_vs_overview`: each table's total against 财务收支预算总表 (the overview).
-- `table_total_vs_rows`: a table's 合计 row against the sum of its 类 rows, per column.
+`crosscheck_extraction(result)` returns findings in the shape of `cnbudget.checks` (document_id,
+finding_id, rule, severity, statement, message_zh, message_en, expected_yuan, actual_yuan,
+source_lines, line_ids, pages). `crosscheck(doc)` reports into a `cnbudget.checks.Document`, which
+merges one defect's echoes into one finding. Rules:
+
+- `narrative_vs_table`: a narrative figure against the same kind's table cell (row total or column of
+  the total row), within the rounding of both.
+- `agency_operating_vs_basic`: 机关运行经费 is part of the basic spending's 公用经费 (a warning).
+- `table_three_public_parts`: a 三公 table's total = 出国 + 接待 + 车辆, 车辆 = 购置 + 运行.
+- `table_vs_overview`: each kind's total against the overview table (收支总表).
+- `table_total_vs_rows`: a table's total row against the sum of its 类 rows, per column.
 - `table_row_columns`: in each row, the 合计 column against the sum of the other columns.
-- `table_row_parts`: a 类 row against the sum of its 款 rows, a 款 row against its 项 rows.
-- `missing_table`, `empty_note_with_values`: a table not found, or marked empty but printing amounts.
+- `table_row_parts`: a 类 row against its 款 rows, a 款 row against its 项 rows, per column.
 """
 
 from collections import defaultdict
 
-ROUNDING_YUAN = 100  # one 0.01万元 step
-TABLE_ROUNDING_YUAN = 1  # tables print whole 元: a 1 元 gap in a sum is a rounding of cents
+from cnbudget.audit import repeats
+from cnbudget.audit.common import fen, money, printed_like, tolerance
 
-
-def arithmetic_severity(expected, actual):
-    """'rounding' for a gap of at most 1 元 in a table's own sums, else 'error'."""
-    return "rounding" if abs(expected - actual) <= TABLE_ROUNDING_YUAN else "error"
-
-# (narrative statement, item) -> (table title fragment, table statement, table item)
-NARRATIVE_TO_TABLE = [
-    (("income", "total"), ("收入预算总表", "income", "total")),
-    (("income", "fiscal"), ("收入预算总表", "income", "total:fiscal")),
-    (("income", "business_income"), ("收入预算总表", "income", "total:business_income")),
-    (("income", "operating_income"), ("收入预算总表", "income", "total:operating_income")),
-    (("income", "other_income"), ("收入预算总表", "income", "total:other_income")),
-    (("expenditure", "total"), ("支出预算总表", "expenditure", "total")),
-    (("government_fund", "total"), ("政府性基金预算支出功能分类预算表", "government_fund", "total")),
-    (("state_capital", "total"), ("国有资本经营预算支出功能分类预算表", "state_capital", "total")),
-    (("agency_operating", "total"), ("“三公”经费和机关运行经费预算表", "agency_operating", "total")),
-] + [
-    (("three_public", item), ("“三公”经费和机关运行经费预算表", "three_public", item))
-    for item in ("total", "overseas_travel", "reception", "vehicles", "vehicle_purchase", "vehicle_operation")
-]
-
-# (table title fragment, statement, item) -> (overview item): table totals the overview restates.
-TABLE_TO_OVERVIEW = [
-    (("收入预算总表", "income", "total"), "income:total"),
-    (("支出预算总表", "expenditure", "total"), "total"),
-    (("财政拨款收支预算总表", "fiscal_appropriation", "income:total"), "income:fiscal"),
-    (("财政拨款收支预算总表", "fiscal_appropriation", "total"), "income:fiscal"),
-    (("一般公共预算支出功能分类预算表", "function_class", "total"), "income:general_budget"),
-    (("政府性基金预算支出功能分类预算表", "government_fund", "total"), "income:government_fund"),
-    (("国有资本经营预算支出功能分类预算表", "state_capital", "total"), "income:state_capital"),
-]
 COLUMN_ZH = {"": "合计", "fiscal": "财政拨款", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
              "public_use": "公用经费", "business_income": "事业收入", "operating_income": "事业单位经营收入",
              "other_income": "其他收入", "general_budget": "一般公共预算", "government_fund": "政府性基金预算",
              "state_capital": "国有资本经营预算"}
-COLUMN_TABLES = ["收入预算总表", "支出预算总表", "一般公共预算支出功能分类预算表", "经济分类预算表"]
+# Kinds whose rows are 类/款/项 (or economic 类/款) and whose columns add up to the 合计 column.
+ROW_TABLE_KINDS = ("income", "expenditure", "function_class", "economic_class", "basic_expenditure",
+                   "fiscal_appropriation", "government_fund", "state_capital")
+# Column keys that are a part of another column ("其中：…"), never summed into 合计; columns of changes.
+NOT_PARTS = ("of:", "其中")
+CHANGE_COLUMNS = ("change", "增减", "比上年", "pct", "rate", "完成率")
+
+# (narrative statement, item) -> (table kind, cell item) where the narrative's own key differs.
+NARRATIVE_TO_CELL = {
+    ("income", "fiscal"): ("income", "total:fiscal"),
+    ("income", "business_income"): ("income", "total:business_income"),
+    ("income", "operating_income"): ("income", "total:operating_income"),
+    ("income", "other_income"): ("income", "total:other_income"),
+}
+NARRATIVE_KINDS = {"income", "expenditure", "fiscal_appropriation", "government_fund", "state_capital", "agency_operating",
+                   "three_public", "procurement"}
+
+# (table kind, cell item) -> overview item: the totals the overview restates.
+TABLE_TO_OVERVIEW = [
+    (("income", "total"), "income:total"),
+    (("expenditure", "total"), "total"),
+    (("fiscal_appropriation", "income:total"), "income:fiscal"),
+    (("fiscal_appropriation", "total"), "income:fiscal"),
+    (("function_class", "total"), "income:general_budget"),
+    (("government_fund", "total"), "income:government_fund"),
+    (("state_capital", "total"), "income:state_capital"),
+]
+
+
+def split(cell):
+    row, _, column = str(cell["item"]).partition(":")
+    return row, column
+
+
+def is_code(row):
+    return row.isdigit() and len(row) in (3, 5, 7)
 
 
 class Tables:
-    """Table cells of one extraction, found by (title fragment, statement, item)."""
+    """Table cells of one document, by kind and table."""
 
-    def __init__(self, budget_lines):
-        self.lines = [b for b in budget_lines if b["table_name"]]
-        self.titles = {b["table_name"] for b in self.lines}
+    def __init__(self, lines):
+        self.lines = [l for l in lines if l.get("table_name")]
+        self.tables = defaultdict(list)
+        for line in self.lines:
+            self.tables[(line["statement"], line["table_name"])].append(line)
 
-    def has(self, title):
-        return any(title in name for name in self.titles)
+    def of_kind(self, kind):
+        return [cells for (statement, _), cells in self.tables.items() if statement == kind]
 
-    def get(self, title, statement, item):
-        return next((b for b in self.lines if title in b["table_name"] and b["statement"] == statement
-                     and b["item"] == item), None)
-
-    def of(self, title):
-        return [b for b in self.lines if title in b["table_name"]]
+    def cell(self, kind, item, phase=None):
+        """The first cell of this kind and item (of this phase, when given) in any table of the kind."""
+        return next((l for cells in self.of_kind(kind) for l in cells
+                     if l["item"] == item and (phase is None or l.get("phase") == phase)), None)
 
 
 def crosscheck_extraction(result):
-    """Every table-to-text finding of one extraction (empty list when it has no tables)."""
-    tables = Tables(result["budget_lines"])
+    """Every table finding of one extraction, merged (empty list when it has no tables)."""
+    from cnbudget.checks import Document
+
+    doc = Document(result)
+    crosscheck(doc)
+    return doc.finish()
+
+
+def crosscheck(doc):
+    """Report every table rule into `doc` (a cnbudget.checks.Document)."""
+    tables = Tables(doc.all_lines)
+    agency_operating_vs_basic(doc, tables)
     if not tables.lines:
-        return []
-    findings = []
-    add = Findings(result["document"]["document_id"], findings)
-    narrative_vs_table(result, tables, add)
-    agency_operating_vs_basic(result, tables, add)
-    three_public_parts(tables, add)
-    table_vs_overview(tables, add)
-    table_total_vs_rows(tables, add)
-    table_row_columns(tables, add)
-    table_row_parts(tables, add)
-    table_warnings(result, add)
-    return findings
+        return
+    repeats.check_empty_tables(doc)
+    narrative_vs_table(doc, tables)
+    three_public_parts(doc, tables)
+    table_vs_overview(doc, tables)
+    for (kind, name), cells in tables.tables.items():
+        if kind in ROW_TABLE_KINDS:
+            rows = row_cells(cells)
+            table_total_vs_rows(doc, rows)
+            table_row_columns(doc, rows, kind)
+            table_row_parts(doc, rows)
 
 
-class Findings:
-    """Appends findings with running ids."""
-
-    def __init__(self, document_id, out):
-        self.document_id, self.out = document_id, out
-
-    def __call__(self, rule, severity, statement, message_zh, message_en, expected, actual, lines):
-        self.out.append({
-            "document_id": self.document_id, "finding_id": len(self.out) + 1, "rule": rule,
-            "severity": severity, "statement": statement, "message_zh": message_zh, "message_en": message_en,
-            "expected_yuan": expected, "actual_yuan": actual,
-            "source_lines": ";".join(str(n) for n in sorted({l["source_line"] for l in lines if l and l["source_line"]})),
-            "line_ids": ";".join(str(n) for n in sorted({l["line_id"] for l in lines if l and l.get("line_id")})),
-        })
-
-
-def wan(yuan):
-    return f"{yuan / 10000:.2f}万元" if yuan is not None else "无"
-
-
-def narrative_vs_table(result, tables, add):
-    """Each narrative figure (万元) against its table cell (元), within one 0.01万元 step."""
-    narrative = [b for b in result["budget_lines"] if not b["table_name"] and b["amount_yuan"] is not None]
-    pairs = []
-    for line in narrative:
-        if line["statement"] == "function_class" and line["function_code"]:
-            target = ("一般公共预算支出功能分类预算表", "function_class", line["function_code"])
-        else:
-            target = dict(NARRATIVE_TO_TABLE).get((line["statement"], line["item"]))
-        if target and tables.has(target[0]):
-            pairs.append((line, target))
+def narrative_vs_table(doc, tables):
+    """Each narrative figure against its cell, once per figure (a total stated twice is one check)."""
     seen = set()
-    for line, (title, statement, item) in pairs:
-        cell = tables.get(title, statement, item)
-        table_yuan = cell["amount_yuan"] if cell else 0  # a cell left blank (or an empty table) prints nothing
-        key = (line["statement"], line["item"], line["amount_yuan"])
-        if key in seen:
-            continue  # 支出预算 / 财政拨款支出预算: one total stated twice is one check
+    for line in doc.lines:
+        amount = fen(line)
+        if amount is None:
+            continue
+        if line["statement"] == "function_class" and line.get("function_code"):
+            target = ("function_class", line["function_code"])
+        elif (line["statement"], line["item"]) in NARRATIVE_TO_CELL:
+            target = NARRATIVE_TO_CELL[(line["statement"], line["item"])]
+        elif line["statement"] in NARRATIVE_KINDS:
+            target = (line["statement"], line["item"])
+        else:
+            continue
+        cell = tables.cell(*target, phase=line.get("phase"))
+        key = (line["statement"], line["item"], amount)
+        if cell is None or fen(cell) is None or key in seen:
+            continue
         seen.add(key)
-        if abs(line["amount_yuan"] - table_yuan) > ROUNDING_YUAN:
-            add("narrative_vs_table", "error", line["statement"],
-                f"说明中“{line['label']}”为{line['amount_text']}，附表“{title}”为{table_yuan:,}元",
-                f"the narrative states {line['amount_text']} for '{line['label']}'; table '{title}' prints "
-                f"{table_yuan:,} yuan", table_yuan, line["amount_yuan"], [line, cell])
+        if abs(amount - fen(cell)) > tolerance([line, cell]):
+            doc.report("narrative_vs_table", "error", line["statement"],
+                       f"说明中“{line['label']}”为{line['amount_text']}，附表“{cell['table_name']}”为{printed_like(cell)}",
+                       f"the narrative states {line['amount_text']} for '{line['label']}'; table "
+                       f"'{cell['table_name']}' prints {printed_like(cell)}", fen(cell), amount, [line, cell],
+                       key=("figure", line["statement"], line.get("function_code") or line["item"]))
 
 
-def agency_operating_vs_basic(result, tables, add):
-    """机关运行经费 is paid from 公用经费: it cannot exceed the basic table's 公用经费 total."""
-    public_use = tables.get("经济分类预算表", "economic_class", "total:public_use")
-    for line in result["budget_lines"]:
-        if (line["statement"], line["item"]) != ("agency_operating", "total") or line["amount_yuan"] is None:
-            continue
-        if public_use is None:
-            continue
-        if line["amount_yuan"] > public_use["amount_yuan"] + ROUNDING_YUAN:
-            source = "附表" if line["table_name"] else "说明"
-            add("agency_operating_vs_basic", "warning", "agency_operating",
-                f"{source}中机关运行经费{wan(line['amount_yuan'])}超过基本支出公用经费合计{public_use['amount_yuan']:,}元",
-                f"agency operating cost {wan(line['amount_yuan'])} ({source}) exceeds the basic-expenditure "
-                f"public-use total {public_use['amount_yuan']:,} yuan",
-                public_use["amount_yuan"], line["amount_yuan"], [line, public_use])
-
-
-def three_public_parts(tables, add):
-    """三公 table: total = 出国 + 接待 + 车辆; 车辆 = 购置 + 运行."""
-    title = "“三公”经费和机关运行经费预算表"
-    cell = {item: tables.get(title, "three_public", item)
-            for item in ("total", "overseas_travel", "reception", "vehicles", "vehicle_purchase", "vehicle_operation")}
-    if cell["total"] is None:
+def agency_operating_vs_basic(doc, tables):
+    """机关运行经费 is paid from 公用经费 (or at least from 基本支出): it cannot exceed them."""
+    ceiling = (tables.cell("economic_class", "total:public_use") or doc.first("basic_expenditure", "public_use")
+               or tables.cell("expenditure", "total:basic") or doc.first("expenditure", "basic"))
+    if ceiling is None or fen(ceiling) is None:
         return
-    for whole, parts in (("total", ("overseas_travel", "reception", "vehicles")),
-                         ("vehicles", ("vehicle_purchase", "vehicle_operation"))):
-        if cell[whole] is None:
+    for line in doc.all_lines:
+        if (line["statement"], line["item"]) != ("agency_operating", "total") or fen(line) is None:
             continue
-        total = sum(cell[p]["amount_yuan"] or 0 for p in parts if cell[p])
-        if abs(total - cell[whole]["amount_yuan"]) > ROUNDING_YUAN:
-            add("table_three_public_parts", "error", "three_public",
-                f"“三公”表中{cell[whole]['label']}{cell[whole]['amount_text']}不等于各项之和{wan(total)}",
-                f"three-public table: {whole} {cell[whole]['amount_text']} differs from the sum of its parts {wan(total)}",
-                cell[whole]["amount_yuan"], total, [cell[whole]] + [cell[p] for p in parts])
+        if fen(line) > fen(ceiling) + tolerance([line, ceiling]):
+            source = "附表" if line.get("table_name") else "说明"
+            doc.report("agency_operating_vs_basic", "warning", "agency_operating",
+                       f"{source}中机关运行经费{money(fen(line))}超过{ceiling['label']}{money(fen(ceiling))}",
+                       f"agency operating cost {money(fen(line))} ({source}) exceeds '{ceiling['label']}' "
+                       f"{money(fen(ceiling))}", fen(ceiling), fen(line), [line, ceiling],
+                       key=("agency_operating",))
 
 
-def table_vs_overview(tables, add):
-    """Each table's total against the overview (财务收支预算总表), plus the overview's 类 rows."""
-    if not tables.has("财务收支预算总表"):
+def three_public_parts(doc, tables):
+    """三公 tables: total = 出国 + 接待 + 车辆; 车辆 = 购置 + 运行 (per table, per phase)."""
+    for cells in tables.of_kind("three_public"):
+        by_phase = defaultdict(dict)
+        for cell in cells:
+            by_phase[cell.get("phase")].setdefault(cell["item"], cell)
+        for cell in by_phase.values():
+            for whole, parts in (("total", ("overseas_travel", "reception", "vehicles")),
+                                 ("vehicles", ("vehicle_purchase", "vehicle_operation"))):
+                printed = [cell[p] for p in parts if p in cell and fen(cell[p]) is not None]
+                if whole not in cell or fen(cell[whole]) is None or not printed:
+                    continue
+                total = sum(fen(p) for p in printed)
+                if abs(total - fen(cell[whole])) > tolerance(printed + [cell[whole]]):
+                    doc.report("table_three_public_parts", "error", "three_public",
+                               f"“三公”表中{cell[whole]['label']}{printed_like(cell[whole])}不等于各项之和{printed_like(cell[whole], total)}",
+                               f"three-public table: {whole} {printed_like(cell[whole])} differs from the sum of its "
+                               f"parts {money(total)}", fen(cell[whole]), total, [cell[whole], *printed],
+                               key=("three_public", whole))
+
+
+def table_vs_overview(doc, tables):
+    """Each kind's total against the overview; the overview's 类 rows against the expenditure table."""
+    if not tables.of_kind("overview"):
         return
-    for (title, statement, item), overview_item in TABLE_TO_OVERVIEW:
-        if not tables.has(title):
+    for (kind, item), overview_item in TABLE_TO_OVERVIEW:
+        cell = tables.cell(kind, item)
+        overview = tables.cell("overview", overview_item, phase=cell.get("phase")) if cell else None
+        if not tables.of_kind(kind) or cell is None or overview is None or fen(cell) == fen(overview):
             continue
-        cell = tables.get(title, statement, item)
-        overview = tables.get("财务收支预算总表", "overview", overview_item)
-        table_yuan = cell["amount_yuan"] if cell else 0
-        overview_yuan = overview["amount_yuan"] if overview else 0
-        if table_yuan != overview_yuan:
-            add("table_vs_overview", "error", statement,
-                f"附表“{title}”合计{table_yuan:,}元，财务收支预算总表为{overview_yuan:,}元",
-                f"table '{title}' totals {table_yuan:,} yuan; the overview table prints {overview_yuan:,} yuan",
-                overview_yuan, table_yuan, [cell, overview])
-    for overview in tables.of("财务收支预算总表"):
-        if overview["function_level"] != "类":
+        doc.report("table_vs_overview", "error", kind,
+                   f"附表“{cell['table_name']}”合计{printed_like(cell)}，“{overview['table_name']}”为{printed_like(overview)}",
+                   f"table '{cell['table_name']}' totals {printed_like(cell)}; the overview prints {printed_like(overview)}",
+                   fen(overview), fen(cell), [cell, overview], gap=fen(cell) - fen(overview), codes=("",),
+                   where=f"{cell['table_name']}合计")
+    for overview in (l for cells in tables.of_kind("overview") for l in cells):
+        if overview.get("function_level") != "类" or not overview.get("function_code"):
             continue
-        cell = tables.get("支出预算总表", "expenditure", overview["function_code"])
-        if cell is None or cell["amount_yuan"] != overview["amount_yuan"]:
-            actual = cell["amount_yuan"] if cell else None
-            add("table_vs_overview", "error", "expenditure",
-                f"财务收支预算总表“{overview['label']}”{overview['amount_yuan']:,}元，支出预算总表为"
-                f"{'无' if actual is None else f'{actual:,}元'}",
-                f"overview class '{overview['label']}' {overview['amount_yuan']:,} yuan; the expenditure table "
-                f"prints {actual}", overview["amount_yuan"], actual, [overview, cell])
+        cell = tables.cell("expenditure", overview["function_code"], phase=overview.get("phase"))
+        if cell is None or fen(cell) == fen(overview):
+            continue
+        doc.report("table_vs_overview", "error", "expenditure",
+                   f"“{overview['table_name']}”“{overview['label']}”{printed_like(overview)}，"
+                   f"“{cell['table_name']}”为{printed_like(cell)}",
+                   f"overview class '{overview['label']}' {printed_like(overview)}; the expenditure table prints "
+                   f"{printed_like(cell)}", fen(overview), fen(cell), [overview, cell],
+                   gap=fen(cell) - fen(overview), codes=(overview["function_code"],),
+                   where=f"{overview['table_name']}{overview['function_code']}")
 
 
-def table_total_vs_rows(tables, add):
-    """A table's 合计 row against the sum of its 类 rows (or economic 类 rows), column by column."""
-    for title in COLUMN_TABLES:
-        sums, totals = defaultdict(int), {}
-        for cell in tables.of(title):
-            row, _, column = cell["item"].partition(":")
-            if row == "total":
-                totals[column] = cell
-            elif len(row) == 3 and row.isdigit():
-                sums[column] += cell["amount_yuan"] or 0
-        for column, total in totals.items():
-            if sums[column] != total["amount_yuan"]:
-                add("table_total_vs_rows", arithmetic_severity(sums[column], total["amount_yuan"]), total["statement"],
-                    f"附表“{total['table_name']}”合计行{COLUMN_ZH.get(column, column)}列{total['amount_yuan']:,}元，"
-                    f"各类之和为{sums[column]:,}元",
-                    f"table '{total['table_name']}': total row {total['amount_yuan']:,} yuan, sum of class rows "
-                    f"{sums[column]:,} yuan", total["amount_yuan"], sums[column], [total])
-
-
-def row_cells(tables, title):
-    """{row key: {column key ('' = 合计): cell}} of one table, in printed order."""
+def row_cells(cells):
+    """{row: {column: cell}} of one table, first printing of each cell, in printed order."""
     rows = {}
-    for cell in tables.of(title):
-        row, _, column = cell["item"].partition(":")
-        rows.setdefault(row, {})[column] = cell
+    for cell in cells:
+        row, column = split(cell)
+        rows.setdefault(row, {}).setdefault(column, cell)
     return rows
 
 
-def table_row_columns(tables, add):
-    """Each row's 合计 column against the sum of its other columns (basic + project, …)."""
-    for title in COLUMN_TABLES + ["财政拨款收支预算总表"]:
-        for row, cells in row_cells(tables, title).items():
-            if "" not in cells or len(cells) < 2 or row.startswith("income"):
+def where(cell, column):
+    return f"{cell['table_name']}“{cell['label']}”{COLUMN_ZH.get(column, column)}列"
+
+
+def table_total_vs_rows(doc, rows):
+    """The total row against the sum of the 类 rows, column by column (same phase only)."""
+    if "total" not in rows:
+        return
+    for column, total in rows["total"].items():
+        parts = [cells[column] for row, cells in rows.items()
+                 if len(row) == 3 and row.isdigit() and column in cells and cells[column].get("phase") == total.get("phase")]
+        if not parts or fen(total) is None:
+            continue
+        summed = sum(fen(p) or 0 for p in parts)
+        gap = summed - fen(total)
+        if gap:
+            severity = "rounding" if abs(gap) <= tolerance(parts + [total]) else "error"
+            doc.report("table_total_vs_rows", severity, total["statement"],
+                       f"附表“{total['table_name']}”合计行{COLUMN_ZH.get(column, column)}列{printed_like(total)}，"
+                       f"各类之和为{printed_like(total, summed)}",
+                       f"table '{total['table_name']}': total row {printed_like(total)}, sum of class rows {money(summed)}",
+                       fen(total), summed, [total], gap=gap, codes=("",), where=where(total, column))
+
+
+def table_row_columns(doc, rows, kind):
+    """Each row's 合计 column against the sum of its other columns of the same phase."""
+    for row, cells in rows.items():
+        total = cells.get("")
+        if total is None or len(cells) < 2 or row.startswith("income") or fen(total) is None:
+            continue
+        parts = [c for column, c in cells.items() if column and not column.startswith(NOT_PARTS)
+                 and not any(word in column for word in CHANGE_COLUMNS) and "%" not in (c.get("amount_text") or "")
+                 and c.get("phase") == total.get("phase") and fen(c) is not None]
+        if not parts:
+            continue
+        summed = sum(fen(c) for c in parts)
+        gap = summed - fen(total)
+        if gap and not is_subtotal_column(parts, gap):
+            severity = "rounding" if abs(gap) <= tolerance(parts + [total]) else "error"
+            doc.report("table_row_columns", severity, total["statement"],
+                       f"附表“{total['table_name']}”“{total['label']}”合计{printed_like(total)}，各列之和为{printed_like(total, summed)}",
+                       f"table '{total['table_name']}', row '{total['label']}': total {printed_like(total)}, "
+                       f"sum of the other columns {money(summed)}", fen(total), summed, [total, *parts],
+                       gap=gap, codes=(row if is_code(row) else "",), where=where(total, ""))
+
+
+def is_subtotal_column(parts, gap):
+    """The columns add up to more than the 合计 by exactly one column that another column holds (a
+    “其中：教育收费” beside 事业收入): that column is a part of another, not a defect."""
+    if gap <= 0:
+        return False
+    return any(abs(fen(c) - gap) <= tolerance(parts) and any(fen(o) >= fen(c) for o in parts if o is not c)
+               for c in parts)
+
+
+def table_row_parts(doc, rows):
+    """A 类 (款) row against the 款 (项) rows printed under it, per column."""
+    children_of = defaultdict(list)
+    for row in rows:
+        if row.isdigit() and len(row) in (5, 7):
+            children_of[row[:-2]].append(row)
+    for row, cells in rows.items():
+        children = children_of.get(row) if row.isdigit() and len(row) in (3, 5) else None
+        if not children:
+            continue
+        for column, cell in cells.items():
+            parts = [rows[child][column] for child in children if column in rows[child]
+                     and rows[child][column].get("phase") == cell.get("phase")]
+            if fen(cell) is None or not parts:
                 continue
-            parts = sum(c["amount_yuan"] or 0 for column, c in cells.items() if column)
-            total = cells[""]
-            if parts != total["amount_yuan"]:
-                add("table_row_columns", arithmetic_severity(parts, total["amount_yuan"]), total["statement"],
-                    f"附表“{total['table_name']}”“{total['label']}”合计{total['amount_yuan']:,}元，各列之和为{parts:,}元",
-                    f"table '{total['table_name']}', row '{total['label']}': total {total['amount_yuan']:,} yuan, "
-                    f"sum of the other columns {parts:,} yuan", total["amount_yuan"], parts, [total])
-
-
-def table_row_parts(tables, add):
-    """A 类 (款) row against the sum of the 款 (项) rows printed under it, per column."""
-    for title in COLUMN_TABLES:
-        rows = row_cells(tables, title)
-        for row, cells in rows.items():
-            if not row.isdigit() or len(row) not in (3, 5):
-                continue
-            children = [r for r in rows if r.isdigit() and len(r) == len(row) + 2 and r.startswith(row)]
-            if not children:
-                continue
-            for column, cell in cells.items():
-                parts = sum((rows[child].get(column) or {}).get("amount_yuan") or 0 for child in children)
-                if parts != cell["amount_yuan"]:
-                    add("table_row_parts", arithmetic_severity(parts, cell["amount_yuan"]), cell["statement"],
-                        f"附表“{cell['table_name']}”“{cell['label']}”{COLUMN_ZH.get(column, column)}列{cell['amount_yuan']:,}元，"
-                        f"下级科目之和为{parts:,}元",
-                        f"table '{cell['table_name']}', row {row} '{cell['label']}', column '{column or 'total'}': "
-                        f"{cell['amount_yuan']:,} yuan, "
-                        f"its sub-rows sum to {parts:,} yuan", cell["amount_yuan"], parts, [cell])
-
-
-def table_warnings(result, add):
-    """Tables the extraction could not find, or that say they are empty but print amounts."""
-    for warning in result["warnings"]:
-        if warning["rule"] in ("missing_table", "empty_note_with_values"):
-            add(warning["rule"], "warning", None, warning["message"],
-                "a budget table is missing" if warning["rule"] == "missing_table"
-                else "a table is marked empty (本表为空表) but prints amounts", None, None, [warning])
+            summed = sum(fen(p) or 0 for p in parts)
+            gap = summed - fen(cell)
+            if gap:
+                severity = "rounding" if abs(gap) <= tolerance(parts + [cell]) else "error"
+                doc.report("table_row_parts", severity, cell["statement"],
+                           f"附表“{cell['table_name']}”“{cell['label']}”{COLUMN_ZH.get(column, column)}列{printed_like(cell)}，"
+                           f"下级科目之和为{printed_like(cell, summed)}",
+                           f"table '{cell['table_name']}', row {row} '{cell['label']}', column '{column or 'total'}': "
+                           f"{printed_like(cell)}, its sub-rows sum to {money(summed)}", fen(cell), summed,
+                           [cell], gap=gap, codes=(row,), where=where(cell, column))

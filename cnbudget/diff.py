@@ -50,6 +50,8 @@ import orjson
 import polars as pl
 from deepdiff import DeepDiff
 
+from cnbudget import execution
+from cnbudget.audit.common import base_of
 from cnbudget.errors import InputError
 from cnbudget.schema import STATEMENTS, columns
 
@@ -376,6 +378,9 @@ def by_key(rows):
 def share_one_unit(old, new):
     """When each side holds exactly one unit, compare them whatever their names: blank the unit key."""
     old_units, new_units = set(old.unit_of.values()), set(new.unit_of.values())
+    finals = {side: {"决算" in (d.get("kind") or "") for d in side.documents.values()} for side in (old, new)}
+    if finals[old] != finals[new]:
+        return  # a 预算 and a 决算 are never compared year over year (see budget_vs_actual)
     if len(old_units) == 1 and len(new_units) == 1 and old_units != new_units:
         for side in (old, new):
             if side.rows is not None:
@@ -485,6 +490,7 @@ def diff_sides(old, new, unit=None, crosswalk=()):
                                              e["new_line_id"] or e["old_line_id"] or 0))
         result["summary"] = summarize(old, new, shared, result, unchanged)
         result["findings"] = new.findings
+        result["budget_vs_actual"] = execution.sides_budget_vs_actual(old, new)  # a 预算 and its 决算
     return result
 
 
@@ -565,6 +571,8 @@ def stated_vs_computed(old, new, shared, result):
                  if old.documents[d].get("fiscal_year")} if old is not None else set()
     out = []
     for change in sorted(new.stated_changes, key=lambda c: (c["document_id"], _int(c["change_id"]))):
+        if _int(change.get("fiscal_year")) is not None and _int(change["prior_year"]) >= _int(change["fiscal_year"]):
+            continue  # 决算数 vs 年初预算 of the same year: budget_vs_actual, not a change from last year
         position = new_at.get(f"{change['document_id']}{SEP}{change.get('line_id') or ''}")
         line = new.line(position) if position is not None else None
         new_yuan = _int(line["amount_yuan"]) if line else None
@@ -579,7 +587,7 @@ def stated_vs_computed(old, new, shared, result):
             "stated_change_yuan": stated, "computed_change_yuan": None, "new_yuan": new_yuan,
             "prior_yuan": None, "gap_yuan": None, "compared": None, "new_line_id": _int(change.get("line_id")),
             "new_source_line": _int(change.get("source_line")), "old_document_id": None, "old_line_id": None,
-            "old_source_line": None,
+            "old_source_line": None, "base": base_of(change["change_text"])[1],
         }
         unit = new.unit_of.get(change["document_id"])
         if (unit, prior_year) in old_years and position is not None:
@@ -594,6 +602,8 @@ def stated_vs_computed(old, new, shared, result):
                 if prior is not None and new_yuan is not None:
                     record["computed_change_yuan"] = new_yuan - prior
                 record["status"] = judge(change, record["computed_change_yuan"], record)
+                if other_base(change, old.documents.get(old_line["document_id"], {})):
+                    record["status"] = "other_base"  # 比上年执行数/决算数 is not a change from OLD's budget
         else:
             record["status"] = "as_stated"
             prior = _int(change.get("prior_yuan"))
@@ -608,6 +618,13 @@ def stated_vs_computed(old, new, shared, result):
                 result["changed"].append(as_stated)
         out.append(record)
     return out
+
+
+def other_base(change, old_document):
+    """Does the sentence compare with a base OLD does not print (上年执行数 or 决算数 against a 预算)?"""
+    base, _ = base_of(change.get("change_text"))
+    old_is_final = "决算" in (old_document.get("kind") or "")
+    return (base in ("prior_outturn", "prior_final") and not old_is_final) or (base == "prior_budget" and old_is_final)
 
 
 def judge(change, computed, record):
@@ -739,7 +756,9 @@ def package_changes(tables, crosswalk=None):
 
 
 def render_csv(result, handle):
-    """Write one CSV row per change (amounts in 元) to an open text handle."""
+    """Write one CSV row per change (amounts in 元) to an open text handle; a 预算/决算 pair: its comparison."""
+    if result.get("budget_vs_actual") and not any(result[kind] for kind in KINDS):
+        return execution.render_csv(result["budget_vs_actual"], handle)
     writer = csv.DictWriter(handle, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(change_rows(result))
@@ -818,7 +837,7 @@ def render_markdown(result, findings=None):
     stated = result["stated_vs_computed"]
     if stated:
         status_zh = {"agrees": "一致", "rounding": "尾差", "differs": "不一致", "no_prior_line": "上年无此项",
-                     "as_stated": "仅原文所述"}
+                     "as_stated": "仅原文所述", "other_base": "基数不同（原文与上年执行数或决算数比较）"}
         out += ["## 原文所述增减与计算值", "",
                 "| 单位 | 名称 | 原文表述 | 原文增减（万元） | 计算增减（万元） | 上年（万元） | 本年（万元） | 结论 | 行 |",
                 "|---|---|---|---:|---:|---:|---:|---|---:|"]
@@ -830,9 +849,12 @@ def render_markdown(result, findings=None):
     if findings:
         severity_zh = {"error": "错误", "warning": "提示", "rounding": "尾差"}
         out += [f"## 审计发现（{len(findings)} 条）", "",
-                "| 级别 | 文档 | 说明 | 原文总数（万元） | 分项合计（万元） | 行 |", "|---|---|---|---:|---:|---|"]
+                "| 级别 | 文档 | 说明 | 原文总数（万元） | 分项合计（万元） | 页、行 |", "|---|---|---|---:|---:|---|"]
         for f in findings:
-            out.append(f"| {severity_zh.get(f['severity'], f['severity'])} | {f['document_id']} | {f['message_zh']} | "
-                       f"{wan(f['expected_yuan'])} | {wan(f['actual_yuan'])} | {f['source_lines'] or ''} |")
+            where = (f"第{f['pages']}页 " if f.get("pages") else "") + f"行 {f['source_lines'] or '—'}"
+            echoes = f"（同一问题另见：{f['echoes']}）" if f.get("echoes") else ""
+            out.append(f"| {severity_zh.get(f['severity'], f['severity'])} | {f['document_id']} | {f['message_zh']}{echoes} | "
+                       f"{wan(f['expected_yuan'])} | {wan(f['actual_yuan'])} | {where} |")
         out.append("")
+    out += execution.render_markdown(result.get("budget_vs_actual") or [])
     return "\n".join(out)

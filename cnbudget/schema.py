@@ -222,7 +222,8 @@ TITLES = {
 
 
 # Audit findings and year-over-year changes (cnbudget.checks, cnbudget.diff).
-SEVERITY_NOTE = "error = 算术不符；warning = 口径或列示问题（如占比以其他数额为基数）；rounding = 尾差（每个相加项不超过0.01万元即100元）。"
+SEVERITY_NOTE = ("error（错误）= 算术或表述不符；warning（提示）= 口径或列示问题（如占比以其他数额为基数、科目名称非正式名称）；"
+                 "rounding（尾差）= 差额在原文数额的舍入范围内（每个相加项不超过其末位一个单位，如0.01万元即100元）。")
 SCHEMAS["findings"] = {
     "fields": [
         DOCUMENT_ID,
@@ -231,6 +232,8 @@ SCHEMAS["findings"] = {
                  "stated_share（原文占比与金额相符），全部规则见 cnbudget/checks.py 的 RULES。"),
         required("severity", "string", "级别", SEVERITY_NOTE,
                  **{"constraints": {"required": True, "enum": ["error", "warning", "rounding"]}}),
+        required("severity_zh", "string", "级别（中文）", "错误、提示 或 尾差（同 severity）。",
+                 **{"constraints": {"required": True, "enum": ["错误", "提示", "尾差"]}}),
         field("statement", "string", "报表", "所核对数据的报表，取值同 budget_lines.statement。"),
         required("message_zh", "string", "说明", "发现的中文说明，含所涉数额（万元）。"),
         required("message_en", "string", "说明（英文）", "The finding in English."),
@@ -240,6 +243,9 @@ SCHEMAS["findings"] = {
               "原文各分项相加之和（或能得出原文占比的基数，无则为空）；单位：元。", columnType="value"),
         field("source_lines", "string", "原文行号", "所涉数据在源文件中的行号，以 “;” 分隔。"),
         field("line_ids", "string", "数据序号", "所涉数据在 budget_lines 中的序号（line_id），以 “;” 分隔。"),
+        field("pages", "string", "页码", "所涉数据在 PDF 源文件中的页码，以 “;” 分隔；文本源文件为空。"),
+        field("echoes", "string", "同一问题另见",
+              "同一处错误在其他位置的反映（例如一行的差额逐级汇总到“类”、合计及其他附表），只算一条发现，以 “；” 分隔。"),
     ],
     "primaryKey": ["document_id", "finding_id"],
     "foreignKeys": [
@@ -284,10 +290,44 @@ SCHEMAS["changes"] = {
         {"fields": ["old_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
     ],
 }
+# Budget vs actual (cnbudget.execution): a unit's 预算 and 决算 of one year, line by line. Kept beside
+# SCHEMAS until the package writes the resource and the site loads it (then: SCHEMAS["budget_vs_actual"]
+# = BUDGET_VS_ACTUAL; TITLES["budget_vs_actual"] = BUDGET_VS_ACTUAL_TITLE).
+BUDGET_VS_ACTUAL = {
+    "fields": [
+        field("unit", "string", "单位名称", "编制预算、决算的部门（单位）名称。"),
+        FISCAL_YEAR,
+        required("statement", "string", "报表", "取值同 budget_lines.statement（按报表种类对应，不按表名）。"),
+        field("statement_title", "string", "报表名称", "报表的中文名称。"),
+        required("item", "string", "项目键", "决算中该条数据的项目键，取值同 budget_lines.item。"),
+        field("function_code", "string", "功能分类科目编码", "政府收支分类科目编码（如有）。"),
+        required("label", "string", "名称", "决算原文印出的名称。"),
+        field("budget_yuan", "integer", "预算数（元）", "同年预算文件中的数额；单位：元。", columnType="value"),
+        field("final_yuan", "integer", "决算数（元）", "决算文件中的数额；单位：元。", columnType="value"),
+        field("difference_yuan", "integer", "差额（元）", "决算数减预算数；单位：元。", columnType="value"),
+        field("execution_pct", "number", "执行率（%）", "决算数占预算数的百分比，两位小数；预算为0时为空。"),
+        field("final_doc_budget_yuan", "integer", "决算所列年初预算（元）",
+              "决算文件自己印出的年初预算数（如有），可与预算文件对照；单位：元。", columnType="value"),
+        field("reason_text", "string", "原因", "决算文件所述决算数与预算数差异的原因（如有）。"),
+        required("budget_document_id", "string", "预算文档编号", "预算公开文件的编号。"),
+        field("budget_line_id", "integer", "预算数据序号", "预算数据在 budget_lines 中的序号。"),
+        field("budget_page", "integer", "预算页码", "预算数据在 PDF 源文件中的页码。"),
+        required("final_document_id", "string", "决算文档编号", "决算公开文件的编号。"),
+        field("final_line_id", "integer", "决算数据序号", "决算数据在 budget_lines 中的序号。"),
+        field("final_page", "integer", "决算页码", "决算数据在 PDF 源文件中的页码。"),
+    ],
+    "primaryKey": ["final_document_id", "final_line_id"],
+    "foreignKeys": [
+        {"fields": ["budget_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        {"fields": ["final_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+    ],
+}
+BUDGET_VS_ACTUAL_TITLE = ("预算与决算对比", "同一单位同一年度的预算与决算逐条对比：预算数、决算数、差额、执行率及决算所述原因。金额单位：元。")
 TITLES["findings"] = ("审计发现", "文件自身的算术核对：合计与分项、项与类、占比与金额、原文增减与上年数。只列出，不更正原数据。金额单位：元。")
 TITLES["changes"] = ("年度变化", "同一单位相邻年度的逐条比较（按科目含义而非位置匹配）；只有一年文件时，按原文所述增减推出的上年数（as_stated）。金额单位：元。")
 
 
 def columns(resource):
     """Column names of a resource, in schema order."""
-    return [f["name"] for f in SCHEMAS[resource]["fields"]]
+    schema = SCHEMAS.get(resource) or {"budget_vs_actual": BUDGET_VS_ACTUAL}[resource]
+    return [f["name"] for f in schema["fields"]]

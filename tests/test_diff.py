@@ -200,7 +200,7 @@ def test_seed_alone_partial_diff(seed_alone):
     assert (totals["overview"]["old_yuan"], totals["overview"]["new_yuan"]) == (5562800, 6446600)
     assert totals["income"]["old_yuan"] is None  # the 2023 document states no 2022 income total
     assert seed_alone["summary"]["counts"]["as_stated"] == 4
-    assert len(seed_alone["findings"]) == 9
+    assert len(seed_alone["findings"]) == 9  # the seed's findings (tests/test_checks.py SEED_FINDINGS)
 
 
 # The seed's next year, planted by hand (synthetic edits of a copy, never published): totals up
@@ -398,7 +398,7 @@ def test_years_of_a_package(two_year_package, seed_pair):
     assert [e["change_yuan"] for e in by_year["changed"]] == [e["change_yuan"] for e in by_file["changed"]]
     assert [(r["label"], r["status"]) for r in by_year["stated_vs_computed"]] == [
         (r["label"], r["status"]) for r in by_file["stated_vs_computed"]]
-    assert len(by_year["findings"]) == len(by_file["findings"]) == 10
+    assert len(by_year["findings"]) == len(by_file["findings"]) == 11
 
 
 @pytest.mark.parametrize("stated, pct_text, direction, status, compared", [

@@ -7,11 +7,11 @@ from tests.test_serve import DOC, db_path, get_rows, make_datasette  # noqa: F40
 async def test_findings_table_lists_the_seed_findings(db_path):  # noqa: F811
     ds = make_datasette(db_path)
     rows = await get_rows(ds, "/cnbudget/findings.json", document_id=DOC, _sort="finding_id")
-    assert [(r["rule"], r["severity"], r["expected_yuan"], r["actual_yuan"]) for r in rows[3:5]] == [
+    # (audit, issue 9: the grand-total gap of the 项 is an echo of the 社会保障 one, listed in `echoes`)
+    assert [(r["rule"], r["severity"], r["expected_yuan"], r["actual_yuan"]) for r in rows[2:3]] == [
         ("function_items_class", "error", 637900, 1276000),
-        ("function_items_total", "error", 5696600, 6334600),
     ]
-    assert [r["severity"] for r in rows].count("error") == 2
+    assert [r["severity"] for r in rows].count("error") == 2  # with share_breakdown_total
     errors = await get_rows(ds, "/cnbudget/findings.json", severity="error", rule="function_items_class")
     assert errors[0]["source_lines"] == "122;130;132"
     assert errors[0]["line_ids"] == "22;27;28"
@@ -55,8 +55,8 @@ async def test_finding_lines_query_joins_each_finding_to_its_lines(db_path):  # 
     first = [(r["finding_id"], r["line_id"], r["label"], r["amount_yuan"], r["source_line"]) for r in rows
              if r["rule"] == "function_items_class"]
     assert first == [
-        (4, 22, "社会保障和就业支出", 637900, 122),
-        (4, 27, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）行政单位离退休（项）", 131900, 130),
-        (4, 28, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）机关事业单位基本养老保险缴费支出（项）", 1144100, 132),
+        (3, 22, "社会保障和就业支出", 637900, 122),
+        (3, 27, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）行政单位离退休（项）", 131900, 130),
+        (3, 28, "社会保障和就业支出（类）行政事业单位养老保险缴费支出（款）机关事业单位基本养老保险缴费支出（项）", 1144100, 132),
     ]
     assert {r["severity"] for r in rows} == {"error"}

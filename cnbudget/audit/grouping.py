@@ -1,0 +1,53 @@
+"""One defect, one finding: findings that report the same defect are merged, the others listed as echoes.
+
+Two findings are one defect when a rule gave them the same key (e.g. a stated change whose
+percentage, restated figure and copied reason are all wrong), or when they are sums that miss by
+the same amount along one code path (a row error echoed up its 类, into the 合计 and across tables).
+"""
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "rounding": 2}
+
+
+def related(a, b):
+    """Codes on one path (212 / 21201 / 2120101), or one of them the table total."""
+    if not a or not b:
+        return True
+    return a.startswith(b) or b.startswith(a)
+
+
+def merge(findings):
+    """Findings in their order, those of one defect folded into the first (most severe kept)."""
+    groups, by_key = [], {}
+    for finding in findings:
+        key = finding.get("_key")
+        if key is not None and key in by_key:
+            by_key[key].append(finding)
+            continue
+        group = next((g for g in groups if echo_of(g[0], finding)), None) if finding.get("_gap") else None
+        if group is not None:
+            group.append(finding)
+            continue
+        groups.append([finding])
+        if key is not None:
+            by_key[key] = groups[-1]
+    return [fold(group) for group in groups]
+
+
+def echo_of(first, finding):
+    """The same gap along one code path, in sums of tables: one row error seen again."""
+    if not first.get("_gap") or abs(first["_gap"]) != abs(finding["_gap"]):
+        return False
+    return all(related(a, b) for a in first.get("_codes", ()) for b in finding.get("_codes", ()))
+
+
+def fold(group):
+    """The deepest-coded, most severe finding of a group, with the others as its echoes."""
+    lead = min(group, key=lambda f: (SEVERITY_ORDER[f["severity"]], -max((len(c or "") for c in f.get("_codes", ())), default=0)))
+    others = [f for f in group if f is not lead]
+    out = {k: v for k, v in lead.items() if not k.startswith("_")}
+    if others:
+        out["echoes"] = "；".join(dict.fromkeys(f.get("_where") or f["message_zh"] for f in others))
+        # The lead's own lines stay its lines (finding_lines joins them); the pages say where it echoes.
+        pages = {int(v) for f in group for v in (f.get("pages") or "").split(";") if v}
+        out["pages"] = ";".join(str(v) for v in sorted(pages))
+    return out
