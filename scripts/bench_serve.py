@@ -33,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cnbudget.datasette_plugin import SERVE_SETTINGS  # noqa: E402
+from cnbudget.site import SERVE_SETTINGS  # noqa: E402
 from cnbudget.load import load_package  # noqa: E402
 
 SEED_PACKAGE = ROOT / "datasets" / "package"

@@ -17,7 +17,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cnbudget.datasette_plugin import SERVE_SETTINGS
 from cnbudget.load import load_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,26 +42,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def setting_flags(settings):
-    """SERVE_SETTINGS as datasette --setting flags, the way the Makefile writes them."""
-    flags = []
-    for name, value in settings.items():
-        flags += ["--setting", name, {False: "off", True: "on"}.get(value, str(value))]
-    return flags
-
-
 @pytest.fixture(scope="module")
 def site(built_package, tmp_path_factory):
     """Base URL of a datasette server over a freshly loaded database; stopped after the module."""
     db = tmp_path_factory.mktemp("site") / "cnbudget.db"
     load_package(built_package, db)
     port = free_port()
-    datasette = Path(sys.executable).parent / "datasette"
+    cnbudget = Path(sys.executable).parent / "cnbudget"
     log = open(tmp_path_factory.mktemp("log") / "datasette.log", "w")
-    server = subprocess.Popen(
-        [str(datasette), "serve", "-i", str(db), "--metadata", str(ROOT / "metadata.yml"),
-         *setting_flags(SERVE_SETTINGS), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+    server = subprocess.Popen(  # the site exactly as `make serve` runs it
+        [str(cnbudget), "serve", "--db", str(db), "--metadata", str(ROOT / "metadata.yml"), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -126,14 +116,13 @@ def test_home_page_reads_in_chinese_and_shows_charts(site, browser):
 
     browser.get(site + "/")
     text = visible_text(browser)
-    for phrase in ["部门预算公开数据", "金额单位", "图表", "数据表", "常用查询", "历年收支总览", "预算数据"]:
+    for phrase in ["部门预算公开数据", "金额单位", "图表", "各单位", "数据表", "常用查询", "历年收支总览", "预算数据"]:
         assert phrase in text, phrase
-    chart = browser.find_element(By.ID, "chart-function")
-    assert chart.is_displayed() and chart.size["height"] > 100
-    bar = chart.find_element(By.CSS_SELECTOR, "rect.cnb-bar")
-    assert bar.size["width"] > 100  # the largest class gets the full-length bar
-    assert "一般公共服务支出" in chart.text and "433.35万元" in chart.text
-    assert "基本支出" in browser.find_element(By.ID, "chart-type").text
+    chart = browser.find_element(By.ID, "chart-units")
+    assert chart.is_displayed() and chart.size["height"] > 30
+    bar = chart.find_element(By.CSS_SELECTOR, ".cnb-bar")
+    assert bar.size["width"] > 100  # the largest unit gets the full-length bar
+    assert "攀枝花市西区人大" in chart.text and "644.66 万元" in chart.text
     assert all(url.startswith(site) for url in resources_loaded(browser)), resources_loaded(browser)
     screenshot(browser, "home")
 
@@ -157,11 +146,12 @@ def test_two_character_search_from_the_home_page(site, browser):
     box.send_keys("接待")
     box.submit()
     for _ in range(50):
-        if "/cnbudget/budget_lines" in browser.current_url:
+        if "/search" in browser.current_url:
             break
         time.sleep(0.1)
-    assert "_search=%E6%8E%A5%E5%BE%85" in browser.current_url
-    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "td.col-label")]
-    assert "公务接待费" in cells
-    assert browser.find_element(By.CSS_SELECTOR, "input[name=_search]").get_attribute("value") == "接待"
+    assert "q=%E6%8E%A5%E5%BE%85" in browser.current_url
+    hits = [mark.text for mark in browser.find_elements(By.CSS_SELECTOR, ".cnb-hits mark")]
+    assert "接待" in hits
+    assert "公务接待费" in visible_text(browser)
+    assert browser.find_element(By.ID, "cnb-q").get_attribute("value") == "接待"
     screenshot(browser, "search")
