@@ -35,12 +35,12 @@ def db_path(built_package, tmp_path_factory):
     return path
 
 
-def make_datasette(db_path, **settings):
+def make_datasette(db_path, metadata=None, **settings):
     """The site as `make serve` runs it: immutable database, our metadata, settings and plugin."""
     if not pm.has_plugin("cnbudget.site") and site not in pm.get_plugins():
         pm.register(site, "cnbudget.site")
     return Datasette(
-        immutables=[str(db_path)], metadata=METADATA,
+        immutables=[str(db_path)], metadata=metadata or METADATA,
         settings={**site.SERVE_SETTINGS, **settings},
     )
 

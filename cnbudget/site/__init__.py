@@ -9,7 +9,7 @@ column), settings (how `cnbudget serve` runs Datasette).
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response, asgi_static
+from datasette.utils.asgi import NotFound, Response, asgi_static
 
 from cnbudget.load import VIEW_COLUMNS, VIEWS
 from cnbudget.numbers import fen_to_yuan, format_money
@@ -108,9 +108,19 @@ def route(handler):
         db = await budget_database(datasette)
         if db is None:
             return Response.text("尚未载入预算数据库", status=404)
-        return await handler(datasette, request, db)
+        try:
+            return await handler(datasette, request, db)
+        except NotFound as error:  # answered here: Datasette's 404 would redirect %-encoded paths to ~-encoded ones
+            return await not_found(datasette, request, str(error))
 
     return view
+
+
+async def not_found(datasette, request, message):
+    """A Chinese 404 page."""
+    html = await datasette.render_template("error.html", {"title": "没有找到", "error": message, "status": 404},
+                                           request=request)
+    return Response.html(html, status=404)
 
 
 @hookimpl
@@ -123,7 +133,7 @@ def register_routes():
         (r"^/document/(?P<document_id>[^/]+)$", route(pages.document_page)),
         (r"^/document/(?P<document_id>[^/]+)/functions$", route(pages.functions_page)),
         (r"^/search$", route(search_page)),
-        (r"^/-/sources/(?P<path>.+)$", downloads.source_file),
+        (r"^/-/sources/(?P<path>.+)$", route(downloads.source_file)),
         (r"^/-/download/cnbudget-package\.zip$", downloads.package_zip),
     ]
 
@@ -145,7 +155,9 @@ def view_column_descriptions(datasette, database, view):
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
     """Chinese column titles for every page; disclosure views: their column descriptions; a document row: its page."""
-    extra = {"column_titles": labels.column_titles(table), "cnb_table": table}
+    tables = (datasette.metadata("tables", database=database) or {}) if database else {}
+    extra = {"column_titles": labels.column_titles(table), "cnb_table": table,
+             "table_titles": {name: meta.get("title", name) for name, meta in tables.items()}}
     if view_name == "table" and table in VIEWS:
         extra["view_columns"] = view_column_descriptions(datasette, database, table)
     if view_name == "row" and table == "documents" and request is not None:

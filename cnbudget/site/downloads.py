@@ -12,9 +12,10 @@
 
 import io
 import mimetypes
+import os
 import zipfile
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
@@ -58,17 +59,13 @@ def configured_dir(datasette, key, default):
     return Path(plugin_config(datasette).get(key) or default).resolve()
 
 
-async def source_file(datasette, request):
+async def source_file(datasette, request, db):
     """/-/sources/<path>: an original disclosure, when a documents row names exactly this path."""
-    from cnbudget.site import budget_database
-
     path = unquote(request.url_vars["path"])
-    db = await budget_database(datasette)
-    if db is None or not (await db.execute(
-            "select 1 from documents where source_file = :path limit 1", {"path": path})).first():
+    if not (await db.execute("select 1 from documents where source_file = :path limit 1", {"path": path})).first():
         raise NotFound("没有这个源文件")
     root = configured_dir(datasette, "sources_dir", "datasets/sources")
-    file = (root / path).resolve()
+    file = Path(os.path.normpath(root / path))  # a linked source may live elsewhere; the path itself may not climb
     if root not in file.parents or not file.is_file():
         raise NotFound("源文件不在本站")
     content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -103,7 +100,8 @@ async def package_zip(datasette, request):
 async def all_rows(datasette, request):
     """(columns, rows, complete) of the request's table or query, every page, through Datasette's JSON."""
     path = request.path[: -len(".xlsx")] + ".json"
-    args = [(k, v) for k, v in request.args.items() if k not in ("_next", "_size", "_labels", "_shape")]
+    args = [(k, v) for k, v in parse_qsl(request.query_string, keep_blank_values=True)
+            if k not in ("_next", "_size", "_labels", "_shape")]
     columns, rows, next_token = None, [], None
     while True:
         query = args + [("_size", "max"), ("_nocount", "1"), ("_nofacet", "1")]
