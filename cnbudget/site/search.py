@@ -148,20 +148,24 @@ async def count_hits(db, table, clauses, params):
 
 
 async def search_site(db, query):
-    """Figures and sections matching every term of `query`: (lines, sections, counts)."""
+    """Figures and sections matching every term of `query`: (lines, sections, counts).
+
+    Hits come in load order (document, then line), so a page stops after PAGE_HITS rows instead of
+    sorting every hit of a common word.
+    """
     terms = search_terms(query)
     clauses, params = match_clauses(query, ["label", "source_text"], "budget_lines_fts", alias="b.")
     where = " and ".join(clauses)
     lines = [dict(r) for r in await db.execute(
         "select b.document_id, b.line_id, b.label, b.amount_fen, b.amount_text, b.statement, b.source_text, b.page, "
         f"d.title, d.unit_name, d.fiscal_year from budget_lines b join documents d on d.document_id = b.document_id "
-        f"where {where} order by d.fiscal_year desc, b.document_id, b.line_id limit {PAGE_HITS}", params)]
+        f"where {where} order by b.rowid limit {PAGE_HITS}", params)]
     s_clauses, s_params = match_clauses(query, ["heading", "text"], "sections_fts", alias="s.")
     s_where = " and ".join(s_clauses)
     sections = [dict(r) for r in await db.execute(
         "select s.document_id, s.section_id, s.heading, s.text, d.title, d.unit_name, d.fiscal_year "
         f"from sections s join documents d on d.document_id = s.document_id where {s_where} "
-        f"order by d.fiscal_year desc, s.document_id, s.section_id limit {PAGE_HITS}", s_params)]
+        f"order by s.rowid limit {PAGE_HITS}", s_params)]
     counts = {"lines": await count_hits(db, "budget_lines b", clauses, params),
               "sections": await count_hits(db, "sections s", s_clauses, s_params)}
     for line in lines:
