@@ -375,3 +375,12 @@ async def test_pdf_search_and_home_years(pdf_ds):
     home = (await pdf_ds.client.get("/")).text
     chart = home[home.index('id="chart-years"'):home.index('id="chart-units"')]
     assert "只计每一年都有预算文件的 1 个单位" in chart and "2024年：15,621.11万元" in chart
+
+
+async def test_facets_and_column_menu_are_chinese(ds):
+    html = (await ds.client.get("/cnbudget/stated_changes")).text
+    facet = html[html.index('class="facet-results"'):]
+    assert "<strong>增减方向" in facet and ">增加</a>" in facet
+    assert 'src="/-/cnbudget-static/table.js"' in html
+    script = (await ds.client.get("/-/cnbudget-static/table.js")).text
+    assert "按此列分组统计" in script and ">Facet by this<" not in script
