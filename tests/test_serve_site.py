@@ -384,3 +384,33 @@ async def test_facets_and_column_menu_are_chinese(ds):
     assert 'src="/-/cnbudget-static/table.js"' in html
     script = (await ds.client.get("/-/cnbudget-static/table.js")).text
     assert "按此列分组统计" in script and ">Facet by this<" not in script
+
+
+async def test_unit_page_puts_a_years_budget_and_final_accounts_side_by_side(built_package, tmp_path):
+    """A synthetic 决算 copy of the seed (temp folder only, phase final) beside the seed's 预算."""
+    package = tmp_path / "package"
+    package.mkdir()
+    for item in built_package.iterdir():
+        (package / item.name).write_bytes(item.read_bytes())
+    for name in ["documents", "budget_lines"]:
+        path = package / f"{name}.csv"
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        copies = []
+        for r in rows:
+            row = dict(r, document_id="synthetic-final-2023")
+            if name == "documents":
+                row.update(title="【合成数据】攀枝花市西区人大2023年部门决算", kind="部门决算")
+            else:
+                row["phase"] = "final"
+                if row["item"] == "total" and row["statement"] == "expenditure":
+                    row.update(amount_fen="600000000", amount_yuan="6000000", amount_text="600万元")
+            copies.append(row)
+        with open(path, "a", encoding="utf-8", newline="") as handle:
+            csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(copies)
+    load_package(package, tmp_path / "cnbudget.db")
+    html = (await make_datasette(tmp_path / "cnbudget.db").client.get(UNIT_URL)).text
+    text = visible(html)
+    assert "2023年部门预算 2023年部门决算" in text  # adjacent columns
+    assert 'class="cnb-num cnb-final"' in html
+    assert re.search(r"支出总计 644.66 万元 ↗ 600.00 万元", text)
