@@ -158,6 +158,8 @@ def extra_template_vars(view_name, table, database, request, datasette):
     tables = (datasette.metadata("tables", database=database) or {}) if database else {}
     extra = {"column_titles": labels.column_titles(table), "cnb_table": table,
              "table_titles": {name: meta.get("title", name) for name, meta in tables.items()}}
+    if view_name == "database":
+        extra["table_column_titles"] = {name: labels.column_titles(name) for name in tables}
     if view_name == "table" and table in VIEWS:
         extra["view_columns"] = view_column_descriptions(datasette, database, table)
     if view_name == "row" and table == "documents" and request is not None:
