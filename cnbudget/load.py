@@ -27,7 +27,7 @@ COLUMN_TYPES = {
 
 # Columns people filter and facet on (first columns of a primary key are indexed already).
 INDEXES = {
-    "documents": [["fiscal_year"], ["region"], ["kind"], ["template"]],
+    "documents": [["fiscal_year"], ["region"], ["kind"], ["template"], ["unit_name"]],
     "budget_lines": [
         ["statement", "fiscal_year"], ["statement", "item"], ["fiscal_year"], ["function_code"],
         ["function_level"], ["expense_type"], ["fund_source"], ["label"],

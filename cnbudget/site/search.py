@@ -139,12 +139,32 @@ def highlight(text, terms, width=SNIPPET_CHARS):
     return Markup(("…" if begin else "") + "".join(str(o) for o in out) + ("…" if end < len(text) else ""))
 
 
-async def count_hits(db, table, clauses, params):
+async def count_hits(db, fts_table, query):
+    """Hits of a query whose terms all use the trigram index, counted in the index; None with a short term
+    (counting substrings scans the table: the page shows its first hits and links the table search)."""
+    terms = search_terms(query)
+    if not terms or any(len(t) < TRIGRAM for t in terms):
+        return None
+    fts = escape_sqlite(fts_table)
     try:
-        return (await db.execute(f"select count(*) from {table} where {' and '.join(clauses)}", params,
+        return (await db.execute(f"select count(*) from {fts} where {fts} match :m", {"m": escape_fts(" ".join(terms))},
                                  custom_time_limit=SHORT_COUNT_TIME_LIMIT_MS * 5)).single_value()
     except QueryInterrupted:
         return None
+
+
+def first_hits_clause(query, columns, fts_table, alias):
+    """WHERE clause and params for the first PAGE_HITS hits in load order.
+
+    When every term is long, the index hands over its first rowids and stops (FTS5 returns rowid
+    order); a short term needs a row-by-row check, which also stops after PAGE_HITS rows.
+    """
+    clauses, params = match_clauses(query, columns, fts_table, alias)
+    if not is_short_search(query):
+        fts = escape_sqlite(fts_table)
+        clauses = [f"{alias}rowid in (select rowid from {fts} where {fts} match :contains_match "
+                   f"order by rowid limit {PAGE_HITS})"]
+    return " and ".join(clauses), params
 
 
 async def search_site(db, query):
@@ -154,20 +174,18 @@ async def search_site(db, query):
     sorting every hit of a common word.
     """
     terms = search_terms(query)
-    clauses, params = match_clauses(query, ["label", "source_text"], "budget_lines_fts", alias="b.")
-    where = " and ".join(clauses)
+    where, params = first_hits_clause(query, ["label", "source_text"], "budget_lines_fts", "b.")
     lines = [dict(r) for r in await db.execute(
         "select b.document_id, b.line_id, b.label, b.amount_fen, b.amount_text, b.statement, b.source_text, b.page, "
         f"d.title, d.unit_name, d.fiscal_year from budget_lines b join documents d on d.document_id = b.document_id "
         f"where {where} order by b.rowid limit {PAGE_HITS}", params)]
-    s_clauses, s_params = match_clauses(query, ["heading", "text"], "sections_fts", alias="s.")
-    s_where = " and ".join(s_clauses)
+    s_where, s_params = first_hits_clause(query, ["heading", "text"], "sections_fts", "s.")
     sections = [dict(r) for r in await db.execute(
         "select s.document_id, s.section_id, s.heading, s.text, d.title, d.unit_name, d.fiscal_year "
         f"from sections s join documents d on d.document_id = s.document_id where {s_where} "
         f"order by s.rowid limit {PAGE_HITS}", s_params)]
-    counts = {"lines": await count_hits(db, "budget_lines b", clauses, params),
-              "sections": await count_hits(db, "sections s", s_clauses, s_params)}
+    counts = {"lines": await count_hits(db, "budget_lines_fts", query),
+              "sections": await count_hits(db, "sections_fts", query)}
     for line in lines:
         line["snippet"] = highlight(line["source_text"], terms)
         line["label_html"] = highlight(line["label"], terms, width=100)
