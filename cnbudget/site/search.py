@@ -139,18 +139,31 @@ def highlight(text, terms, width=SNIPPET_CHARS):
     return Markup(("…" if begin else "") + "".join(str(o) for o in out) + ("…" if end < len(text) else ""))
 
 
+# Hit counts of an immutable database never change: the latest COUNT_CACHE_SIZE are kept per process.
+COUNT_CACHE_SIZE = 2000
+_counts = {}
+
+
 async def count_hits(db, fts_table, query):
     """Hits of a query whose terms all use the trigram index, counted in the index; None with a short term
     (counting substrings scans the table: the page shows its first hits and links the table search)."""
     terms = search_terms(query)
     if not terms or any(len(t) < TRIGRAM for t in terms):
         return None
+    key = (db.hash, fts_table, tuple(terms))
+    if db.hash and key in _counts:
+        return _counts[key]
     fts = escape_sqlite(fts_table)
     try:
-        return (await db.execute(f"select count(*) from {fts} where {fts} match :m", {"m": escape_fts(" ".join(terms))},
+        hits = (await db.execute(f"select count(*) from {fts} where {fts} match :m", {"m": escape_fts(" ".join(terms))},
                                  custom_time_limit=SHORT_COUNT_TIME_LIMIT_MS * 5)).single_value()
     except QueryInterrupted:
         return None
+    if db.hash:
+        if len(_counts) >= COUNT_CACHE_SIZE:
+            _counts.pop(next(iter(_counts)))
+        _counts[key] = hits
+    return hits
 
 
 def first_hits_clause(query, columns, fts_table, alias):
