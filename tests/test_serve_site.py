@@ -414,3 +414,61 @@ async def test_unit_page_puts_a_years_budget_and_final_accounts_side_by_side(bui
     assert "2023年部门预算 2023年部门决算" in text  # adjacent columns
     assert 'class="cnb-num cnb-final"' in html
     assert re.search(r"支出总计 644.66 万元 ↗ 600.00 万元", text)
+
+
+# A synthetic multi-table document (labelled synthetic, temp folder only): a PDF-like 支出预算总表 with
+# 合计/基本支出/项目支出 columns on 类, 款 and 项 rows, and a 一般公共预算 table of the same codes.
+SYNTHETIC_TABLE = [  # (statement, code, level, total, basic, project, page)
+    ("expenditure", "201", "类", 900, 600, 300, 5), ("expenditure", "20101", "款", 900, 600, 300, 5),
+    ("expenditure", "2010101", "项", 700, 600, 100, 5), ("expenditure", "2010102", "项", 200, 0, 200, 5),
+    ("expenditure", "208", "类", 100, 100, 0, 6), ("expenditure", "20805", "款", 100, 100, 0, 6),
+    ("expenditure", "2080505", "项", 100, 100, 0, 6),
+    ("function_class", "201", "类", 800, 600, 200, 7), ("function_class", "2010101", "项", 600, 600, 0, 7),
+]
+
+
+@pytest.fixture
+def synthetic_tables_ds(built_package, tmp_path):
+    package = tmp_path / "package"
+    package.mkdir()
+    for item in built_package.iterdir():
+        (package / item.name).write_bytes(item.read_bytes())
+    doc = "synthetic-tables-2024"
+    with open(package / "documents.csv", encoding="utf-8", newline="") as handle:
+        documents = list(csv.DictReader(handle))
+    document = dict(documents[0], document_id=doc, title="【合成数据】多表单位2024年部门预算", unit_name="【合成数据】多表单位",
+                    fiscal_year="2024", template="shanghai", source_file="synthetic/tables.pdf")
+    with open(package / "documents.csv", "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, list(documents[0]), lineterminator="\n").writerow(document)
+    with open(package / "budget_lines.csv", encoding="utf-8", newline="") as handle:
+        fields = csv.DictReader(handle).fieldnames
+    lines, line_id = [], 0
+    for statement, code, level, *columns, page in SYNTHETIC_TABLE:
+        for expense_type, wan in zip(["", "基本支出", "项目支出"], columns):
+            line_id += 1
+            lines.append({**{f: "" for f in fields}, "document_id": doc, "line_id": line_id, "fiscal_year": 2024,
+                          "statement": statement, "item": code, "label": f"科目{code}", "function_code": code,
+                          "function_level": level, "expense_type": expense_type, "amount_yuan": wan * 10000,
+                          "amount_fen": wan * 1000000, "amount_text": f"{wan}万元", "page": page,
+                          "table_name": "支出预算总表", "source_line": line_id, "source_text": f"{code} {columns}"})
+    with open(package / "budget_lines.csv", "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fields, lineterminator="\n").writerows(lines)
+    load_package(package, tmp_path / "cnbudget.db")
+    return make_datasette(tmp_path / "cnbudget.db")
+
+
+async def test_drill_down_of_a_synthetic_multi_table_document(synthetic_tables_ds):
+    ds, doc = synthetic_tables_ds, "synthetic-tables-2024"
+    top = (await ds.client.get(f"/document/{doc}/functions")).text
+    # the all-funds table (more codes) wins; each code shows its 合计 column, not 基本/项目
+    assert 'title="科目201：900.00万元（9,000,000元，90.0%）"' in top
+    assert 'title="科目208：100.00万元（1,000,000元，10.0%）"' in top
+    kuan = (await ds.client.get(f"/document/{doc}/functions", params={"code": "201"})).text
+    assert "20101" in kuan and "2010101" not in kuan
+    xiang = (await ds.client.get(f"/document/{doc}/functions", params={"code": "20101"})).text
+    assert 'title="科目2010101：700.00万元（7,000,000元，77.8%）"' in xiang
+    assert 'title="科目2010102：200.00万元（2,000,000元，22.2%）"' in xiang
+    assert 'href="/-/sources/synthetic/tables.pdf#page=5"' in xiang
+    assert "全部“类”" in xiang and ">201 科目201</a>" in xiang
+    page = (await ds.client.get(f"/document/{doc}")).text
+    assert 'href="/document/synthetic-tables-2024/functions?code=201"' in page
