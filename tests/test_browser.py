@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from tests.conftest import DEV_SOURCES, SOURCES
+from tests.test_serve_site import SYNTHETIC_DOC, add_synthetic_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -73,6 +74,7 @@ def site_files(tmp_path_factory):
             (sources / f"{name}.pdf").symlink_to(DEV_SOURCES / f"{name}.pdf")
             (sources / f"{name}.provenance.json").write_text(json.dumps({"file": f"{name}.pdf", "fiscal_year": year}))
     build_package(sources, root / "package")
+    add_synthetic_tables(root / "package")  # a table-based document even without ../shared (synthetic)
     load_package(root / "package", root / "cnbudget.db")
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
     metadata["plugins"]["cnbudget"] = {"sources_dir": str(sources), "package_dir": str(root / "package")}
@@ -228,6 +230,17 @@ def test_document_page_charts_a_pdf_and_links_its_page(site, browser, width):
     assert "社会保障和就业支出" in browser.title
     assert "20805" in visible_text(browser)
     assert_chart(browser, "chart-drill", 5)
+
+
+def test_document_page_charts_a_synthetic_multi_table_document(site, browser, width):
+    open_page(browser, site, f"/document/{SYNTHETIC_DOC}", "【合成数据】多表单位2024年部门预算")
+    chart = assert_chart(browser, "chart-function", 2)
+    assert "科目201" in chart.text and "900.00 万元" in chart.text
+    browser.find_element("link text", "科目201").click()
+    browser.find_element("link text", "科目20101").click()
+    text = visible_text(browser)
+    assert "科目2010101" in text and "700.00 万元" in text and "77.8%" in text
+    assert_chart(browser, "chart-drill", 2)
 
 
 def test_drill_down_from_lei_to_xiang(site, browser, width):

@@ -427,13 +427,12 @@ SYNTHETIC_TABLE = [  # (statement, code, level, total, basic, project, page)
 ]
 
 
-@pytest.fixture
-def synthetic_tables_ds(built_package, tmp_path):
-    package = tmp_path / "package"
-    package.mkdir()
-    for item in built_package.iterdir():
-        (package / item.name).write_bytes(item.read_bytes())
-    doc = "synthetic-tables-2024"
+SYNTHETIC_DOC = "synthetic-tables-2024"
+
+
+def add_synthetic_tables(package):
+    """Append the synthetic multi-table document to a package folder's documents and budget_lines."""
+    doc = SYNTHETIC_DOC
     with open(package / "documents.csv", encoding="utf-8", newline="") as handle:
         documents = list(csv.DictReader(handle))
     document = dict(documents[0], document_id=doc, title="【合成数据】多表单位2024年部门预算", unit_name="【合成数据】多表单位",
@@ -453,6 +452,15 @@ def synthetic_tables_ds(built_package, tmp_path):
                           "table_name": "支出预算总表", "source_line": line_id, "source_text": f"{code} {columns}"})
     with open(package / "budget_lines.csv", "a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, fields, lineterminator="\n").writerows(lines)
+
+
+@pytest.fixture
+def synthetic_tables_ds(built_package, tmp_path):
+    package = tmp_path / "package"
+    package.mkdir()
+    for item in built_package.iterdir():
+        (package / item.name).write_bytes(item.read_bytes())
+    add_synthetic_tables(package)
     load_package(package, tmp_path / "cnbudget.db")
     return make_datasette(tmp_path / "cnbudget.db")
 
