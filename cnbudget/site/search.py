@@ -190,6 +190,7 @@ async def search_site(db, query):
     where, params = first_hits_clause(query, ["label", "source_text"], "budget_lines_fts", "b.")
     lines = [dict(r) for r in await db.execute(
         "select b.document_id, b.line_id, b.label, b.amount_fen, b.amount_text, b.statement, b.source_text, b.page, "
+        "b.table_name, "
         f"d.title, d.unit_name, d.fiscal_year from budget_lines b join documents d on d.document_id = b.document_id "
         f"where {where} order by b.rowid limit {PAGE_HITS}", params)]
     s_where, s_params = first_hits_clause(query, ["heading", "text"], "sections_fts", "s.")
