@@ -4,7 +4,8 @@ Starts `cnbudget serve` (the `make serve` command) on a free 127.0.0.1 port over
 from the seed and, when ../shared is present, the three Shanghai dev PDFs (linked into a temp
 folder, never copied); drives /usr/bin/chromium through /usr/bin/chromedriver at 1280 and 390 px
 (no network: every asset must come from the server itself), and saves screenshots to
-test-artifacts/. With CNBUDGET_SCREENSHOTS=docs/screenshots they are also written there for the README.
+test-artifacts/. With CNBUDGET_SCREENSHOTS=docs/screenshots the pages drawn from the seed alone (unit,
+document, drill-down) are also written there for the README.
 """
 
 import csv
@@ -134,12 +135,12 @@ def width(request, browser):
     return request.param
 
 
-def screenshot(driver, name):
-    """Save a PNG to test-artifacts/ (and to $CNBUDGET_SCREENSHOTS when set)."""
+def screenshot(driver, name, publish=False):
+    """Save a PNG to test-artifacts/; `publish` ones (pages drawn from the seed only) also to $CNBUDGET_SCREENSHOTS."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
-    if os.environ.get("CNBUDGET_SCREENSHOTS"):
+    if publish and os.environ.get("CNBUDGET_SCREENSHOTS"):
         target = ROOT / os.environ["CNBUDGET_SCREENSHOTS"]
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target / path.name)
@@ -200,7 +201,7 @@ def test_unit_page(site, browser, width):
     assert "单位人员变动，工资待遇变动，保险公积金变动" in text  # the change and its stated reason
     money = browser.find_element("css selector", ".cnb-years .cnb-money")
     assert money.get_attribute("title").startswith("6,446,600元")  # 元 on hover
-    screenshot(browser, f"unit-{width}")
+    screenshot(browser, f"unit-{width}", publish=True)
     if DEV_SOURCES.exists():
         text = open_page(browser, site, "/unit/" + quote(PDF_UNIT, safe=""), PDF_UNIT)
         assert "2023年部门预算" in text and "2025年部门预算" in text and "15,621.11 万元" in text
@@ -214,7 +215,7 @@ def test_document_page_charts_the_seed(site, browser, width):
     chart = assert_chart(browser, "chart-function", 4)
     assert "一般公共服务支出" in chart.text and "433.35 万元" in chart.text
     assert_chart(browser, "chart-type", 2)
-    screenshot(browser, f"document-{width}")
+    screenshot(browser, f"document-{width}", publish=True)
 
 
 @pytest.mark.skipif(not DEV_SOURCES.exists(), reason=f"dev PDFs not present at {DEV_SOURCES}")
@@ -254,7 +255,7 @@ def test_drill_down_from_lei_to_xiang(site, browser, width):
     text = visible_text(browser)
     assert "全部“类”" in text and "下一级科目" in text
     assert_chart(browser, "chart-drill")
-    screenshot(browser, f"drilldown-{width}")
+    screenshot(browser, f"drilldown-{width}", publish=True)
 
 
 def test_search_for_sangong_jingfei_finds_the_quoted_form(site, browser, width):
