@@ -480,3 +480,8 @@ async def test_drill_down_of_a_synthetic_multi_table_document(synthetic_tables_d
     assert "全部“类”" in xiang and ">201 科目201</a>" in xiang
     page = (await ds.client.get(f"/document/{doc}")).text
     assert 'href="/document/synthetic-tables-2024/functions?code=201"' in page
+
+
+async def test_a_capped_query_says_so_and_links_the_full_files(ds):
+    html = (await ds.client.get("/cnbudget/three_public", params={"unit": ""})).text  # max_returned_rows 10
+    assert "结果超过上限，只含前 10 行" in html and 'href="/#bulk"' in html
