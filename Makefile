@@ -45,12 +45,10 @@ load: package
 
 build: load
 
-# Read-only site on http://$(HOST):$(PORT)/ ; settings mirror SERVE_SETTINGS in cnbudget/datasette_plugin.py.
-# The cnbudget Datasette plugin (templates, search, CSV, charts) is loaded through its entry point.
+# Read-only site on http://$(HOST):$(PORT)/ ; every setting lives in cnbudget/site/settings.py
+# (SERVE_SETTINGS), which `cnbudget serve` passes to datasette with the metadata and --cors.
 serve: build
-	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) --metadata metadata.yml \
-	  --setting suggest_facets off --setting sql_time_limit_ms 1000 --setting max_returned_rows 1000 \
-	  --setting default_page_size 50 --setting default_cache_ttl 3600 --host $(HOST) --port $(PORT)
+	$(BIN)/cnbudget serve --db $(DB) --inspect-file $(INSPECT) --host $(HOST) --port $(PORT)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q

@@ -72,6 +72,51 @@ def load(package_dir, db_path):
 
 
 @cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/cnbudget.db"), show_default=True, help="SQLite file written by `cnbudget load`.")
+@click.option("--metadata", type=click.Path(dir_okay=False, path_type=Path), default=Path("metadata.yml"),
+              show_default=True, help="Datasette metadata: Chinese titles, column descriptions, canned queries.")
+@click.option("--inspect-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Row counts precomputed by `datasette inspect` (the site starts without counting).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--cors/--no-cors", default=True, show_default=True, help="Let other sites' scripts read the JSON API.")
+@click.option("--print-command", is_flag=True, help="Print the datasette command line instead of running it.")
+def serve(db_path, metadata, inspect_file, host, port, cors, print_command):
+    """Serve the database read-only with the Chinese site (settings: cnbudget/site/settings.py)."""
+    import shlex
+
+    from cnbudget.site.settings import serve_args
+
+    if not db_path.is_file():
+        raise InputError(db_path, "a database written by `cnbudget load`; file not found")
+    args = serve_args(db_path, metadata, inspect_file if inspect_file and inspect_file.is_file() else None,
+                      host, port, cors)
+    if print_command:
+        click.echo(shlex.join(["datasette", *args]))
+        return
+    from datasette.cli import cli as datasette_cli
+
+    datasette_cli.main(args=args, prog_name="datasette")
+
+
+@cli.command()
+@click.option("--check", is_flag=True, help="Exit 1 when the file differs from what the schema generates.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=Path("metadata.yml"))
+def metadata(path, check):
+    """Write the column descriptions of metadata.yml from cnbudget/schema.py (the one source of truth)."""
+    from cnbudget.site.metadata import regenerate
+
+    current = path.read_text(encoding="utf-8")
+    generated = regenerate(current)
+    if check:
+        if generated != current:
+            raise InputError(path, "column descriptions generated from cnbudget/schema.py; run `cnbudget metadata`")
+        return
+    path.write_text(generated, encoding="utf-8")
+
+
+@cli.command()
 @click.argument("sources", nargs=-1, required=True, metavar="[OLD] NEW")
 @click.option("--unit", help="Compare only this unit (its name, or its document id without the year).")
 @click.option("--format", "format_", type=click.Choice(["json", "markdown", "csv"]), default="json",

@@ -15,6 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from cnbudget.errors import InputError
+from cnbudget.numbers import fold_width
 from cnbudget.schema import columns
 
 # Frictionless field type -> SQLite column type. Money is integer 元 by the schema contract;
@@ -26,7 +27,7 @@ COLUMN_TYPES = {
 
 # Columns people filter and facet on (first columns of a primary key are indexed already).
 INDEXES = {
-    "documents": [["fiscal_year"], ["region"], ["kind"], ["template"]],
+    "documents": [["fiscal_year"], ["region"], ["kind"], ["template"], ["unit_name"]],
     "budget_lines": [
         ["statement", "fiscal_year"], ["statement", "item"], ["fiscal_year"], ["function_code"],
         ["function_level"], ["expense_type"], ["fund_source"], ["label"],
@@ -207,13 +208,51 @@ def create_indexes(db):
                 db[table].create_index(columns + [pk for pk in pks if pk not in columns], if_not_exists=True)
 
 
+# Quote marks a citizen does not type: `三公经费` must find `“三公”经费`, `《预算法》` must find 预算法.
+SEARCH_DROPPED = set("“”‘’\"'「」『』《》〈〉【】")
+
+
+def search_fold_map(text):
+    """The folded form of `text` (full-width to ASCII, quote marks and letter-spacing dropped) and,
+    for each folded character, the index of the character it came from (to highlight the original)."""
+    folded, origin = [], []
+    for i, char in enumerate(text or ""):
+        if char in SEARCH_DROPPED:
+            continue
+        folded.append(fold_width(char))
+        origin.append(i)
+    # a single space between two Han characters is letter-spacing (因 公 出 国)
+    kept = [j for j, char in enumerate(folded)
+            if not (char == " " and 0 < j < len(folded) - 1 and _is_han(folded[j - 1]) and _is_han(folded[j + 1]))]
+    return "".join(folded[j] for j in kept), [origin[j] for j in kept]
+
+
+def _is_han(char):
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def search_fold(text):
+    """The form both the search index and a search query are folded to (see search_fold_map)."""
+    return search_fold_map(text)[0] if text else text
+
+
 def create_search(db):
-    """FTS5 trigram indexes on section text and budget line labels (matches 3+ character queries)."""
+    """FTS5 trigram indexes on section text and budget line labels (matches 3+ character queries).
+
+    The index holds the folded text (search_fold): the table keeps the text as printed, and the
+    site folds each query the same way, so quotes and full-width forms never stop a match.
+    """
+    db.conn.create_function("cnb_search_fold", 1, search_fold, deterministic=True)
     indexed = []
     for table, columns in SEARCH_COLUMNS.items():
         if db[table].exists():
+            fts = f"{table}_fts"
             db[table].enable_fts(columns, fts_version="FTS5", tokenize="trigram", create_triggers=False)
-            indexed.append(f"{table}_fts")
+            db.execute(f"insert into [{fts}]([{fts}]) values ('delete-all')")
+            folded = ", ".join(f"cnb_search_fold([{c}])" for c in columns)
+            db.execute(f"insert into [{fts}] (rowid, {', '.join(f'[{c}]' for c in columns)}) "
+                       f"select rowid, {folded} from [{table}]")
+            indexed.append(fts)
     return indexed
 
 

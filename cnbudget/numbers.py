@@ -90,3 +90,18 @@ def yuan_rounded(amount):
 def format_wan(amount_yuan):
     """Integer 元 -> '644.66' (万元, two decimals), exact."""
     return str((Decimal(amount_yuan) / UNIT_YUAN["万元"]).quantize(Decimal("0.01")))
+
+
+def format_money(amount_yuan, unit="万元", places=2, separators=True):
+    """Integer or Decimal 元 -> the text people read: 6446600 -> '644.66' (万元), 156211123 -> '15,621.11'.
+
+    Exact: Decimal division by the unit, half away from zero to `places` decimals (as disclosures
+    round), thousands separators unless `separators` is False. The one formatter of site, check and diff.
+    """
+    value = (Decimal(amount_yuan) / UNIT_YUAN[unit]).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value:,}" if separators else str(value)
+
+
+def fen_to_yuan(amount_fen):
+    """Exact integer 分 -> Decimal 元 (the site's sums are taken over amount_fen)."""
+    return Decimal(amount_fen) / 100

@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""Benchmark the served site: `make serve` settings against plain Datasette on the same synthetic database.
+"""Benchmark the served site: `cnbudget serve` against plain Datasette on the same synthetic database.
 
     python scripts/bench_serve.py [--quick] [--documents N] [--seconds S] [--rebuild]
 
-Builds (once, cached under bench-out/serve/) a database of N synthetic documents (default 10,000;
---quick: 1,000) by cloning the committed seed package's rows with a synthetic label, loads it with
+Builds (once, cached under bench-out/serve/) a database of N synthetic disclosures (default 10,000;
+--quick: 1,000) written by scripts/make_synthetic.py, extracted by `cnbudget build` and loaded with
 cnbudget.load, then runs `wrk` (10 connections, S seconds per endpoint; Debian package `wrk`,
 installed with apt-get when missing) against two servers on 127.0.0.1, one after the other:
 
-- tuned: `datasette serve -i ... --inspect-file ... --metadata metadata.yml` + SERVE_SETTINGS + our plugin
+- site: the command `cnbudget serve` runs (cnbudget/site/settings.py, metadata.yml, our plugin)
 - plain: `datasette serve cnbudget.db` with default settings and no plugins
 
-Prints requests/s and p50/p99 latency per endpoint and the tuned/plain ratio; the last line is one
-JSON object. Synthetic data: never written under datasets/.
+The Datasette endpoints run on both; the site's own pages (unit, document, drill-down, search)
+exist only on the site and stand beside plain Datasette's table page, the page a citizen would
+otherwise read. Prints requests/s and p50/p99 latency per endpoint; the last line is one JSON
+object. Synthetic data: never written under datasets/.
 """
 
 import argparse
@@ -33,13 +35,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cnbudget.datasette_plugin import SERVE_SETTINGS  # noqa: E402
 from cnbudget.load import load_package  # noqa: E402
+from cnbudget.package import build_package  # noqa: E402
+from cnbudget.site.settings import serve_args  # noqa: E402
 
-SEED_PACKAGE = ROOT / "datasets" / "package"
+sys.path.insert(0, str(ROOT / "scripts"))
+from make_synthetic import write_corpus  # noqa: E402
+
 OUT = ROOT / "bench-out" / "serve"
 BIN = Path(sys.executable).parent
-SYNTHETIC = "【合成数据，仅供测试】"
 CONNECTIONS = 10
 
 ENDPOINTS = {
@@ -56,71 +60,44 @@ ENDPOINTS = {
 PLAIN_DATASETTE = "import sys; sys._called_from_test = True; from datasette.cli import cli; cli()"
 
 
-def scale(row, factor, columns):
-    """A copy of row with its money columns scaled by factor/100 in integer 元."""
-    out = dict(row)
-    for column in columns:
-        if out.get(column) not in ("", None):
-            out[column] = str(int(out[column]) * factor // 100)
-    return out
-
-
-def make_package(n, out):
-    """Write a synthetic copy of the seed package with n documents into out (same schemas)."""
-    descriptor = json.loads((SEED_PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["title"] = SYNTHETIC + descriptor.get("title", "")
-    out.mkdir(parents=True, exist_ok=True)
-    money = {"budget_lines": ["amount_yuan"], "stated_changes": ["change_yuan", "prior_yuan"]}
-    for resource in descriptor["resources"]:
-        source = SEED_PACKAGE / resource["path"]
-        with open(source, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        fields = [f["name"] for f in resource["schema"]["fields"]]
-        with open(out / resource["path"], "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fields, lineterminator="\n")
-            writer.writeheader()
-            if "document_id" not in fields:  # reference tables are copied unchanged
-                writer.writerows(rows)
-                continue
-            for i in range(n):
-                doc = f"synthetic-{i:05d}"
-                year = 2021 + i % 3
-                factor = 50 + (i * 37) % 101
-                for row in rows:
-                    row = scale(row, factor, money.get(resource["name"], []))
-                    row["document_id"] = doc
-                    if "fiscal_year" in row:
-                        row["fiscal_year"] = str(year)
-                    if resource["name"] == "documents":
-                        unit = f"合成单位{i // 3:04d}"
-                        row.update(
-                            title=f"{SYNTHETIC}{unit}{year}年部门预算", unit_name=unit, region="合成",
-                            source_file=f"synthetic/{doc}.txt", source_url="",
-                            obtained="synthetic: scripts/bench_serve.py clones the seed package rows",
-                        )
-                    writer.writerow(row)
-    (out / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
 def build_database(n, rebuild=False):
     """Path of the cached synthetic database for n documents, and build timings when it was built."""
-    work = OUT / f"{n}"
+    work = OUT / f"synthetic-{n}"
     db = work / "cnbudget.db"
     inspect = work / "inspect.json"
     if db.exists() and inspect.exists() and not rebuild:
         return db, inspect, {}
-    shutil.rmtree(work, ignore_errors=True)
     started = time.perf_counter()
-    make_package(n, work / "package")
-    generated = time.perf_counter()
+    if rebuild or not (work / "package" / "datapackage.json").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        write_corpus(n, work / "sources")
+        build_package(work / "sources", work / "package")
+    built = time.perf_counter()
     summary = load_package(work / "package", db)
     loaded = time.perf_counter()
     subprocess.run([str(BIN / "datasette"), "inspect", str(db), "--inspect-file", str(inspect)], check=True)
     inspected = time.perf_counter()
-    shutil.rmtree(work / "package")
     return db, inspect, {
-        "generate_s": round(generated - started, 1), "load_s": round(loaded - generated, 1),
+        "generate_and_build_s": round(built - started, 1), "load_s": round(loaded - built, 1),
         "inspect_s": round(inspected - loaded, 1), "rows": summary["tables"],
+    }
+
+
+def site_pages(db):
+    """The site's own pages for one synthetic unit and document (ids read from the database)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    document, unit = conn.execute("select document_id, unit_name from documents order by document_id limit 1").fetchone()
+    code = conn.execute("select function_code from budget_lines where document_id = ? and function_level = '类' "
+                        "order by line_id limit 1", (document,)).fetchone()[0]
+    conn.close()
+    return {
+        "unit_page": "/unit/" + quote(unit, safe=""),
+        "document_page": "/document/" + quote(document),
+        "drill_down": f"/document/{quote(document)}/functions?code={code}",
+        "search_page": "/search?q=" + quote("三公经费"),
+        "search_page_short": "/search?q=" + quote("接待"),
     }
 
 
@@ -131,20 +108,15 @@ def free_port():
 
 
 def server_commands(db, inspect, port):
-    """The tuned (make serve) and the plain command lines."""
-    flags = []
-    for name, value in SERVE_SETTINGS.items():
-        flags += ["--setting", name, {False: "off", True: "on"}.get(value, str(value))]
-    tuned = [str(BIN / "datasette"), "serve", "-i", str(db), "--inspect-file", str(inspect),
-             "--metadata", str(ROOT / "metadata.yml"), *flags]
-    plain = [sys.executable, "-c", PLAIN_DATASETTE, "serve", str(db)]
-    address = ["--host", "127.0.0.1", "--port", str(port)]
-    return {"tuned": tuned + address, "plain": plain + address}
+    """The site's command line (exactly what `cnbudget serve` runs) and the plain one."""
+    site = [str(BIN / "datasette"), *serve_args(db, ROOT / "metadata.yml", inspect, host="127.0.0.1", port=port)]
+    plain = [sys.executable, "-c", PLAIN_DATASETTE, "serve", str(db), "--host", "127.0.0.1", "--port", str(port)]
+    return {"tuned": site, "plain": plain}
 
 
 def start(command, base):
     """Start a server and wait until it answers (at most 120 s: the plain one hashes nothing, the tuned one may)."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -220,11 +192,12 @@ def main(argv=None):
     print(f"database: {n:,} synthetic documents, {db.stat().st_size / 1e6:.0f} MB {build or '(cached)'}")
     results = {}
     for name, command in server_commands(db, inspect, free_port()).items():
-        base = "http://127.0.0.1:" + command[-1]
+        base = "http://127.0.0.1:" + command[command.index("--port") + 1]
         process = start(command, base)
         try:
             results[name] = {}
-            for endpoint, path in ENDPOINTS.items():
+            endpoints = {**ENDPOINTS, **(site_pages(db) if name == "tuned" else {})}
+            for endpoint, path in endpoints.items():
                 rows = result_count(base, path)  # also the warm-up request
                 results[name][endpoint] = {**run_wrk(wrk, base + path, seconds), "rows": rows}
                 r = results[name][endpoint]
@@ -234,6 +207,11 @@ def main(argv=None):
             stop(process)
     ratio = {e: round(results["tuned"][e]["rps"] / max(results["plain"][e]["rps"], 0.01), 1) for e in ENDPOINTS}
     print("tuned/plain requests/s: " + ", ".join(f"{e} {r}x" for e, r in ratio.items()))
+    table = results["plain"]["table_html"]
+    for page in site_pages(db):
+        r = results["tuned"][page]
+        print(f"site {page:18} p99 {r['p99_ms']:8.2f} ms  {r['rps']:7.1f} req/s   |  plain Datasette table page "
+              f"p99 {table['p99_ms']:8.2f} ms  {table['rps']:7.1f} req/s")
     print(f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(json.dumps({
         "bench": "serve", "documents": n, "seconds": seconds, "connections": CONNECTIONS,

@@ -49,7 +49,7 @@ def figure_cases():
             yield pytest.param(name, figure, id=f"{name}:{figure['printed'][:24]}", marks=marks)
 
 
-@pytest.mark.parametrize("name, figure", figure_cases())
+@pytest.mark.parametrize("name, figure", list(figure_cases()))
 def test_hand_checked_figure(name, figure):
     lines = [line for line in extraction(name)["budget_lines"] if not line["table_name"]]
     if "function_code" in figure:

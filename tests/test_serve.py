@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.plugins import pm
 
-from cnbudget import datasette_plugin
+from cnbudget import site
+from cnbudget.site import search
 from cnbudget.cli import cli
 from cnbudget.errors import InputError
 from cnbudget.load import VIEWS, load_package
@@ -34,13 +35,13 @@ def db_path(built_package, tmp_path_factory):
     return path
 
 
-def make_datasette(db_path, **settings):
+def make_datasette(db_path, metadata=None, **settings):
     """The site as `make serve` runs it: immutable database, our metadata, settings and plugin."""
-    if not pm.has_plugin("cnbudget.datasette_plugin") and datasette_plugin not in pm.get_plugins():
-        pm.register(datasette_plugin, "cnbudget.datasette_plugin")
+    if not pm.has_plugin("cnbudget.site") and site not in pm.get_plugins():
+        pm.register(site, "cnbudget.site")
     return Datasette(
-        immutables=[str(db_path)], metadata=METADATA,
-        settings={**datasette_plugin.SERVE_SETTINGS, **settings},
+        immutables=[str(db_path)], metadata=metadata or METADATA,
+        settings={**site.SERVE_SETTINGS, **settings},
     )
 
 
@@ -112,20 +113,23 @@ def test_cli_load_reports_a_missing_package_in_one_line(tmp_path):
 
 # ---- pages ----------------------------------------------------------------------------------
 
-async def test_home_page_explains_the_data_in_chinese_and_draws_charts(ds):
+async def test_home_page_summarises_units_years_and_links_downloads(ds):
     response = await ds.client.get("/")
     assert response.status_code == 200
     html = response.text
-    for text in ["部门预算公开数据", "金额单位", "万元", "图表", "数据表", "常用查询", "历年收支总览",
-                 "“三公”经费", "按功能分类支出", "预算数据", "一般公共预算支出表"]:
+    assert '<html lang="zh-CN">' in html and "<title>部门预算公开数据</title>" in html
+    for text in ["部门预算公开数据", "金额单位", "万元", "图表", "各单位", "数据表", "常用查询", "历年收支总览",
+                 "“三公”经费", "按功能分类支出", "预算数据", "一般公共预算支出表", "批量下载"]:
         assert text in html, text
-    chart = html[html.index('id="chart-function"'):html.index('id="chart-type"')]
-    assert "<svg" in chart
-    assert "一般公共服务支出：433.35万元（4,333,500元" in chart
-    types = html[html.index('id="chart-type"'):]
-    assert "基本支出：569.66万元" in types and "项目支出：75.00万元" in types
+    assert "目前收录 <strong>1</strong> 个单位的\n  <strong>1</strong> 份公开文件" in html
+    units = html[html.index('id="chart-units"'):]
+    assert '<a href="/unit/%E6%94%80%E6%9E%9D%E8%8A%B1%E5%B8%82%E8%A5%BF%E5%8C%BA%E4%BA%BA%E5%A4%A7">攀枝花市西区人大</a>' in units
+    assert 'title="6,446,600元">644.66<small> 万元</small>' in units
+    assert 'href="/-/download/cnbudget-package.zip"' in html
+    assert 'href="/cnbudget/budget_lines.csv?_size=max&amp;_labels=off&amp;_dl=1&amp;_stream=1"' in html
+    assert 'id="chart-years"' not in html  # one year: no yearly chart
     assert "/-/cnbudget-static/cnbudget.css" in html
-    assert "http://" not in re.sub(r'href="[^"]*"', "", html).replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "http://" not in re.sub(r'href="[^"]*"', "", html)
 
 
 async def test_stylesheet_is_served_locally(ds):
@@ -246,12 +250,12 @@ async def test_long_search_page_shows_the_hit_count_from_the_index(ds):
     ("statement=income", "statement=income"),
 ])
 def test_rewrite_search(query, rewritten):
-    assert datasette_plugin.rewrite_search(query.encode()).decode() == rewritten
+    assert site.rewrite_search(query.encode()).decode() == rewritten
 
 
 @pytest.mark.parametrize("dense_hits", [0, 10**9])
 async def test_both_search_plans_find_the_same_rows(ds, monkeypatch, dense_hits):
-    monkeypatch.setattr(datasette_plugin, "DENSE_HITS", dense_hits)
+    monkeypatch.setattr(search, "DENSE_HITS", dense_hits)
     rows = await get_rows(ds, "/cnbudget/budget_lines.json", _search="公务接待", _col="label")
     assert [(r["line_id"], r["label"]) for r in rows if r["label"] == "公务接待费"] == \
         [(r["line_id"], r["label"]) for r in await get_rows(
@@ -270,7 +274,8 @@ async def test_canned_queries_by_value(ds):
     }]
     three = await get_rows(ds, "/cnbudget/three_public.json", unit="")
     assert {r["label"]: r["amount_yuan"] for r in three if r["amount_yuan"] is not None}["公务接待费"] == 5000
-    by_function = await get_rows(ds, "/cnbudget/by_function.json")
+    by_function = await get_rows(ds, "/cnbudget/by_function.json", unit="")
+    assert {r["unit_name"] for r in by_function} == {"攀枝花市西区人大"}  # one row per unit and class, never summed
     assert [(r["function_code"], r["function_name"], r["amount_yuan"]) for r in by_function] == [
         ("201", "一般公共服务支出", 4333500), ("208", "社会保障和就业支出", 637900),
         ("221", "住房保障支出", 422800), ("210", "卫生健康支出", 302300),
@@ -321,13 +326,39 @@ def test_metadata_names_are_ascii():
         assert name.isascii(), name
 
 
-def test_make_serve_uses_the_site_settings():
+def test_make_serve_runs_cnbudget_serve():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile[makefile.index("\nserve:"):].split("\n\n")[0]
-    assert "-i $(DB)" in recipe and "--inspect-file" in recipe and "--metadata metadata.yml" in recipe
-    for name, value in datasette_plugin.SERVE_SETTINGS.items():
-        value = {False: "off", True: "on"}.get(value, value)
-        assert f"--setting {name} {value}" in recipe
+    assert "$(BIN)/cnbudget serve --db $(DB) --inspect-file $(INSPECT)" in recipe
+
+
+def test_cnbudget_serve_passes_every_setting_once(db_path):
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db_path), "--print-command"])
+    assert result.exit_code == 0, result.output
+    command = result.output
+    assert f"datasette serve -i {db_path} --metadata metadata.yml --host 127.0.0.1 --port 8001 --cors" in command
+    for name, value in site.SERVE_SETTINGS.items():
+        value = ("on" if value else "off") if isinstance(value, bool) else value
+        assert command.count(f"--setting {name} {value}") == 1
+
+
+def test_cnbudget_serve_without_a_database_is_one_error_line(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1 and result.output.startswith("Error: ") and "Traceback" not in result.output
+
+
+def test_metadata_columns_are_generated_from_the_schema():
+    from cnbudget.site.metadata import regenerate
+
+    text = (ROOT / "metadata.yml").read_text(encoding="utf-8")
+    assert regenerate(text) == text, "run `cnbudget metadata` after changing cnbudget/schema.py"
+    drifted = text.replace("序号。该条数据在文件内的序号", "序号。旧的说明", 1)
+    assert drifted != text and regenerate(drifted) == text
+
+
+def test_canned_queries_hide_their_sql():
+    for name, query in METADATA["databases"]["cnbudget"]["queries"].items():
+        assert query.get("hide_sql") is True, name
 
 
 # ---- charts ---------------------------------------------------------------------------------
@@ -335,15 +366,16 @@ def test_make_serve_uses_the_site_settings():
 @pytest.mark.parametrize("rows, expected", [
     ([{"label": "甲", "amount_yuan": 4333500}, {"label": "乙", "amount_yuan": 637900}],
      [("甲", "433.35", 100, "87.2%"), ("乙", "63.79", 14, "12.8%")]),
+    ([{"label": "大", "amount_yuan": 156211123}], [("大", "15,621.11", 100, "100.0%")]),
     ([{"label": "零", "amount_yuan": 0}], [("零", "0.00", 0, "")]),
     ([{"label": "空", "amount_yuan": None}], []),
 ])
 def test_bars_are_exact(rows, expected):
-    assert [(b["label"], b["wan"], b["length"], b["share"]) for b in datasette_plugin.bars(rows)] == expected
+    assert [(b["label"], b["wan"], b["length"], b["share"]) for b in site.bars(rows)] == expected
 
 
-async def test_year_over_year_chart_appears_with_a_second_year(built_package, tmp_path):
-    """A synthetic 2022 copy of the seed (labelled synthetic, temp folder only) adds a yearly chart."""
+async def test_year_chart_sums_only_the_units_of_every_year(built_package, tmp_path):
+    """Synthetic copies of the seed (temp folder only): unit 甲 in 2022 and 2023, unit 乙 only in 2023."""
     import csv
 
     package = tmp_path / "package"
@@ -354,28 +386,34 @@ async def test_year_over_year_chart_appears_with_a_second_year(built_package, tm
         path = package / f"{name}.csv"
         with open(path, encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        copies = [dict(r, document_id="synthetic-2022", fiscal_year="2022") for r in rows]
-        for row in copies:
-            if name == "documents":
-                row.update(title="【合成数据】2022", unit_name="【合成数据】单位")
-            elif row["amount_yuan"]:
-                row["amount_yuan"] = str(int(row["amount_yuan"]) // 2)
+        copies = []
+        for doc_id, year, unit, halve in [("synthetic-a-2022", "2022", "【合成数据】甲", True),
+                                          ("synthetic-a-2023", "2023", "【合成数据】甲", False),
+                                          ("synthetic-b-2023", "2023", "【合成数据】乙", False)]:
+            for r in rows:
+                row = dict(r, document_id=doc_id, fiscal_year=year)
+                if name == "documents":
+                    row.update(title=f"{unit}{year}", unit_name=unit)
+                elif row["amount_fen"] and halve:
+                    row["amount_fen"] = str(int(row["amount_fen"]) // 2)
+                    row["amount_yuan"] = str(int(row["amount_yuan"]) // 2)
+                copies.append(row)
         with open(path, "a", encoding="utf-8", newline="") as handle:
             csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(copies)
     load_package(package, tmp_path / "cnbudget.db")
     html = (await make_datasette(tmp_path / "cnbudget.db").client.get("/")).text
-    chart = html[html.index('id="chart-years"'):]
+    chart = html[html.index('id="chart-years"'):html.index('id="chart-units"')]
+    # only 甲 has both years: 322.33 then 644.66 (乙 and the seed, 2023 only, are not added in)
+    assert "只计每一年都有预算文件的 1 个单位" in chart
     assert "2022年：322.33万元" in chart and "2023年：644.66万元" in chart
 
 
-async def test_document_row_page_charts_its_own_budget(ds):
+async def test_document_row_page_links_the_document_page(ds):
     response = await ds.client.get(f"/cnbudget/documents/{DOC}")
     assert response.status_code == 200
-    html = response.text
-    assert "一般公共服务支出：433.35万元（4,333,500元" in html
-    assert "基本支出：569.66万元" in html and "项目支出：75.00万元" in html
+    assert f'href="/document/{DOC}"' in response.text
     other_row = await ds.client.get(f"/cnbudget/budget_lines/{DOC},1")
-    assert other_row.status_code == 200 and "cnb-chart" not in other_row.text
+    assert other_row.status_code == 200 and f'href="/document/{DOC}"' not in other_row.text
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
