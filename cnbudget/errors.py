@@ -1,5 +1,16 @@
 """The one error type a user sees: bad input, named by file, place and what was expected."""
 
+import re
+
+# Control characters (C0, DEL, C1: newlines, terminal escape codes) and the Unicode line and
+# paragraph separators: printed as escapes so an error stays one line and cannot drive the terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text):
+    """`text` with every control character escaped (`\\n`, `\\x1b`): safe to print on one line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
 
 class InputError(Exception):
     """A source that cannot be read as a budget disclosure."""
@@ -14,8 +25,17 @@ class InputError(Exception):
             where += f", page {page}"
         if line is not None:
             where += f", line {line}"
-        super().__init__(f"{where}: {expected}")
+        super().__init__(one_line(f"{where}: {expected}"))
 
     def __reduce__(self):
         # Rebuilt from its parts when it crosses a process boundary (parallel builds).
         return (self.__class__, (self.path, self.expected, self.line, self.page))
+
+
+def describe_os_error(error):
+    """An OSError (file name too long, a folder where a file was expected, no permission) as one line."""
+    names = [name for name in (error.filename, error.filename2) if name is not None]
+    where = " -> ".join(str(name) if len(str(name)) <= 200 else f"{str(name)[:200]}… ({len(str(name)):,} characters)"
+                        for name in names)
+    reason = error.strerror or str(error)
+    return one_line(f"{where}: {reason}" if where else reason)
