@@ -39,9 +39,11 @@ the paired records' non-amount fields; its raw output stays in this module.
 
 import csv
 import gc
+import io
 import json
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -50,8 +52,8 @@ import orjson
 import polars as pl
 from deepdiff import DeepDiff
 
-from cnbudget.errors import InputError
-from cnbudget.schema import STATEMENTS, columns
+from cnbudget.errors import InputError, shorten
+from cnbudget.schema import SCHEMAS, STATEMENTS, columns
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "datasets" / "package"
 CROSSWALK = Path(__file__).resolve().parent.parent / "datasets" / "reference" / "function_code_crosswalk.csv"
@@ -67,6 +69,11 @@ LINE_COLUMNS = ["document_id", "line_id", "fiscal_year", *KEY_COLUMNS, *VALUE_CO
 ROUNDING_YUAN = 100
 SEP = "\x1f"  # joins the parts of a key; never printed in a disclosure
 KINDS = ["changed", "renamed", "recoded", "added", "removed"]
+# Per package resource, the columns an input CSV must hold as integers, and those never empty.
+INTEGERS = {name: {f["name"] for f in schema["fields"] if f["type"] in ("integer", "year")}
+            for name, schema in SCHEMAS.items()}
+REQUIRED = {name: {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+            for name, schema in SCHEMAS.items()}
 
 
 ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
@@ -230,12 +237,101 @@ def paused_gc():
             gc.enable()
 
 
-def read_csv_dicts(path):
-    """Records of a small package CSV (documents, stated_changes), nulls as None."""
-    if not Path(path).exists():
+INTEGER = r"^-?\d{1,18}$"  # fits SQLite's signed 64-bit INTEGER
+DECIMAL = r"^-?\d{1,18}(?:\.\d{1,10})?%?$"
+BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+
+
+def decode_csv(path, data):
+    """CSV bytes -> text: UTF-8 (the site's downloads start with a BOM), UTF-16 with its BOM, else
+    GB18030 (what Excel and WPS save in Chinese Windows); NUL bytes or no text are an InputError."""
+    encoding = next((name for bom, name in BOMS.items() if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
+        raise InputError(path, "a CSV text file; it holds binary data (NUL byte)",
+                         line=data[: data.index(b"\x00")].count(b"\n") + 1)
+    for name in [encoding] if encoding else ["utf-8", "gb18030"]:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as error:
+            bad = error
+            continue
+        if "\x00" in text:
+            raise InputError(path, "a CSV text file; it holds a NUL character", line=text[: text.index("\x00")].count("\n") + 1)
+        return text.removeprefix("\ufeff")
+    raise InputError(path, f"CSV text in UTF-8 or GB18030 ({bad.reason} at byte {bad.start:,})",
+                     line=data[: bad.start].count(b"\n") + 1)
+
+
+def read_csv_bytes(path):
+    """The bytes of a CSV file; a folder, a missing file or an unreadable name is an InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "a CSV file; " + ("it is a folder" if path.is_dir() else "file not found"))
+    return path.read_bytes()
+
+
+def scan_csv(path, text, needed=(), what="package"):
+    """Header and the line number of every row, refusing ragged rows, a row cut off at the end of
+    the file, an unclosed quote and a header without the `needed` columns (each with its line)."""
+    if text and not text.endswith(("\n", "\r")):
+        raise InputError(path, "a complete CSV file; the last row does not end with a line break (cut off?)",
+                         line=text.count("\n") + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise InputError(path, "a CSV file with a header row; it is empty", line=1)
+        missing = [name for name in needed if name not in header]
+        if missing:
+            raise InputError(path, f"a {what} CSV; its header lacks {', '.join(missing)}", line=1)
+        width, lines = len(header), []
+        for row in reader:
+            if len(row) != width:
+                if not row:
+                    continue  # a blank line
+                raise InputError(path, f"{width} cells a row as in the header, got {len(row)}", line=reader.line_num)
+            lines.append(reader.line_num)
+    except csv.Error as error:
+        raise InputError(path, f"well-formed CSV ({error})", line=reader.line_num) from None
+    return header, lines
+
+
+def bad_cell(resource, name, value):
+    """Why a cell cannot be read (None when it can): the diff's separator, an empty required value,
+    a non-integer in an integer column."""
+    if value is None or value == "":
+        return "a value" if name in REQUIRED.get(resource, ()) else None
+    if SEP in value:
+        return "text without the \\x1f control character"
+    if name in INTEGERS.get(resource, ()) and not re.match(INTEGER, value):
+        return "an integer"
+    if name == "change_pct_text" and not re.match(DECIMAL, value):
+        return "a percentage"
+    return None
+
+
+def refuse_cell(path, resource, name, value, line):
+    raise InputError(path, f"{bad_cell(resource, name, value)} in column {name}, got {shorten(repr(value), 60)}",
+                     line=line)
+
+
+def read_csv_dicts(path, resource=None):
+    """Records of a small package CSV (documents, stated_changes, findings), nulls as None; a missing
+    file is no records. With a `resource` name, its schema's columns and types are checked."""
+    path = Path(path)
+    if not path.exists():
         return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
+    text = decode_csv(path, read_csv_bytes(path))
+    header, lines = scan_csv(path, text, columns(resource) if resource else (), resource or "package")
+    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    records = []
+    for cells, line in zip((row for row in rows if row), lines):
+        record = dict(zip(header, cells))
+        for name, value in record.items():
+            if resource and bad_cell(resource, name, value):
+                refuse_cell(path, resource, name, value, line)
+        records.append({k: (v if v != "" else None) for k, v in record.items()})
+    return records
 
 
 def side_from_result(source, result, with_findings=True):
@@ -251,19 +347,46 @@ def side_from_result(source, result, with_findings=True):
 
 
 def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=None, source=None):
-    """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), None) or []
-    missing = [name for name in LINE_COLUMNS if name not in header]
-    if missing:
-        raise InputError(path, f"a budget_lines CSV; its header lacks {', '.join(missing)}", line=1)
-    try:
-        raw = pl.read_csv(path, columns=LINE_COLUMNS, infer_schema=False, encoding="utf8")
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
-        raise InputError(path, f"a budget_lines CSV in UTF-8 ({str(error).splitlines()[0]})") from None
+    """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'.
+
+    The file is checked while polars parses it: rows as wide as the header, nothing cut off, integers
+    where the schema says integer; the first bad row is an InputError naming its line.
+    """
+    data = read_csv_bytes(path)
+    text = decode_csv(path, data)
+    if not data.startswith(b"\xef\xbb\xbf") and text.encode("utf-8") != data:
+        data = text.encode("utf-8")  # UTF-16 or GB18030: polars reads UTF-8
+    with ThreadPoolExecutor(1) as pool:  # polars parses in Rust while Python checks the rows
+        parsed = pool.submit(read_line_columns, data)
+        header, lines = scan_csv(path, text, LINE_COLUMNS, "budget_lines")
+        try:
+            raw = parsed.result()
+        except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
+            raise InputError(path, f"a budget_lines CSV ({shorten(str(error).splitlines()[0], 120)})") from None
+    if raw.height != len(lines):
+        raise InputError(path, f"{len(lines)} rows, polars read {raw.height}; a malformed CSV")
+    check_line_values(path, raw, lines)
     side = Side(source or path, documents, stated_changes)
     side.set_lines(raw, keep)
     return side
+
+
+def read_line_columns(data):
+    """The LINE_COLUMNS of a budget_lines CSV as strings."""
+    return pl.read_csv(io.BytesIO(data), columns=LINE_COLUMNS, infer_schema=False, encoding="utf8")
+
+
+def check_line_values(path, raw, lines):
+    """Refuse the first row whose LINE_COLUMNS cell is unreadable (see `bad_cell`), naming its line."""
+    required, integers = REQUIRED["budget_lines"], INTEGERS["budget_lines"]
+    problems = [pl.col(name).str.contains(SEP, literal=True) for name in LINE_COLUMNS]
+    problems += [pl.col(name).is_null() for name in LINE_COLUMNS if name in required]
+    problems += [~pl.col(name).str.contains(INTEGER) for name in LINE_COLUMNS if name in integers]
+    bad = raw.with_row_index("_row").filter(pl.any_horizontal(problems).fill_null(False)).head(1)
+    for row in bad.iter_rows(named=True):
+        for name in LINE_COLUMNS:
+            if bad_cell("budget_lines", name, row[name]):
+                refuse_cell(path, "budget_lines", name, row[name], lines[row["_row"]])
 
 
 def side_from_package(package_dir, source=None, keep=None):
@@ -272,30 +395,31 @@ def side_from_package(package_dir, source=None, keep=None):
     lines_csv = package_dir / "budget_lines.csv"
     if not lines_csv.exists():
         raise InputError(lines_csv, "a built data package (run `cnbudget build` first)")
-    documents = {d["document_id"]: d for d in read_csv_dicts(package_dir / "documents.csv")}
+    documents = {d["document_id"]: d for d in read_csv_dicts(package_dir / "documents.csv", "documents")}
     chosen = None if keep is None else {d for d, record in documents.items() if keep(record)}
     if chosen is not None:
         documents = {d: documents[d] for d in chosen}
-    changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv")
+    changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv", "stated_changes")
                if chosen is None or c["document_id"] in chosen]
     side = side_from_budget_lines_csv(lines_csv, documents, changes, chosen, source or package_dir)
     side.findings = [{k: _int(v) if k in ("finding_id", "expected_yuan", "actual_yuan") else v for k, v in f.items()}
-                     for f in read_csv_dicts(package_dir / "findings.csv") if f["document_id"] in side.documents]
+                     for f in read_csv_dicts(package_dir / "findings.csv", "findings") if f["document_id"] in side.documents]
     return side
 
 
 def load_side(spec, package_dir=PACKAGE_DIR):
     """OLD or NEW as given on the command line -> Side."""
     path = Path(spec)
-    if path.is_dir():
+    if is_dir(path):
         return side_from_package(path)
-    if path.is_file():
+    if is_file(path):
         if path.suffix.lower() == ".csv":
             return side_from_budget_lines_csv(path)
         from cnbudget.extract import extract_file
 
         return side_from_result(spec, extract_file(path))
     text = str(spec)
+    spec = shorten(spec, 120)  # an id of any length names itself in one short line
     if not (Path(package_dir) / "budget_lines.csv").exists():
         raise InputError(spec, f"a disclosure file, package folder or budget_lines CSV; or a document id or "
                                f"fiscal year of a built package, and {package_dir} has none (run `cnbudget build`)")
@@ -307,6 +431,21 @@ def load_side(spec, package_dir=PACKAGE_DIR):
         raise InputError(spec, f"a disclosure file, package folder, budget_lines CSV, or a document id "
                                f"or fiscal year present in {package_dir}")
     return side
+
+
+def is_dir(path):
+    """Path.is_dir, False for a name the system cannot hold (too long): then it is an id, not a path."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def is_file(path):
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def load_crosswalk(path=CROSSWALK):

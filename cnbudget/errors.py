@@ -12,6 +12,12 @@ def one_line(text):
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
+def shorten(text, width=40):
+    """A long value cut for an error message: its start, an ellipsis and its length."""
+    text = str(text)
+    return text if len(text) <= width else f"{text[:width]}… ({len(text):,} characters)"
+
+
 class InputError(Exception):
     """A source that cannot be read as a budget disclosure."""
 
@@ -35,7 +41,6 @@ class InputError(Exception):
 def describe_os_error(error):
     """An OSError (file name too long, a folder where a file was expected, no permission) as one line."""
     names = [name for name in (error.filename, error.filename2) if name is not None]
-    where = " -> ".join(str(name) if len(str(name)) <= 200 else f"{str(name)[:200]}… ({len(str(name)):,} characters)"
-                        for name in names)
+    where = " -> ".join(shorten(name, 200) for name in names)
     reason = error.strerror or str(error)
     return one_line(f"{where}: {reason}" if where else reason)

@@ -3,7 +3,7 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from cnbudget.errors import InputError
+from cnbudget.errors import InputError, shorten
 
 UNIT_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
@@ -70,11 +70,6 @@ MAX_INTEGER_DIGITS = 15
 MAX_FRACTION_DIGITS = 10
 MAX_FEN = 2**63 - 1  # every amount is a signed 64-bit integer of 分 (budget_lines.amount_fen)
 MAX_YUAN = MAX_FEN // 100
-
-
-def shorten(text, width=40):
-    """A long printed number cut for an error message: its start, an ellipsis and its length."""
-    return text if len(text) <= width else f"{text[:width]}… ({len(text):,} characters)"
 
 
 def check_amount_digits(number_text, path="<text>", line=None, page=None):
