@@ -43,7 +43,6 @@ import io
 import json
 import re
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -271,8 +270,8 @@ def read_csv_bytes(path):
 
 
 def scan_csv(path, text, needed=(), what="package"):
-    """Header and the line number of every row, refusing ragged rows, a row cut off at the end of
-    the file, an unclosed quote and a header without the `needed` columns (each with its line)."""
+    """Header and row count (blank lines included, as polars counts them), refusing ragged rows, a row
+    cut off at the end of the file, an unclosed quote and a header without the `needed` columns."""
     if text and not text.endswith(("\n", "\r")):
         raise InputError(path, "a complete CSV file; the last row does not end with a line break (cut off?)",
                          line=text.count("\n") + 1)
@@ -284,16 +283,30 @@ def scan_csv(path, text, needed=(), what="package"):
         missing = [name for name in needed if name not in header]
         if missing:
             raise InputError(path, f"a {what} CSV; its header lacks {', '.join(missing)}", line=1)
-        width, lines = len(header), []
-        for row in reader:
-            if len(row) != width:
-                if not row:
-                    continue  # a blank line
-                raise InputError(path, f"{width} cells a row as in the header, got {len(row)}", line=reader.line_num)
-            lines.append(reader.line_num)
+        widths = Counter(map(len, reader))  # at C speed; the slow walk below only names a bad line
     except csv.Error as error:
         raise InputError(path, f"well-formed CSV ({error})", line=reader.line_num) from None
-    return header, lines
+    if set(widths) - {len(header), 0}:
+        for row, line in csv_rows(text):
+            if row and len(row) != len(header):
+                raise InputError(path, f"{len(header)} cells a row as in the header, got {len(row)}", line=line)
+    return header, sum(widths.values())
+
+
+def csv_rows(text):
+    """(cells, line number where the row ends) of every row after the header, blank lines included."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    for row in reader:
+        yield row, reader.line_num
+
+
+def row_line(text, index):
+    """The line number of the row at `index` (0 is the first after the header)."""
+    for position, (_row, line) in enumerate(csv_rows(text)):
+        if position == index:
+            return line
+    return None
 
 
 def bad_cell(resource, name, value):
@@ -322,10 +335,11 @@ def read_csv_dicts(path, resource=None):
     if not path.exists():
         return []
     text = decode_csv(path, read_csv_bytes(path))
-    header, lines = scan_csv(path, text, columns(resource) if resource else (), resource or "package")
-    rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    header, _count = scan_csv(path, text, columns(resource) if resource else (), resource or "package")
     records = []
-    for cells, line in zip((row for row in rows if row), lines):
+    for cells, line in csv_rows(text):
+        if not cells:
+            continue
         record = dict(zip(header, cells))
         for name, value in record.items():
             if resource and bad_cell(resource, name, value):
@@ -349,44 +363,77 @@ def side_from_result(source, result, with_findings=True):
 def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=None, source=None):
     """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'.
 
-    The file is checked while polars parses it: rows as wide as the header, nothing cut off, integers
-    where the schema says integer; the first bad row is an InputError naming its line.
+    Checked on the way in, the first bad row named by its line: encoding, a header with LINE_COLUMNS,
+    the last row ended, every row as wide as the header, integers where the schema says integer.
+    Polars refuses a row too wide; a short row reads as an empty last cell, so only when some last
+    cell is empty (source_text, in the package and the site's download) are the rows walked one by one.
     """
     data = read_csv_bytes(path)
-    text = decode_csv(path, data)
-    if not data.startswith(b"\xef\xbb\xbf") and text.encode("utf-8") != data:
-        data = text.encode("utf-8")  # UTF-16 or GB18030: polars reads UTF-8
-    with ThreadPoolExecutor(1) as pool:  # polars parses in Rust while Python checks the rows
-        parsed = pool.submit(read_line_columns, data)
-        header, lines = scan_csv(path, text, LINE_COLUMNS, "budget_lines")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data or not utf8_start(data):
+        data = decode_csv(path, data).encode("utf-8")  # UTF-16, GB18030, or an InputError naming the bad byte
+    header = csv_header(path, data, LINE_COLUMNS, "budget_lines")
+    wanted = list(dict.fromkeys([*LINE_COLUMNS, header[-1]]))
+    try:
+        raw = read_columns(data, wanted)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
+        text = decode_csv(path, data)  # not UTF-8: GB18030, or an InputError naming the bad byte
+        scan_csv(path, text)  # a quote left open, too many cells: an InputError naming the line
+        data = text.encode("utf-8")
         try:
-            raw = parsed.result()
-        except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
+            raw = read_columns(data, wanted)
+        except pl.exceptions.PolarsError as error:
             raise InputError(path, f"a budget_lines CSV ({shorten(str(error).splitlines()[0], 120)})") from None
-    if raw.height != len(lines):
-        raise InputError(path, f"{len(lines)} rows, polars read {raw.height}; a malformed CSV")
-    check_line_values(path, raw, lines)
+    if raw[header[-1]].null_count():
+        scan_csv(path, data.decode("utf-8-sig"))  # short rows are refused here, with their line
+    check_line_values(path, raw, data, wanted)
     side = Side(source or path, documents, stated_changes)
-    side.set_lines(raw, keep)
+    side.set_lines(raw.select(LINE_COLUMNS), keep)
     return side
 
 
-def read_line_columns(data):
-    """The LINE_COLUMNS of a budget_lines CSV as strings."""
-    return pl.read_csv(io.BytesIO(data), columns=LINE_COLUMNS, infer_schema=False, encoding="utf8")
+def csv_header(path, data, needed, what):
+    """The header row of UTF-8 CSV bytes; empty, cut off or lacking `needed` columns is an InputError."""
+    if not data or data.isspace():
+        raise InputError(path, "a CSV file with a header row; it is empty", line=1)
+    if not data.endswith((b"\n", b"\r")):
+        raise InputError(path, "a complete CSV file; the last row does not end with a line break (cut off?)",
+                         line=data.count(b"\n") + 1)
+    start = data[:65536].decode("utf-8-sig", errors="replace")
+    header = next(csv.reader(io.StringIO(start, newline="")), [])
+    missing = [name for name in needed if name not in header]
+    if missing:
+        raise InputError(path, f"a {what} CSV; its header lacks {', '.join(missing)}", line=1)
+    return header
 
 
-def check_line_values(path, raw, lines):
-    """Refuse the first row whose LINE_COLUMNS cell is unreadable (see `bad_cell`), naming its line."""
+def utf8_start(data, size=65536):
+    """Whether the first lines of `data` are UTF-8 (the rest is left to polars' own check)."""
+    start = data[:size]
+    if len(data) > size:
+        start = start[: start.rfind(b"\n") + 1]
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_columns(data, names):
+    """These columns of UTF-8 CSV bytes, as strings (empty cells null)."""
+    return pl.read_csv(io.BytesIO(data), columns=names, infer_schema=False, encoding="utf8")
+
+
+def check_line_values(path, raw, data, names):
+    """Refuse the first row with an unreadable cell (see `bad_cell`), naming its line."""
     required, integers = REQUIRED["budget_lines"], INTEGERS["budget_lines"]
-    problems = [pl.col(name).str.contains(SEP, literal=True) for name in LINE_COLUMNS]
-    problems += [pl.col(name).is_null() for name in LINE_COLUMNS if name in required]
-    problems += [~pl.col(name).str.contains(INTEGER) for name in LINE_COLUMNS if name in integers]
+    problems = [pl.col(name).str.contains(SEP, literal=True) for name in names]
+    problems += [pl.col(name).is_null() for name in names if name in required]
+    problems += [~pl.col(name).str.contains(INTEGER) for name in names if name in integers]
     bad = raw.with_row_index("_row").filter(pl.any_horizontal(problems).fill_null(False)).head(1)
     for row in bad.iter_rows(named=True):
-        for name in LINE_COLUMNS:
+        for name in names:
             if bad_cell("budget_lines", name, row[name]):
-                refuse_cell(path, "budget_lines", name, row[name], lines[row["_row"]])
+                refuse_cell(path, "budget_lines", name, row[name], row_line(data.decode("utf-8-sig"), row["_row"]))
 
 
 def side_from_package(package_dir, source=None, keep=None):
