@@ -44,3 +44,18 @@ def describe_os_error(error):
     where = " -> ".join(shorten(name, 200) for name in names)
     reason = error.strerror or str(error)
     return one_line(f"{where}: {reason}" if where else reason)
+
+
+def path_inside(folder, relative, descriptor):
+    """`folder / relative` when it stays inside `folder` (no `..`, absolute path, URL or symlink out);
+    else an InputError naming the descriptor that declared it."""
+    from pathlib import Path, PurePosixPath
+
+    if not isinstance(relative, str) or not relative or "://" in relative or "\x00" in relative:
+        raise InputError(descriptor, f"a resource path relative to the package folder, got {shorten(repr(relative), 80)}")
+    folder = Path(folder).resolve()
+    path = folder / relative
+    if PurePosixPath(relative).is_absolute() or ".." in PurePosixPath(relative).parts \
+            or not path.resolve().is_relative_to(folder):
+        raise InputError(descriptor, f"a resource path inside the package folder, got {shorten(repr(relative), 80)}")
+    return path

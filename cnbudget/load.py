@@ -9,12 +9,12 @@ target and renamed over it only when complete, so a failed load leaves the last 
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import sqlite_utils
 
-from cnbudget.errors import InputError
+from cnbudget import swap
+from cnbudget.errors import InputError, path_inside, shorten
 from cnbudget.schema import columns
 
 # Frictionless field type -> SQLite column type. Money is integer 元 by the schema contract;
@@ -88,8 +88,12 @@ def read_package(package_dir):
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(path, f"valid UTF-8 JSON ({error})", line=getattr(error, "lineno", None))
-    if not isinstance(descriptor.get("resources"), list):
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise InputError(path, "a `resources` list")
+    for resource in descriptor["resources"]:  # every CSV read stays inside the package folder
+        if not isinstance(resource, dict):
+            raise InputError(path, f"resources that are objects, got {shorten(repr(resource), 80)}")
+        path_inside(package_dir, resource.get("path"), path)
     return descriptor
 
 
@@ -231,8 +235,7 @@ def load_package(package_dir, db_path):
     package_dir, db_path = Path(package_dir), Path(db_path)
     descriptor = read_package(package_dir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
+    tmp_path = swap.temp_file(db_path)  # beside the target; leftovers of killed loads removed first
     try:
         db = sqlite_utils.Database(tmp_path)
         # No journal and no fsync while building: a crash leaves only the temp file, never served.
@@ -248,7 +251,7 @@ def load_package(package_dir, db_path):
         views = create_views(db)
         db.analyze()
         db.close()
-        os.replace(tmp_path, db_path)
+        swap.swap_file(tmp_path, db_path)  # fsynced, then renamed over the old database
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
