@@ -22,16 +22,16 @@ class InputError(Exception):
     """A source that cannot be read as a budget disclosure."""
 
     def __init__(self, path, expected, line=None, page=None):
-        self.path = str(path)
+        self.path = None if path is None else str(path)  # None: not known where (a caller may say)
         self.expected = expected
         self.line = line
         self.page = page
-        where = self.path
+        where = self.path or ""
         if page is not None:
             where += f", page {page}"
         if line is not None:
             where += f", line {line}"
-        super().__init__(one_line(f"{where}: {expected}"))
+        super().__init__(one_line(f"{where.lstrip(', ')}: {expected}" if where else expected))
 
     def __reduce__(self):
         # Rebuilt from its parts when it crosses a process boundary (parallel builds).

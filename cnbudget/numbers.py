@@ -72,7 +72,7 @@ MAX_FEN = 2**63 - 1  # every amount is a signed 64-bit integer of 分 (budget_li
 MAX_YUAN = MAX_FEN // 100
 
 
-def check_amount_digits(number_text, path="<text>", line=None, page=None):
+def check_amount_digits(number_text, path=None, line=None, page=None):
     """Refuse a printed number with more than 15 integer (or 10 decimal) digits: InputError naming where."""
     integer, _, fraction = number_text.replace(",", "").lstrip("+-").partition(".")
     if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
@@ -81,19 +81,19 @@ def check_amount_digits(number_text, path="<text>", line=None, page=None):
                          line=line, page=page)
 
 
-def parse_number(number_text, path="<text>", line=None, page=None):
+def parse_number(number_text, path=None, line=None, page=None):
     """'1,234.50' -> Decimal('1234.50'): exact, separators removed; too many digits is an InputError."""
     check_amount_digits(number_text, path, line, page)
     return Decimal(number_text.replace(",", ""))
 
 
-def parse_count(number_text, path="<text>", line=None, page=None):
+def parse_count(number_text, path=None, line=None, page=None):
     """'12' (辆, 台) -> 12; more than 15 digits is an InputError (and would overflow SQLite)."""
     check_amount_digits(number_text, path, line, page)
     return int(number_text)
 
 
-def check_fen_range(amount, path="<text>", line=None, page=None, text=None):
+def check_fen_range(amount, path=None, line=None, page=None, text=None):
     """Refuse an amount in 元 whose 分 do not fit a signed 64-bit integer (SQLite's INTEGER)."""
     if abs(amount) * 100 > MAX_FEN:
         raise InputError(path, f"an amount below {MAX_YUAN:,} 元 (a signed 64-bit integer of 分), "
@@ -101,7 +101,7 @@ def check_fen_range(amount, path="<text>", line=None, page=None, text=None):
     return amount
 
 
-def to_yuan(number_text, unit, path="<text>", line=None, page=None):
+def to_yuan(number_text, unit, path=None, line=None, page=None):
     """The printed amount in 元 as a Decimal, exactly (no rounding); out of range is an InputError."""
     amount = parse_number(number_text, path, line, page) * UNIT_YUAN[unit]
     return check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")

@@ -102,3 +102,36 @@ def test_os_error_is_one_short_line():
     message = describe_os_error(raised.value)
     assert message.endswith("(5,000 characters): File name too long")
     assert len(message) < 300
+
+
+# ---- provenance sidecars (cnbudget.provenance) ------------------------------------------------
+
+from cnbudget.provenance import read_sidecar  # noqa: E402
+
+
+@pytest.mark.parametrize("text, parts", [
+    ('{"file": "a.txt", "fiscal_year": 20', ["line 1", "a JSON provenance sidecar"]),
+    ('[{"file": "a.txt"}]', ["a JSON object of provenance fields, got list"]),
+    ('{\n"file": "a.txt",\n"fiscal_year": "abc"\n}', ["line 3", "a year such as 2023 in field fiscal_year, got \"abc\""]),
+    ('{"file": "a.txt", "fiscal_year": true}', ["a year such as 2023"]),
+    ('{"file": "a.txt", "unit_name": 123}', ["a string in field unit_name, got 123"]),
+    ('{"file": "../../../../etc/passwd"}', ["a file name beside the sidecar"]),
+    ('{"file": null}', ["a file name beside the sidecar"]),
+    ('[' * 100_000, ["a JSON provenance sidecar"]),
+])
+def test_broken_sidecars_are_one_error_line(tmp_path, text, parts):
+    path = tmp_path / "a.provenance.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_sidecar(path)
+    assert "\n" not in str(raised.value)
+    for part in parts:
+        assert part in str(raised.value)
+
+
+def test_a_good_sidecar_with_a_bom_and_unknown_fields():
+    from tests.conftest import SEED
+
+    sidecar = SEED.with_name(SEED.stem + ".provenance.json")
+    meta = read_sidecar(sidecar)
+    assert meta["fiscal_year"] == 2023 and meta["file"] == SEED.name

@@ -1,0 +1,64 @@
+"""Fuzzing that stays: a few hundred seeded mutants of every input, through the CLI in-process.
+
+Every result is a success or exactly one `Error:` line (file and line), never a traceback or a hang.
+The thousands run by `scripts/fuzz.py`; the mutants are made by tests/fuzzing.py.
+"""
+
+import signal
+import traceback
+
+import pytest
+from click.testing import CliRunner
+
+from cnbudget.cli import cli
+from tests import fuzzing
+
+COUNTS = {"text": 150, "html": 20, "pdf": 20, "sidecar": 30, "diff_csv": 40, "package": 30, "argument": 20}
+CASES = [(kind, seed) for kind, count in COUNTS.items() for seed in range(count)]
+SECONDS = 5  # per case (a hang, as in scripts/fuzz.py); linear parsers take milliseconds
+
+# Cases that fail only because of code in files this suite does not own (see the final report of
+# branch robust): kind, seed -> reason. They stay here so the lead sees them turn green.
+TRIPLE = "extract.py:197 FUNCTION_TRIPLE is quadratic in a long label without '(类)' (via classify_function, extract.py:270); fixed on branch national"
+COUNT = "extract.py:368 int() of a 4,300+ digit count; call numbers.parse_count(text, path, line)"
+SIDECAR = ("sidecar read with a bare json.loads (package.py:54 find_sources, extract.py:470 read_provenance) and "
+           "used unchecked (regions/sichuan.py:48, extract.py:445); call provenance.read_sidecar")
+KNOWN = {("text", 17): TRIPLE, ("text", 49): COUNT, ("text", 101): COUNT,
+         **{("sidecar", seed): SIDECAR for seed in (1, 2, 3, 4, 7, 8, 9, 14, 15, 18, 19, 20, 21, 22, 23, 26, 28)}}
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang(f"no result within {SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def pdf_seeds():
+    return fuzzing.pdf_seeds()
+
+
+def run_cli(args):
+    """(verdict, stderr, traceback text) of one in-process CLI run, bounded by an alarm."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(SECONDS)
+    try:
+        result = CliRunner().invoke(cli, args)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return "traceback", stderr, "".join(traceback.format_exception(result.exception))
+    return fuzzing.verdict(result.exit_code, stderr), stderr, ""
+
+
+@pytest.mark.parametrize("kind, seed", [
+    pytest.param(kind, seed, marks=pytest.mark.xfail(strict=False, reason=KNOWN[kind, seed]))
+    if (kind, seed) in KNOWN else (kind, seed) for kind, seed in CASES])
+def test_every_mutant_is_a_result_or_one_error_line(kind, seed, tmp_path, pdf_seeds):
+    args = fuzzing.make_case(kind, fuzzing.seeded(seed), tmp_path, pdf_seeds)
+    verdict, stderr, trace = run_cli(args)
+    assert verdict in ("success", "error"), f"{kind} #{seed}: {args[:2]}\n{stderr}\n{trace}"
