@@ -31,13 +31,16 @@ NASTY = ["\x00", "\x1b[2J", "\x1f", "\r", "\u2028", "\ufeff", "\ud7ff", "𠀀", 
 
 # ---------------------------------------------------------------- text
 
+TITLE_LINE = "攀枝花市西区人大2023年部门预算\n"  # what detection looks for, before a window of the seed
+
+
 def seed_window(rng):
-    """A run of the seed's lines: the whole seed one time in four, else 10 to 60 lines."""
+    """The whole seed half the time, else a title line and 10 to 80 of its lines."""
     lines = SEED_TEXT.splitlines(keepends=True)
-    if rng.random() < 0.25:
+    if rng.random() < 0.5:
         return SEED_TEXT
     start = rng.randrange(len(lines))
-    return "".join(lines[:3] + lines[start:start + rng.randint(10, 60)])  # keep the title lines
+    return TITLE_LINE + "".join(lines[start:start + rng.randint(10, 80)])
 
 
 def replace_numbers(rng, text):
@@ -66,8 +69,8 @@ def mutate_text(rng, text):
         elif kind == 4:
             end = min(len(text), at + rng.randint(1, 400))
             text = text[:at] + text[end:]
-        elif kind == 5:
-            line = rng.choice(text.splitlines() or [""])
+        elif kind == 5:  # a line repeated, up to ~1 MB (real disclosures are smaller)
+            line = rng.choice(text.splitlines() or [""])[:2000]
             text = text[:at] + (line + "\n") * rng.choice([2, 50, 500]) + text[at:]
         elif kind == 6:
             lines = text.splitlines(keepends=True)
@@ -97,7 +100,7 @@ def mutate_bytes(rng, data, flips=None):
 
 def encode(rng, text):
     """The text in an encoding a careless publisher might use."""
-    encoding = rng.choice(["utf-8", "utf-8", "utf-8", "utf-8-sig", "gb18030", "utf-16", "big5", "latin-1"])
+    encoding = rng.choice(["utf-8"] * 12 + ["utf-8-sig", "gb18030", "gb18030", "utf-16", "big5", "latin-1"])
     return text.encode(encoding, errors="replace") if encoding not in ("utf-8", "utf-8-sig", "gb18030", "utf-16") \
         else text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else "replace")
 
