@@ -11,18 +11,6 @@ bounded: a case that uses 5 s of CPU (or 60 s of wall time) without an answer is
 worker is killed and replaced; workers are capped at 8 GB of address space. A result is a success,
 a clean error (exactly one `Error:` line) or a traceback. Failures are written to
 bench-out/fuzz/failures.json (kind, seed, verdict, where); the last line printed is one JSON object.
-"""Fuzz every CLI input with thousands of seeded mutants; count tracebacks, hangs, clean errors, successes.
-
-    python scripts/fuzz.py [--quick] [--text N] [--pdf N] [--other N] [--seed S] [--jobs J]
-
-Mutants come from tests/fuzzing.py: the seed text (byte flips, cuts, huge/negative/full-width
-numbers, encodings), PDFs (the dev PDFs when ../shared is present, else synthetic ones: flipped
-bytes, cuts, repeated spans, a flate bomb), HTML, provenance sidecars, diff CSVs, package CSVs and
-descriptors, odd ids and paths. Each case runs through the click CLI in a worker subprocess with
-a 5 s bound: a case that uses 5 s of CPU (or 60 s of wall time) without an answer is a hang, its
-worker is killed and replaced; workers are capped at 8 GB of address space. A result is a success, a clean error (exactly one `Error:` line) or a
-traceback. Failures are written to bench-out/fuzz/failures.json (kind, seed, verdict, where);
-the last line printed is one JSON object.
 """
 
 import argparse
