@@ -14,7 +14,8 @@ from pathlib import Path
 import sqlite_utils
 
 from cnbudget import swap
-from cnbudget.errors import InputError, path_inside, shorten
+from cnbudget.errors import InputError, path_inside
+from cnbudget.inputs import check_descriptor
 from cnbudget.schema import columns
 
 # Frictionless field type -> SQLite column type. Money is integer 元 by the schema contract;
@@ -88,11 +89,8 @@ def read_package(package_dir):
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(path, f"valid UTF-8 JSON ({error})", line=getattr(error, "lineno", None))
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise InputError(path, "a `resources` list")
+    check_descriptor(descriptor, path)  # names, fields, keys: the shape this module relies on
     for resource in descriptor["resources"]:  # every CSV read stays inside the package folder
-        if not isinstance(resource, dict):
-            raise InputError(path, f"resources that are objects, got {shorten(repr(resource), 80)}")
         path_inside(package_dir, resource.get("path"), path)
     return descriptor
 

@@ -23,7 +23,7 @@ COUNT = "extract.py:368 int() of a 4,300+ digit count; call numbers.parse_count(
 GUESS_UNIT = ("regions/sichuan.py:59-61 guess_unit: (?P<unit>\\S+?)\\d{4}年... is quadratic in a long line "
               "without spaces (8,000 Han characters: 4 s), run when no sidecar names the unit")
 SIDECAR = ("sidecar read with a bare json.loads (package.py:54 find_sources, extract.py:470 read_provenance) and "
-           "used unchecked (regions/sichuan.py:48, extract.py:445); call provenance.read_sidecar")
+           "used unchecked (regions/sichuan.py:48, extract.py:445); call inputs.read_sidecar")
 KNOWN = {("text", 101): COUNT, ("text", 110): GUESS_UNIT,
          **{("sidecar", seed): SIDECAR for seed in (1, 2, 3, 4, 7, 8, 9, 14, 15, 18, 19, 20, 21, 22, 23, 26, 28)}}
 

@@ -104,9 +104,9 @@ def test_os_error_is_one_short_line():
     assert len(message) < 300
 
 
-# ---- provenance sidecars (cnbudget.provenance) ------------------------------------------------
+# ---- provenance sidecars and descriptors (cnbudget.inputs) ------------------------------------------------
 
-from cnbudget.provenance import read_sidecar  # noqa: E402
+from cnbudget.inputs import read_sidecar  # noqa: E402
 
 
 @pytest.mark.parametrize("text, parts", [
@@ -135,3 +135,26 @@ def test_a_good_sidecar_with_a_bom_and_unknown_fields():
     sidecar = SEED.with_name(SEED.stem + ".provenance.json")
     meta = read_sidecar(sidecar)
     assert meta["fiscal_year"] == 2023 and meta["file"] == SEED.name
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["resources"][0].update(name=5), "a resource name, got 5"),
+    (lambda d: d["resources"][0].update(schema="x"), "a schema with a list of fields in resource documents"),
+    (lambda d: d["resources"][0]["schema"]["fields"].append({"name": 5}), "fields with a name and a Table Schema type"),
+    (lambda d: d["resources"][0]["schema"]["fields"][0].update(type="geojson"), "a Table Schema type"),
+    (lambda d: d["resources"][1]["schema"].update(primaryKey=[1]), "a primaryKey of field names"),
+    (lambda d: d["resources"][1]["schema"].update(foreignKeys=[[]]), "foreignKeys with fields and a reference"),
+    (lambda d: d.update(resources=[1]), "resources that are objects, got 1"),
+    (lambda d: d.update(resources="x"), "a `resources` list"),
+])
+def test_a_descriptor_load_cannot_read_is_one_error(edit, message):
+    import json
+
+    from cnbudget.inputs import check_descriptor
+    from tests.conftest import PACKAGE
+
+    descriptor = json.loads((PACKAGE / "datapackage.json").read_text(encoding="utf-8"))
+    assert check_descriptor(descriptor, "datapackage.json") is descriptor
+    edit(descriptor)
+    with pytest.raises(InputError, match=re.escape(message)):
+        check_descriptor(descriptor, "datapackage.json")
