@@ -107,3 +107,19 @@ async def test_the_database_is_opened_read_only_by_the_system(ds):
         except OSError:
             continue
     assert modes and set(modes) == {os.O_RDONLY}
+
+
+async def test_the_sites_csv_download_is_a_diff_input(ds, tmp_path, db_path):  # noqa: F811
+    """The BOM CSV the site's download link gives (labels, CRLF) diffs like the package's own CSV."""
+    from click.testing import CliRunner
+
+    from cnbudget.cli import cli
+    from tests.conftest import PACKAGE
+
+    response = await ds.client.get("/cnbudget/budget_lines.csv", params={"_dl": "1", "_stream": "on", "_labels": "on"})
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    download = tmp_path / "budget_lines.csv"
+    download.write_bytes(response.content)
+    result = CliRunner().invoke(cli, ["diff", str(PACKAGE / "budget_lines.csv"), str(download)])
+    assert result.exit_code == 0, result.stderr
+    assert '"changed": []' in result.stdout and '"added": []' in result.stdout
