@@ -3,8 +3,9 @@
 A separate plugin (entry point `cnbudget_guard`), so the site plugin keeps its one job:
 - errors are logged in one line (no `rich` traceback with locals, which cost ~0.27 s of event-loop
   CPU per 404 and let ten clients stall the site); a bad `_sort` or `_timelimit` is a 400, not a 500;
-- arbitrary SQL (`?sql=`, `?_where=`) runs one query at a time with a short time limit, and waits in
-  a short queue (503 when full), so it can never hold the SQL threads that pages need;
+- arbitrary SQL (`?sql=`, `?_where=`) runs one query at a time (at most 20 a second) with a short
+  time limit, and waits in a short queue (503 when full), so it can never hold the SQL threads or
+  the event loop that pages need;
 - every connection is read-only at the OS level (`mode=ro`), values are capped in bytes
   (SQLITE_LIMIT_LENGTH and friends), an arbitrary-SQL response is capped in bytes, and
   `fts3_tokenizer` (which hands out raw pointers) is disabled;
@@ -39,6 +40,7 @@ ADHOC_TIME_LIMIT_MS = 250  # arbitrary SQL: a quarter of a page's limit
 ADHOC_CONCURRENCY = 1  # arbitrary SQL queries running at once (of num_sql_threads)
 ADHOC_QUEUE = 16  # arbitrary SQL requests waiting; more get 503 at once
 ADHOC_WAIT_SECONDS = 5
+ADHOC_MIN_SECONDS = 0.05  # each holds its place this long at least: at most 20 arbitrary queries/s
 ADHOC_MAX_RESPONSE_BYTES = 20_000_000
 ADHOC_ARGS = ("sql", "_where")
 
@@ -287,9 +289,13 @@ def guard_app(app, datasette):
         if not await queue.acquire():
             return await send_json(send, 503, "too many SQL queries at once; retry in a moment",
                                    [(b"retry-after", b"1")])
+        running = time.monotonic()
         try:
             scope = dict(scope, query_string=limited)
             await app(scope, receive, capped(send, ADHOC_MAX_RESPONSE_BYTES))
+            # A flood of cheap failing queries (invalid SQL) would otherwise take the event loop
+            # from the pages: the lane is held a moment, so it serves at most 20 a second.
+            await asyncio.sleep(max(0.0, ADHOC_MIN_SECONDS - (time.monotonic() - running)))
         finally:
             queue.release()
             if time.monotonic() - started > 5:
