@@ -113,19 +113,23 @@ def where(exception):
     return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
 
 
-def status_of(exception):
-    """The HTTP status Datasette would give, with a bad `_sort` a 400 instead of a 500."""
+def status_of(exception, request=None):
+    """The HTTP status Datasette would give, with the client's own mistakes that Datasette 0.65
+    answers with a 500 turned into a 400 or 404: a bad `_sort`, a malformed `_through`, a row
+    address with too few primary-key values."""
     from datasette.utils.asgi import Base400
     from datasette.views.base import DatasetteError
 
-    if isinstance(exception, (Base400, DatasetteError)):
-        status = exception.status
-    else:
-        status = 500
     message = str(exception)
-    if status == 500 and message.startswith(("Cannot sort table by", "Cannot use _sort")):
-        status = 400
-    return status
+    if message.startswith(("Cannot sort table by", "Cannot use _sort")):  # a DatasetteError with status 500
+        return 400
+    if isinstance(exception, (Base400, DatasetteError)):
+        return exception.status
+    if request is not None and "_through" in request.args and isinstance(exception, (ValueError, KeyError, TypeError)):
+        return 400
+    if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding parameter" in message:
+        return 404
+    return 500
 
 
 def log_line(request, exception, status):
@@ -149,7 +153,7 @@ def handle_exception(datasette, request, exception):
     logs one line and renders the same error page; other plugins' responses are kept."""
     results = yield
     others = [result for result in results if not is_default_handler(result)]
-    status = status_of(exception)
+    status = status_of(exception, request)
     log_line(request, exception, status)
 
     async def render():

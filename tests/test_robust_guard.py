@@ -24,6 +24,9 @@ def ds(db_path):  # noqa: F811
     ("/cnbudget/budget_lines.json?_timelimit=abc", 200),  # a non-integer limit is dropped, not a 500
     ("/cnbudget.json?sql=select+1&_timelimit=abc", 200),
     ("/cnbudget.json?sql=selec", 400),
+    ("/cnbudget/budget_lines/abc", 404),  # a row address with one of its two key values
+    ("/cnbudget/budget_lines?_through=zzz", 400),
+    ("/cnbudget/budget_lines?_through=%7B%22table%22%3A1%7D", 400),
 ])
 async def test_bad_requests_get_a_4xx_and_one_log_line(ds, capsys, path, status):
     response = await ds.client.get(path)
