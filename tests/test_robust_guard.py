@@ -112,7 +112,7 @@ async def test_the_database_is_opened_read_only_by_the_system(ds):
     assert modes and set(modes) == {os.O_RDONLY}
 
 
-async def test_the_sites_csv_download_is_a_diff_input(ds, tmp_path, db_path):  # noqa: F811
+async def test_the_sites_csv_download_is_a_diff_input(ds, tmp_path):
     """The BOM CSV the site's download link gives (labels, CRLF) diffs like the package's own CSV."""
     from click.testing import CliRunner
 
