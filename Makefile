@@ -12,7 +12,7 @@ DB := build/cnbudget.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install system-deps package build load serve test bench clean
+.PHONY: install system-deps package build load serve test bench fuzz clean
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -60,6 +60,11 @@ bench: $(STAMP) system-deps
 	$(BIN)/python scripts/bench_pdf.py --quick
 	$(BIN)/python scripts/bench_diff.py --quick
 	$(BIN)/python scripts/bench_serve.py --quick
+	$(BIN)/python scripts/bench_hostile.py --quick
+
+# Thousands of malformed inputs through every command (counts, then one JSON line; ~10 min).
+fuzz: $(STAMP) system-deps
+	$(BIN)/python scripts/fuzz.py
 
 clean:
 	rm -rf build .pytest_cache test-artifacts

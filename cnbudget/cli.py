@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cnbudget.errors import InputError
+from cnbudget.errors import InputError, describe_os_error, one_line
 
 
 def print_json(data):
@@ -15,14 +15,21 @@ def print_json(data):
 
 
 class CnbudgetGroup(click.Group):
-    """Turn InputError into a one-line message and exit status 1, never a traceback."""
+    """Turn InputError and OSError into a one-line message and exit status 1, never a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as error:
-            click.echo(f"Error: {error}", err=True)
-            sys.exit(1)
+            fail(one_line(error))
+        except OSError as error:  # a folder given for a file, a 5,000-character name, no permission
+            fail(describe_os_error(error))
+
+
+def fail(message):
+    """Print `Error: message` on one line (control characters already escaped) and exit 1."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=CnbudgetGroup)

@@ -39,6 +39,7 @@ the paired records' non-amount fields; its raw output stays in this module.
 
 import csv
 import gc
+import io
 import json
 import re
 from collections import Counter
@@ -52,8 +53,8 @@ from deepdiff import DeepDiff
 
 from cnbudget import execution
 from cnbudget.audit.common import base_of
-from cnbudget.errors import InputError
-from cnbudget.schema import STATEMENTS, columns
+from cnbudget.errors import InputError, shorten
+from cnbudget.schema import SCHEMAS, STATEMENTS, columns
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "datasets" / "package"
 CROSSWALK = Path(__file__).resolve().parent / "reference" / "function_code_crosswalk.csv"  # package data
@@ -69,6 +70,11 @@ LINE_COLUMNS = ["document_id", "line_id", "fiscal_year", *KEY_COLUMNS, *VALUE_CO
 ROUNDING_YUAN = 100
 SEP = "\x1f"  # joins the parts of a key; never printed in a disclosure
 KINDS = ["changed", "renamed", "recoded", "added", "removed"]
+# Per package resource, the columns an input CSV must hold as integers, and those never empty.
+INTEGERS = {name: {f["name"] for f in schema["fields"] if f["type"] in ("integer", "year")}
+            for name, schema in SCHEMAS.items()}
+REQUIRED = {name: {f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required")}
+            for name, schema in SCHEMAS.items()}
 
 
 ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
@@ -232,12 +238,116 @@ def paused_gc():
             gc.enable()
 
 
-def read_csv_dicts(path):
-    """Records of a small package CSV (documents, stated_changes), nulls as None."""
-    if not Path(path).exists():
+INTEGER = r"^-?\d{1,18}$"  # fits SQLite's signed 64-bit INTEGER
+DECIMAL = r"^-?\d{1,18}(?:\.\d{1,10})?%?$"
+BOMS = {b"\xef\xbb\xbf": "utf-8-sig", b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}
+
+
+def decode_csv(path, data):
+    """CSV bytes -> text: UTF-8 (the site's downloads start with a BOM), UTF-16 with its BOM, else
+    GB18030 (what Excel and WPS save in Chinese Windows); NUL bytes or no text are an InputError."""
+    encoding = next((name for bom, name in BOMS.items() if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
+        raise InputError(path, "a CSV text file; it holds binary data (NUL byte)",
+                         line=data[: data.index(b"\x00")].count(b"\n") + 1)
+    for name in [encoding] if encoding else ["utf-8", "gb18030"]:
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError as error:
+            bad = error
+            continue
+        if "\x00" in text:
+            raise InputError(path, "a CSV text file; it holds a NUL character", line=text[: text.index("\x00")].count("\n") + 1)
+        return text.removeprefix("\ufeff")
+    raise InputError(path, f"CSV text in UTF-8 or GB18030 ({bad.reason} at byte {bad.start:,})",
+                     line=data[: bad.start].count(b"\n") + 1)
+
+
+def read_csv_bytes(path):
+    """The bytes of a CSV file; a folder, a missing file or an unreadable name is an InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "a CSV file; " + ("it is a folder" if path.is_dir() else "file not found"))
+    return path.read_bytes()
+
+
+def scan_csv(path, text, needed=(), what="package"):
+    """Header and row count (blank lines included, as polars counts them), refusing ragged rows, a row
+    cut off at the end of the file, an unclosed quote and a header without the `needed` columns."""
+    if text and not text.endswith(("\n", "\r")):
+        raise InputError(path, "a complete CSV file; the last row does not end with a line break (cut off?)",
+                         line=text.count("\n") + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise InputError(path, "a CSV file with a header row; it is empty", line=1)
+        missing = [name for name in needed if name not in header]
+        if missing:
+            raise InputError(path, f"a {what} CSV; its header lacks {', '.join(missing)}", line=1)
+        widths = Counter(map(len, reader))  # at C speed; the slow walk below only names a bad line
+    except csv.Error as error:
+        raise InputError(path, f"well-formed CSV ({error})", line=reader.line_num) from None
+    if set(widths) - {len(header), 0}:
+        for row, line in csv_rows(text):
+            if row and len(row) != len(header):
+                raise InputError(path, f"{len(header)} cells a row as in the header, got {len(row)}", line=line)
+    return header, sum(widths.values())
+
+
+def csv_rows(text):
+    """(cells, line number where the row ends) of every row after the header, blank lines included."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    for row in reader:
+        yield row, reader.line_num
+
+
+def row_line(text, index):
+    """The line number of the row at `index` (0 is the first after the header)."""
+    for position, (_row, line) in enumerate(csv_rows(text)):
+        if position == index:
+            return line
+    return None
+
+
+def bad_cell(resource, name, value):
+    """Why a cell cannot be read (None when it can): the diff's separator, an empty required value,
+    a non-integer in an integer column."""
+    if value is None or value == "":
+        return "a value" if name in REQUIRED.get(resource, ()) else None
+    if SEP in value:
+        return "text without the \\x1f control character"
+    if name in INTEGERS.get(resource, ()) and not re.match(INTEGER, value):
+        return "an integer"
+    if name == "change_pct_text" and not re.match(DECIMAL, value):
+        return "a percentage"
+    return None
+
+
+def refuse_cell(path, resource, name, value, line):
+    raise InputError(path, f"{bad_cell(resource, name, value)} in column {name}, got {shorten(repr(value), 60)}",
+                     line=line)
+
+
+def read_csv_dicts(path, resource=None):
+    """Records of a small package CSV (documents, stated_changes, findings), nulls as None; a missing
+    file is no records. With a `resource` name, its schema's columns and types are checked."""
+    path = Path(path)
+    if not path.exists():
         return []
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
+    text = decode_csv(path, read_csv_bytes(path))
+    header, _count = scan_csv(path, text, columns(resource) if resource else (), resource or "package")
+    records = []
+    for cells, line in csv_rows(text):
+        if not cells:
+            continue
+        record = dict(zip(header, cells))
+        for name, value in record.items():
+            if resource and bad_cell(resource, name, value):
+                refuse_cell(path, resource, name, value, line)
+        records.append({k: (v if v != "" else None) for k, v in record.items()})
+    return records
 
 
 def side_from_result(source, result, with_findings=True):
@@ -253,19 +363,79 @@ def side_from_result(source, result, with_findings=True):
 
 
 def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=None, source=None):
-    """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        header = next(csv.reader(handle), None) or []
-    missing = [name for name in LINE_COLUMNS if name not in header]
-    if missing:
-        raise InputError(path, f"a budget_lines CSV; its header lacks {', '.join(missing)}", line=1)
+    """A Side from a budget_lines-shaped CSV (polars reads it, on all cores); documents default to its rows'.
+
+    Checked on the way in, the first bad row named by its line: encoding, a header with LINE_COLUMNS,
+    the last row ended, every row as wide as the header, integers where the schema says integer.
+    Polars refuses a row too wide; a short row reads as an empty last cell, so only when some last
+    cell is empty (source_text, in the package and the site's download) are the rows walked one by one.
+    """
+    data = read_csv_bytes(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data or not utf8_start(data):
+        data = decode_csv(path, data).encode("utf-8")  # UTF-16, GB18030, or an InputError naming the bad byte
+    header = csv_header(path, data, LINE_COLUMNS, "budget_lines")
+    wanted = list(dict.fromkeys([*LINE_COLUMNS, header[-1]]))
     try:
-        raw = pl.read_csv(path, columns=LINE_COLUMNS, infer_schema=False, encoding="utf8")
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as error:
-        raise InputError(path, f"a budget_lines CSV in UTF-8 ({str(error).splitlines()[0]})") from None
+        raw = read_columns(data, wanted)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError):
+        text = decode_csv(path, data)  # not UTF-8: GB18030, or an InputError naming the bad byte
+        scan_csv(path, text)  # a quote left open, too many cells: an InputError naming the line
+        data = text.encode("utf-8")
+        try:
+            raw = read_columns(data, wanted)
+        except pl.exceptions.PolarsError as error:
+            raise InputError(path, f"a budget_lines CSV ({shorten(str(error).splitlines()[0], 120)})") from None
+    if raw[header[-1]].null_count():
+        scan_csv(path, data.decode("utf-8-sig"))  # short rows are refused here, with their line
+    check_line_values(path, raw, data, wanted)
     side = Side(source or path, documents, stated_changes)
-    side.set_lines(raw, keep)
+    side.set_lines(raw.select(LINE_COLUMNS), keep)
     return side
+
+
+def csv_header(path, data, needed, what):
+    """The header row of UTF-8 CSV bytes; empty, cut off or lacking `needed` columns is an InputError."""
+    if not data or data.isspace():
+        raise InputError(path, "a CSV file with a header row; it is empty", line=1)
+    if not data.endswith((b"\n", b"\r")):
+        raise InputError(path, "a complete CSV file; the last row does not end with a line break (cut off?)",
+                         line=data.count(b"\n") + 1)
+    start = data[:65536].decode("utf-8-sig", errors="replace")
+    header = next(csv.reader(io.StringIO(start, newline="")), [])
+    missing = [name for name in needed if name not in header]
+    if missing:
+        raise InputError(path, f"a {what} CSV; its header lacks {', '.join(missing)}", line=1)
+    return header
+
+
+def utf8_start(data, size=65536):
+    """Whether the first lines of `data` are UTF-8 (the rest is left to polars' own check)."""
+    start = data[:size]
+    if len(data) > size:
+        start = start[: start.rfind(b"\n") + 1]
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_columns(data, names):
+    """These columns of UTF-8 CSV bytes, as strings (empty cells null)."""
+    return pl.read_csv(io.BytesIO(data), columns=names, infer_schema=False, encoding="utf8")
+
+
+def check_line_values(path, raw, data, names):
+    """Refuse the first row with an unreadable cell (see `bad_cell`), naming its line."""
+    required, integers = REQUIRED["budget_lines"], INTEGERS["budget_lines"]
+    problems = [pl.col(name).str.contains(SEP, literal=True) for name in names]
+    problems += [pl.col(name).is_null() for name in names if name in required]
+    problems += [~pl.col(name).str.contains(INTEGER) for name in names if name in integers]
+    bad = raw.with_row_index("_row").filter(pl.any_horizontal(problems).fill_null(False)).head(1)
+    for row in bad.iter_rows(named=True):
+        for name in names:
+            if bad_cell("budget_lines", name, row[name]):
+                refuse_cell(path, "budget_lines", name, row[name], row_line(data.decode("utf-8-sig"), row["_row"]))
 
 
 def side_from_package(package_dir, source=None, keep=None):
@@ -274,30 +444,31 @@ def side_from_package(package_dir, source=None, keep=None):
     lines_csv = package_dir / "budget_lines.csv"
     if not lines_csv.exists():
         raise InputError(lines_csv, "a built data package (run `cnbudget build` first)")
-    documents = {d["document_id"]: d for d in read_csv_dicts(package_dir / "documents.csv")}
+    documents = {d["document_id"]: d for d in read_csv_dicts(package_dir / "documents.csv", "documents")}
     chosen = None if keep is None else {d for d, record in documents.items() if keep(record)}
     if chosen is not None:
         documents = {d: documents[d] for d in chosen}
-    changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv")
+    changes = [c for c in read_csv_dicts(package_dir / "stated_changes.csv", "stated_changes")
                if chosen is None or c["document_id"] in chosen]
     side = side_from_budget_lines_csv(lines_csv, documents, changes, chosen, source or package_dir)
     side.findings = [{k: _int(v) if k in ("finding_id", "expected_yuan", "actual_yuan") else v for k, v in f.items()}
-                     for f in read_csv_dicts(package_dir / "findings.csv") if f["document_id"] in side.documents]
+                     for f in read_csv_dicts(package_dir / "findings.csv", "findings") if f["document_id"] in side.documents]
     return side
 
 
 def load_side(spec, package_dir=PACKAGE_DIR):
     """OLD or NEW as given on the command line -> Side."""
     path = Path(spec)
-    if path.is_dir():
+    if is_dir(path):
         return side_from_package(path)
-    if path.is_file():
+    if is_file(path):
         if path.suffix.lower() == ".csv":
             return side_from_budget_lines_csv(path)
         from cnbudget.extract import extract_file
 
         return side_from_result(spec, extract_file(path))
     text = str(spec)
+    spec = shorten(spec, 120)  # an id of any length names itself in one short line
     if not (Path(package_dir) / "budget_lines.csv").exists():
         raise InputError(spec, f"a disclosure file, package folder or budget_lines CSV; or a document id or "
                                f"fiscal year of a built package, and {package_dir} has none (run `cnbudget build`)")
@@ -309,6 +480,21 @@ def load_side(spec, package_dir=PACKAGE_DIR):
         raise InputError(spec, f"a disclosure file, package folder, budget_lines CSV, or a document id "
                                f"or fiscal year present in {package_dir}")
     return side
+
+
+def is_dir(path):
+    """Path.is_dir, False for a name the system cannot hold (too long): then it is an id, not a path."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def is_file(path):
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def load_crosswalk(path=CROSSWALK):

@@ -9,14 +9,17 @@ target and renamed over it only when complete, so a failed load leaves the last 
 
 import csv
 import json
-import os
 from pathlib import Path
 
 import sqlite_utils
 
-from cnbudget.errors import InputError
+from cnbudget import swap
+from cnbudget.errors import InputError, path_inside, shorten
+from cnbudget.inputs import check_descriptor
 from cnbudget.numbers import fold_width
 from cnbudget.schema import columns
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 # Frictionless field type -> SQLite column type. Money is integer 元 by the schema contract;
 # `number` is only for ratios and never for amounts.
@@ -89,8 +92,9 @@ def read_package(package_dir):
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(path, f"valid UTF-8 JSON ({error})", line=getattr(error, "lineno", None))
-    if not isinstance(descriptor.get("resources"), list):
-        raise InputError(path, "a `resources` list")
+    check_descriptor(descriptor, path)  # names, fields, keys: the shape this module relies on
+    for resource in descriptor["resources"]:  # every CSV read stays inside the package folder
+        path_inside(package_dir, resource.get("path"), path)
     return descriptor
 
 
@@ -141,9 +145,13 @@ def _converter(field, path):
     if kind in ("integer", "year"):
         def convert(text, line):
             try:
-                return int(text)
+                value = int(text)
             except ValueError:
-                raise InputError(path, f"an integer in column {name}, got {text!r}", line=line)
+                raise InputError(path, f"an integer in column {name}, got {shorten(repr(text), 60)}", line=line)
+            if not INT64_MIN <= value <= INT64_MAX:  # SQLite's INTEGER is a signed 64-bit number
+                raise InputError(path, f"an integer of at most 64 bits in column {name}, got {len(text):,} digits",
+                                 line=line)
+            return value
     elif kind == "number":
         def convert(text, line):
             try:
@@ -270,8 +278,7 @@ def load_package(package_dir, db_path):
     package_dir, db_path = Path(package_dir), Path(db_path)
     descriptor = read_package(package_dir)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
-    tmp_path.unlink(missing_ok=True)
+    tmp_path = swap.temp_file(db_path)  # beside the target; leftovers of killed loads removed first
     try:
         db = sqlite_utils.Database(tmp_path)
         # No journal and no fsync while building: a crash leaves only the temp file, never served.
@@ -287,7 +294,7 @@ def load_package(package_dir, db_path):
         views = create_views(db)
         db.analyze()
         db.close()
-        os.replace(tmp_path, db_path)
+        swap.swap_file(tmp_path, db_path)  # fsynced, then renamed over the old database
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise

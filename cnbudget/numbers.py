@@ -3,13 +3,20 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from cnbudget.errors import InputError, shorten
+
 UNIT_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
+# A number starts where a digit run starts: never after a digit, nor after a digit and its separator
+# (`,` `.`). Without this anchor a pattern retries from every position inside a long digit run that
+# has no unit after it, which is quadratic (20,000 digits took 13 s); with it each run is tried once.
+# A comma after a Han character (`经费,100万元`, folded from `，`) still starts a number.
+NUMBER_START = r"(?<!\d)(?<!\d[.,])"
 # A printed number: thousands separators, optional decimals; then an optional space and the unit.
-NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER = rf"{NUMBER_START}(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 AMOUNT_RE = re.compile(rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
-COUNT_RE = re.compile(rf"(?P<number>\d+)\s*(?P<unit>辆|台\(套\)|台|套)")
-SHARE_RE = re.compile(r"占(?:[^,;，；。]{0,12}?)(?P<share>\d+(?:\.\d+)?\s*%)")
+COUNT_RE = re.compile(rf"{NUMBER_START}(?P<number>\d+)\s*(?P<unit>辆|台\(套\)|台|套)")
+SHARE_RE = re.compile(rf"占(?:[^,;，；。]{{0,12}}?)(?P<share>{NUMBER_START}\d+(?:\.\d+)?\s*%)")
 NIL_WORDS = ("无", "没有")
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”()]"
@@ -57,14 +64,47 @@ def close_letter_spacing(normalized, origin=None):
     return "".join(normalized[i] for i in kept), [origin[i] for i in kept]
 
 
-def parse_number(number_text):
-    """'1,234.50' -> Decimal('1234.50'): exact, separators removed."""
+# No budget prints more than 15 integer digits (10^15 元 is a thousand times China's GDP); past that a
+# number is damage or an attack, and Decimal/int arithmetic and SQLite integers stop being exact.
+MAX_INTEGER_DIGITS = 15
+MAX_FRACTION_DIGITS = 10
+MAX_FEN = 2**63 - 1  # every amount is a signed 64-bit integer of 分 (budget_lines.amount_fen)
+MAX_YUAN = MAX_FEN // 100
+
+
+def check_amount_digits(number_text, path=None, line=None, page=None):
+    """Refuse a printed number with more than 15 integer (or 10 decimal) digits: InputError naming where."""
+    integer, _, fraction = number_text.replace(",", "").lstrip("+-").partition(".")
+    if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+        raise InputError(path, f"a printed number of at most {MAX_INTEGER_DIGITS} integer and "
+                               f"{MAX_FRACTION_DIGITS} decimal digits, got {shorten(number_text)}",
+                         line=line, page=page)
+
+
+def parse_number(number_text, path=None, line=None, page=None):
+    """'1,234.50' -> Decimal('1234.50'): exact, separators removed; too many digits is an InputError."""
+    check_amount_digits(number_text, path, line, page)
     return Decimal(number_text.replace(",", ""))
 
 
-def to_yuan(number_text, unit):
-    """The printed amount in 元 as a Decimal, exactly (no rounding)."""
-    return parse_number(number_text) * UNIT_YUAN[unit]
+def parse_count(number_text, path=None, line=None, page=None):
+    """'12' (辆, 台) -> 12; more than 15 digits is an InputError (and would overflow SQLite)."""
+    check_amount_digits(number_text, path, line, page)
+    return int(number_text)
+
+
+def check_fen_range(amount, path=None, line=None, page=None, text=None):
+    """Refuse an amount in 元 whose 分 do not fit a signed 64-bit integer (SQLite's INTEGER)."""
+    if abs(amount) * 100 > MAX_FEN:
+        raise InputError(path, f"an amount below {MAX_YUAN:,} 元 (a signed 64-bit integer of 分), "
+                               f"got {shorten(text or str(amount))}", line=line, page=page)
+    return amount
+
+
+def to_yuan(number_text, unit, path=None, line=None, page=None):
+    """The printed amount in 元 as a Decimal, exactly (no rounding); out of range is an InputError."""
+    amount = parse_number(number_text, path, line, page) * UNIT_YUAN[unit]
+    return check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
 
 
 def yuan_int(amount):

@@ -10,13 +10,11 @@ import csv
 import json
 import multiprocessing
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from frictionless import Package
 
-from cnbudget import function_codes
+from cnbudget import function_codes, swap
 from cnbudget.checks import check_extraction
 from cnbudget.diff import package_changes
 from cnbudget.errors import InputError
@@ -233,28 +231,15 @@ def build_package(sources_dir, package_dir, jobs=None):
     """Extract, write to a temp folder, validate, then replace `package_dir`; returns row counts."""
     package_dir = Path(package_dir)
     jobs = default_jobs() if jobs is None else jobs
-    package_dir.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{package_dir.name}.", dir=package_dir.parent))
-    temp.chmod(0o755)
+    temp = swap.temp_dir(package_dir)  # beside the target; leftovers of killed builds removed first
     try:
         counts = stream_package(sources_dir, temp, jobs)
         errors = validate_package(temp, jobs)
         if errors:
             raise PackageError(temp / "datapackage.json", "the built package is not valid, the previous one "
                                "is kept:\n  " + "\n  ".join(errors))
-        swap_in(temp, package_dir)
+        swap.swap_dir(temp, package_dir)  # fsynced, then exchanged: never a moment without a package
     finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        swap.remove(temp)  # the failed build, or the previous package after the exchange
     return {name: counts[name] for name in RESOURCES}
 
-
-def swap_in(temp, target):
-    """Replace `target` by `temp` with renames, so readers never see a half-written package."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    temp.rename(target)
-    if old is not None:
-        shutil.rmtree(old)

@@ -46,12 +46,14 @@ def read_provenance(path):
 
 def read_sidecar(sidecar):
     """A sidecar file's fields, validated; bad JSON or a bad field is one InputError with its line."""
-    text = sidecar.read_bytes().decode("utf-8", "replace")
+    text = sidecar.read_bytes().decode("utf-8-sig", "replace")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(sidecar, f"invalid JSON ({error.msg}); expected a JSON object of provenance fields",
                          line=error.lineno) from None
+    except RecursionError:
+        raise InputError(sidecar, "JSON nested too deeply; expected a JSON object of provenance fields") from None
     return validate_provenance(sidecar, data, text)
 
 

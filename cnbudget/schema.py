@@ -6,6 +6,12 @@ emits records with exactly these columns, the package writer orders CSV columns 
 SQLite loader creates tables from them.
 """
 
+from cnbudget.numbers import MAX_FEN, MAX_YUAN
+
+# Every amount is a signed 64-bit integer of 分 (SQLite's INTEGER), validated in the package too.
+FEN_RANGE = {"minimum": -MAX_FEN, "maximum": MAX_FEN}
+YUAN_RANGE = {"minimum": -MAX_YUAN, "maximum": MAX_YUAN}
+
 AMOUNT_NOTE = ("单位：元（整数）。原文以万元或亿元印出的数额按原文换算为元；原文印到分的，此列四舍五入到元，"
                "精确值见 amount_fen（分）。")
 
@@ -107,15 +113,17 @@ SCHEMAS = {
             field("project_name", "string", "项目名称", "绩效目标等列示的项目名称。",
                   columnType="project:generic:name"),
             field("amount_yuan", "integer", "金额（元）", AMOUNT_NOTE + "数量类数据（辆、台）此列为空。",
-                  columnType="value"),
+                  columnType="value", constraints=YUAN_RANGE),
             field("amount_fen", "integer", "金额（分）",
                   "原文数额按原文换算为分的精确整数（万元印六位小数、元印到分时也不丢失）；求和请用此列。"
-                  "amount_yuan 为其四舍五入到元的值。数量类数据此列为空。", columnType="value"),
+                  "amount_yuan 为其四舍五入到元的值。数量类数据此列为空。", columnType="value",
+                  constraints=FEN_RANGE),
             field("phase", "string", "口径",
                   "数额的口径：budget（预算数/年初预算）、adjusted_budget（调整预算/全年预算）、final（决算数）、"
                   "prior_budget（上年预算数）、prior_outturn（上年执行数/决算数）；预算文件的本年数为 budget。",
                   **{"constraints": {"enum": ["budget", "adjusted_budget", "final", "prior_budget", "prior_outturn"]}}),
-            field("quantity", "integer", "数量", "车辆、设备等实物数量；金额类数据此列为空。"),
+            field("quantity", "integer", "数量", "车辆、设备等实物数量；金额类数据此列为空。",
+                  constraints={"minimum": 0, "maximum": 10**15}),
             field("quantity_unit", "string", "数量单位", "数量的单位，例如 辆、台（套）。"),
             required("amount_text", "string", "原文数额", "原文印出的数额和单位，例如 “644.66万元”“无”。"),
             field("stated_share", "string", "原文占比", "原文印出的占比（例如 88%），原样保留，不重新计算。"),

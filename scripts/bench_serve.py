@@ -120,7 +120,7 @@ def start(command, base):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if httpx.get(base + "/-/versions.json", timeout=2).status_code == 200:
+            if httpx.get(base + "/-/metadata.json", timeout=2).status_code == 200:
                 return process
         except httpx.TransportError:
             time.sleep(0.2)

@@ -98,7 +98,7 @@ def site(site_files, tmp_path_factory):
     try:
         for _ in range(300):  # generous: the machine may be busy with other test runs
             try:
-                if httpx.get(base + "/-/versions.json", timeout=1).status_code == 200:
+                if httpx.get(base + "/-/metadata.json", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -1,14 +1,16 @@
 """How the public site runs: every `datasette serve` setting in one dict, and the command line built from it.
 
 `cnbudget serve` (and so `make serve`) is the only caller; other plugins that need a setting
-(the hardening plugin's thread count, time limits) add it to SERVE_SETTINGS here.
+(the hardening plugin's thread count, time limits) are merged into SERVE_SETTINGS here.
 """
+
+from cnbudget.guard import GUARD_SETTINGS
 
 # Settings of the public site: no facet suggestions (they scan the table on every page view), a
 # time limit on every query, capped rows, 50-row pages (HTML rendering costs per cell; the API
 # takes ?_size= up to max_returned_rows), long HTTP caching because the database is immutable,
 # and CSV streaming on (the visible CSV link downloads every row).
-SERVE_SETTINGS = {
+SITE_SETTINGS = {
     "suggest_facets": False,
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
@@ -17,6 +19,8 @@ SERVE_SETTINGS = {
     "allow_csv_stream": True,
     "max_csv_mb": 0,
 }
+# ... and the hardening plugin's (cnbudget/guard.py): more SQL threads, a short facet time limit.
+SERVE_SETTINGS = {**SITE_SETTINGS, **GUARD_SETTINGS}
 
 
 def setting_flags(settings=None):
