@@ -11,6 +11,7 @@ Semantics follow frictionless 5: empty text is null, `pattern` is anchored, enum
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from cnbudget.schema import SCHEMAS
 
@@ -80,33 +81,50 @@ class FieldCheck:
         return None
 
 
+@lru_cache(maxsize=None)
+def compiled(resource):
+    """A resource's field checks and the column indexes of each kind of check, compiled once per process."""
+    schema = SCHEMAS[resource]
+    key = schema.get("primaryKey", [])
+    fields = [FieldCheck(f, f["name"] in key) for f in schema["fields"]]
+    names = [f.name for f in fields]
+    key_index = [names.index(name) for name in key]
+    required = [i for i, f in enumerate(fields) if f.required]
+    integers = [i for i, f in enumerate(fields) if f.read is _integer and not (f.enum or f.bounds)]
+    others = [i for i, f in enumerate(fields) if f.enum is not None or f.pattern or f.bounds or f.read is _number]
+    return key, fields, names, key_index, required, integers, others
+
+
 class TableCheck:
-    """Checks of one resource's rows: every field, and its primary key unique among the rows seen."""
+    """Checks of one resource's rows: every field, and its primary key unique among the rows seen.
+
+    The common cases run as plain loops over column indexes (a required cell is not empty, an
+    integer cell is ASCII digits); only a cell that fails them, or has an enum, pattern or bound,
+    goes through its FieldCheck.
+    """
 
     def __init__(self, resource):
-        schema = SCHEMAS[resource]
         self.resource = resource
-        self.key = schema.get("primaryKey", [])
-        self.fields = [FieldCheck(f, f["name"] in self.key) for f in schema["fields"]]
-        self.names = [f.name for f in self.fields]
-        self.key_index = [self.names.index(name) for name in self.key]
+        (self.key, self.fields, self.names, self.key_index, self.required, self.integers,
+         self.others) = compiled(resource)
         self.seen = set()
 
     def cells(self, row):
         """The row as CSV cells in schema order."""
-        return [cell(row.get(name)) for name in self.names]
+        return ["" if v is None else v if type(v) is str else str(v) for v in map(row.get, self.names)]
 
     def errors(self, cells, number):
         """Error lines of one row (`number` counts from 1 within what is checked)."""
-        found = []
+        bad = [i for i in self.required if not cells[i]]
+        bad += [i for i in self.integers if cells[i] and not (cells[i].isdigit() and cells[i].isascii())
+                and _integer(cells[i]) is None]
+        bad += [i for i in self.others if cells[i] and self.fields[i].error(cells[i])]
+        found = [f"{self.resource} row {number}: {self.names[i]} {self.fields[i].error(cells[i])}"
+                 for i in sorted(set(bad))]
         if not any(cells):
-            found.append(f"{self.resource} row {number}: blank row")
-        for field, text in zip(self.fields, cells):
-            problem = field.error(text)
-            if problem:
-                found.append(f"{self.resource} row {number}: {field.name} {problem}")
+            found.insert(0, f"{self.resource} row {number}: blank row")
         if self.key_index:
-            key = tuple(cells[i] for i in self.key_index)
+            key = tuple([cells[i] for i in self.key_index])
             if key in self.seen:
                 found.append(f"{self.resource} row {number}: primary key {self.key}={list(key)} is not unique")
             self.seen.add(key)
