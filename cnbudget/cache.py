@@ -60,9 +60,9 @@ def key_of(*parts):
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def document_key(version, sha256, sidecar, source_file):
-    """A document's entry: its bytes, its sidecar, where it sits and the extractor that read it."""
-    return key_of("document", version, sha256, sidecar, source_file)
+def document_key(version, digests, sidecar, source_file):
+    """A document's entry: its files' bytes (sha256 of each), its sidecar, where it sits and the extractor."""
+    return key_of("document", version, list(digests), sidecar, source_file)
 
 
 def series_key(version, document_keys):

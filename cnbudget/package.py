@@ -253,12 +253,17 @@ def sha256_file(path):
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def source_digests(source, meta):
+    """sha256 of every file of a document: the source, or each file a sidecar's `files` lists beside it."""
+    return [sha256_file(source.parent / name) for name in (meta.get("files") or [source.name])]
+
+
 def plan_series(sources_dir, version):
     """Each series with its documents' cache keys and its changes key, in package order."""
     sources_dir = Path(sources_dir)
     plan = []
     for series in unit_series(find_sources(sources_dir)):
-        keys = [document_key(version, sha256_file(source), meta, source.relative_to(sources_dir).as_posix())
+        keys = [document_key(version, source_digests(source, meta), meta, source.relative_to(sources_dir).as_posix())
                 for source, meta in series]
         plan.append({"series": series, "keys": keys, "changes_key": series_key(version, keys)})
     return plan

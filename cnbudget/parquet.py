@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from cnbudget.package import RESOURCES, swap_in
+from cnbudget.package import RESOURCES
 from cnbudget.schema import SCHEMAS
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.decimal128(18, 2)}
@@ -90,6 +90,16 @@ def write_table(package_dir, resource, folder, documents):
     return {str(year): counts[year] for year in sorted(counts)}
 
 
+def replace_folder(temp, target):
+    """Put the complete `temp` in place of `target` with renames (readers never see a half-written release)."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    temp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write_release(package_dir, out):
     """Write `out/parquet/` from a built package (replaced only when complete); {table: {year: rows}}."""
     out = Path(out)
@@ -100,7 +110,7 @@ def write_release(package_dir, out):
         manifest = {resource: write_table(package_dir, resource, temp, documents) for resource in RESOURCES}
         (temp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         temp.chmod(0o755)
-        swap_in(temp, out / "parquet")
+        replace_folder(temp, out / "parquet")
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     return manifest
