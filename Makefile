@@ -59,6 +59,7 @@ test: $(STAMP) system-deps
 bench: $(STAMP) system-deps
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench_extract.py --quick
+	$(BIN)/python scripts/bench_build.py --quick
 	$(BIN)/python scripts/bench_pdf.py --quick
 	$(BIN)/python scripts/bench_diff.py --quick
 	$(BIN)/python scripts/bench_serve.py --quick

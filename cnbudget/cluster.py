@@ -19,6 +19,7 @@ from cnbudget.package import build_many
 
 BATCH_SERIES = 8  # series per task: ~40 documents, ~0.3 s of work against Dask's ~1 ms per task
 TASKS_PER_WORKER = 4  # batches in flight per worker thread: enough to keep it busy, bounded memory
+CONNECT_TIMEOUT = "20s"
 
 
 class ClusterError(InputError):
@@ -61,7 +62,7 @@ def dask_runner(scheduler=None, workers=None):
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
         else:
             cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)

@@ -34,3 +34,17 @@ def test_two_worker_local_cluster_builds_the_same_package(tmp_path):
     assert summary["documents"] == 15
     for name in [f"{name}.csv" for name in package.RESOURCES] + ["datapackage.json"]:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
+def test_an_unreachable_scheduler_is_one_error_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from cnbudget import cluster
+    from cnbudget.cli import cli
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", "1s")
+    result = CliRunner().invoke(cli, ["build", "--sources", str(tmp_path), "--out", str(tmp_path / "out"),
+                                      "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: tcp://127.0.0.1:1: cannot start or reach the Dask cluster")
+    assert result.output.count("\n") == 1
