@@ -175,19 +175,19 @@ def checked_csv(resource, rows):
 
 
 def document_entry(source, meta, sources_dir):
-    """(extraction result, cache entry) of one document: its checked CSV text, codes and errors."""
+    """(extraction result, packed cache entry) of one document: its checked CSV bytes, codes and errors."""
     result = extract_source(source, meta, sources_dir)
     document_id = result["document"]["document_id"]
     tables = {name: result[name] for name in ("budget_lines", "stated_changes", "sections", "warnings")}
     tables = {"documents": [result["document"]], **tables, "findings": check_extraction(result)}
     cells, errors = document_cells(tables, document_id)
-    fragments = {name: csv_text(rows) for name, rows in cells.items()}
+    fragments = [csv_text(cells[name]).encode() for name in DOCUMENT_RESOURCES]
     codes = [dict(row, first_seen_in=document_id) for row in result.get("function_codes", [])]
     used = sorted({line["function_code"] for line in result["budget_lines"] if line.get("function_code")})
-    entry = {"document_id": document_id, "fragments": fragments,
-             "counts": {name: len(rows) for name, rows in tables.items()},
-             "function_codes": codes, "codes_used": used, "errors": [f"{document_id}: {e}" for e in errors]}
-    return result, entry
+    header = {"document_id": document_id, "sizes": [len(f) for f in fragments],
+              "counts": [len(tables[name]) for name in DOCUMENT_RESOURCES],
+              "function_codes": codes, "codes_used": used, "errors": [f"{document_id}: {e}" for e in errors]}
+    return result, pack(header, b"".join(fragments))
 
 
 def failure(source, error):
@@ -198,7 +198,7 @@ def failure(source, error):
 
 
 def changes_entry(results):
-    """Cache entry of a series' `changes` rows: CSV records without change_id (numbered when written)."""
+    """Packed cache entry of a series' `changes` rows: CSV records without change_id (numbered when written)."""
     tables = {"documents": [result["document"] for result in results],
               **{name: [row for result in results for row in result[name]] for name in ("budget_lines", "stated_changes")}}
     rows = package_changes(tables)
@@ -210,8 +210,8 @@ def changes_entry(results):
         errors += check.errors(cells, number)
         errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
                    for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
-        records.append(csv_text([cells[1:]]))
-    return {"records": records, "errors": errors[:MAX_ERRORS]}
+        records.append(csv_text([cells[1:]]).encode())
+    return pack({"sizes": [len(r) for r in records], "errors": errors[:MAX_ERRORS]}, b"".join(records))
 
 
 def build_series(job):
@@ -226,16 +226,16 @@ def build_series(job):
     for source, meta in series:
         source = Path(source)
         try:
-            result, entry = document_entry(source, meta, sources_dir)
+            result, blob = document_entry(source, meta, sources_dir)
         except Exception as error:  # reported with its document; the build fails after the last one
             documents.append({"error": failure(source, error)})
             continue
         results.append(result)
-        documents.append({"blob": pack(entry)})
+        documents.append({"blob": blob})
     changes = None
     if len(results) == len(series):
         try:
-            changes = pack(changes_entry(results))
+            changes = changes_entry(results)
         except Exception as error:
             documents.append({"error": failure(series[0][0], error)})
     return {"version": extractor_version(), "documents": documents, "changes": changes}
@@ -279,29 +279,32 @@ def run_local(jobs, processes):
 
 
 class Tables:
-    """The package's CSV files, open for appending, with counts; function codes gathered for the end."""
+    """The package's CSV files, open for appending bytes, with counts; function codes gathered for the end."""
 
     def __init__(self, folder):
-        self.files = {name: open(folder / f"{name}.csv", "w", encoding="utf-8", newline="")
-                      for name in RESOURCES if name != "function_codes"}
+        self.files = {name: open(folder / f"{name}.csv", "wb") for name in RESOURCES if name != "function_codes"}
         for name, file in self.files.items():
-            file.write(csv_text([columns(name)]))
+            file.write(csv_text([columns(name)]).encode())
         self.counts = dict.fromkeys(self.files, 0)
         self.extra_codes = []
         self.change_id = 0
 
-    def add_document(self, entry):
-        for name in DOCUMENT_RESOURCES:
-            self.files[name].write(entry["fragments"][name])
-            self.counts[name] += entry["counts"][name]
-        self.extra_codes.extend(entry["function_codes"])
+    def add_document(self, header, body):
+        start = 0
+        for name, size, count in zip(DOCUMENT_RESOURCES, header["sizes"], header["counts"]):
+            self.files[name].write(body[start:start + size])
+            self.counts[name] += count
+            start += size
+        self.extra_codes.extend(header["function_codes"])
 
-    def add_changes(self, entry):
-        write = self.files["changes"].write
-        for record in entry["records"]:
+    def add_changes(self, header, body):
+        parts, start = [], 0
+        for size in header["sizes"]:
             self.change_id += 1
-            write(f"{self.change_id},{record}")
-        self.counts["changes"] += len(entry["records"])
+            parts += [b"%d," % self.change_id, body[start:start + size]]
+            start += size
+        self.files["changes"].write(b"".join(parts))
+        self.counts["changes"] += len(header["sizes"])
 
     def close(self):
         for file in self.files.values():
@@ -313,9 +316,9 @@ def write_series(plan, results, tables, cache, keys, sample=None, progress=None)
     failures, errors = [], []
     version = cache.version
     for step in plan:
-        blobs = [cache.get(key) for key in step["keys"]]
         changes = cache.get(step["changes_key"])
-        cached = changes is not None and all(blobs)
+        blobs = [cache.get(key) for key in step["keys"]] if changes is not None else [None]
+        cached = all(blob is not None for blob in blobs)
         if not cached:
             built = next(results)
             if built["version"] != version:
@@ -330,18 +333,18 @@ def write_series(plan, results, tables, cache, keys, sample=None, progress=None)
             if changes is not None:
                 cache.put(step["changes_key"], changes)
         entries = [unpack(blob) for blob in blobs if blob is not None]
-        for entry in entries:
-            keys.add_document(entry["document_id"], entry["codes_used"])
-            errors += entry["errors"]
-            tables.add_document(entry)
+        for header, body in entries:
+            keys.add_document(header["document_id"], header["codes_used"])
+            errors += header["errors"]
+            tables.add_document(header, body)
             if sample is not None and step.get("sampled"):
-                sample.add_document(entry)
+                sample.add_document(header, body)
         if changes is not None:
-            entry = unpack(changes)
-            errors += entry["errors"]
-            tables.add_changes(entry)
+            header, body = unpack(changes)
+            errors += header["errors"]
+            tables.add_changes(header, body)
             if sample is not None and step.get("sampled"):
-                sample.add_changes(entry)
+                sample.add_changes(header, body)
         if progress:
             progress.advance(len(step["keys"]), failed=len(step["keys"]) - len(entries),
                              skipped=len(step["keys"]) if cached else 0)
@@ -430,7 +433,7 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
         plan = plan_series(sources_dir, cache.version)
         sampled = mark_sample(plan)
         work = [(step["series"], Path(sources_dir)) for step in plan
-                if not (cache.has(step["changes_key"]) and all(cache.has(key) for key in step["keys"]))]
+                if not (cache.has(step["changes_key"]) and all(map(cache.has, step["keys"])))]
         results = iter((runner or (lambda jobs_: run_local(jobs_, jobs)))(work))
         progress = progress or Progress(sum(len(step["keys"]) for step in plan), "build")
         keys, tables, sample = KeyIndex(), Tables(temp), None

@@ -163,9 +163,10 @@ def test_cli_build_uses_a_cache_and_says_nothing_in_a_pipe(corpus, tmp_path):
 
 def test_cache_entries_of_another_version_are_dropped(tmp_path):
     old = build_cache.BuildCache(tmp_path, version="old")
-    old.put("k", build_cache.pack({"a": 1}))
+    old.put("k", build_cache.pack({"a": 1}, "行,1\n".encode()))
     old.close()
-    assert build_cache.unpack(build_cache.BuildCache(tmp_path, version="old").get("k")) == {"a": 1}
+    header, body = build_cache.unpack(build_cache.BuildCache(tmp_path, version="old").get("k"))
+    assert (header, bytes(body).decode()) == ({"a": 1}, "行,1\n")
     assert build_cache.BuildCache(tmp_path, version="new").get("k") is None
     assert build_cache.BuildCache(tmp_path, version="old").get("k") is None
 
