@@ -24,7 +24,7 @@ import orjson
 
 import cnbudget
 
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 PACKAGE_DIR = Path(cnbudget.__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR.parent / "datasets" / "reference"
 # Serving and command-line layers: editing them changes no extracted row.
@@ -100,17 +100,21 @@ class BuildCache:
         self.db = sqlite3.connect(folder / "cache.db", isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, version TEXT NOT NULL, "
-                        "blob BLOB NOT NULL) WITHOUT ROWID")
-        self.db.execute("DELETE FROM entries WHERE version != ?", (self.version,))
+        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB: the key index stays in memory
+        self.db.execute("DROP TABLE IF EXISTS entries")  # the layout of CACHE_FORMAT 1 and 2
+        # A rowid table: its key index is small and dense, the large blobs live apart from it.
+        self.db.execute("CREATE TABLE IF NOT EXISTS cache_entries (key TEXT PRIMARY KEY, version TEXT NOT NULL, "
+                        "blob BLOB NOT NULL)")
+        self.db.execute("DELETE FROM cache_entries WHERE version != ?", (self.version,))
         self.pending = []
+        self.keys = None
 
     def get(self, key):
         """The packed entry under `key`, or None."""
         if self.db is None:
             self.misses += 1
             return None
-        row = self.db.execute("SELECT blob FROM entries WHERE key = ?", (key,)).fetchone()
+        row = self.db.execute("SELECT blob FROM cache_entries WHERE key = ?", (key,)).fetchone()
         if row is None:
             self.misses += 1
             return None
@@ -118,13 +122,20 @@ class BuildCache:
         return row[0]
 
     def has(self, key):
-        return self.db is not None and self.db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() is not None
+        """Whether an entry is kept under `key` (the keys are read once, from the index alone)."""
+        if self.db is None:
+            return False
+        if self.keys is None:
+            self.keys = {k for (k,) in self.db.execute("SELECT key FROM cache_entries")}
+        return key in self.keys
 
     def put(self, key, blob):
         """Keep a packed entry; written in batches, and at `close`."""
         if self.db is None:
             return
         self.pending.append((key, self.version, blob))
+        if self.keys is not None:
+            self.keys.add(key)
         if len(self.pending) >= 500:
             self.flush()
 
@@ -132,7 +143,7 @@ class BuildCache:
         if self.db is not None and self.pending:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", self.pending)
+                self.db.executemany("INSERT OR REPLACE INTO cache_entries VALUES (?, ?, ?)", self.pending)
             self.pending = []
 
     def close(self):

@@ -365,7 +365,7 @@ def write_function_codes(folder, extra_codes, keys):
 # Up to this many documents frictionless validates every row; above, the rows of a fixed sample of
 # series (every k-th, about SAMPLE_DOCUMENTS documents) written as a package of their own.
 FULL_VALIDATION_DOCUMENTS = 100
-SAMPLE_DOCUMENTS = 50
+SAMPLE_DOCUMENTS = 30
 
 
 def mark_sample(plan):
