@@ -12,7 +12,7 @@ DB := build/cnbudget.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install system-deps package build load serve test bench clean
+.PHONY: install system-deps package build load release serve test bench clean
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -43,7 +43,11 @@ load: package
 	$(BIN)/cnbudget load --package $(PACKAGE) --db $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
 
-build: load
+# Parquet of each table by fiscal year for bulk analysis (build/release/parquet/, not committed).
+release: package
+	$(BIN)/cnbudget release --package $(PACKAGE) --out build/release
+
+build: load release
 
 # Read-only site on http://$(HOST):$(PORT)/ ; settings mirror SERVE_SETTINGS in cnbudget/datasette_plugin.py.
 # The cnbudget Datasette plugin (templates, search, CSV, charts) is loaded through its entry point.

@@ -104,32 +104,6 @@ def function_code_rows(extra_codes):
     return [rows[code] for code in sorted(rows)]
 
 
-class CsvWriter:
-    """One resource as UTF-8 CSV with LF endings, columns in schema order, None as empty."""
-
-    def __init__(self, path, resource):
-        self.names = columns(resource)
-        self.file = open(path, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.file, lineterminator="\n")
-        self.writer.writerow(self.names)
-        self.count = 0
-
-    def write(self, rows):
-        names = self.names
-        self.writer.writerows(["" if row.get(n) is None else row[n] for n in names] for row in rows)
-        self.count += len(rows)
-
-    def close(self):
-        self.file.close()
-
-
-def write_csv(path, resource, rows):
-    """Write one whole resource."""
-    writer = CsvWriter(path, resource)
-    writer.write(rows)
-    writer.close()
-
-
 def descriptor():
     """datapackage.json: package metadata and one resource per table."""
     resources = []
@@ -160,7 +134,7 @@ def extract_source(source, meta, sources_dir):
 # ---------------------------------------------------------------- work on one series (any process)
 
 def csv_text(rows_of_cells):
-    """CSV text of rows of cells, exactly as `CsvWriter` writes them."""
+    """CSV text of rows of cells: UTF-8, LF endings, quoted only where needed."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows_of_cells)
     return out.getvalue()
@@ -447,7 +421,7 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
             if sample:
                 sample.close()
             progress.close()
-            cache.close()
+            cache.close()  # what was extracted is kept, even when the build fails below
         if failures:
             raise PackageError(sources_dir, f"{len(failures)} of {progress.total} documents failed, "
                                "the previous package is kept:\n  " + "\n  ".join(failures))
@@ -467,6 +441,7 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
             shutil.rmtree(temp / "sample")
         swap_in(temp, package_dir)
     finally:
+        cache.close()
         shutil.rmtree(temp, ignore_errors=True)
     return {name: counts[name] for name in RESOURCES}
 
