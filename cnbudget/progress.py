@@ -50,7 +50,8 @@ class Progress:
         text = f"{self.label} {self.done:,}/{self.total:,} {self.unit}"
         if self.skipped:
             text += f" ({self.skipped:,} cached)"
-        text += f" {rate:,.0f}/s"
+        if worked:
+            text += f" {rate:,.0f}/s"
         if rate > 0 and self.done < self.total:
             text += f" {clock((self.total - self.done) / rate)} left"
         elif self.done >= self.total:
