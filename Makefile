@@ -12,7 +12,7 @@ DB := build/cnbudget.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install system-deps package build load serve test bench fuzz clean
+.PHONY: install system-deps package build load release serve test bench fuzz clean
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -43,7 +43,11 @@ load: package
 	$(BIN)/cnbudget load --package $(PACKAGE) --db $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
 
-build: load
+# Parquet of each table by fiscal year for bulk analysis (build/release/parquet/, not committed).
+release: package
+	$(BIN)/cnbudget release --package $(PACKAGE) --out build/release
+
+build: load release
 
 # Read-only site on http://$(HOST):$(PORT)/ ; every setting lives in cnbudget/site/settings.py
 # (SERVE_SETTINGS), which `cnbudget serve` passes to datasette with the metadata and --cors.
@@ -57,6 +61,7 @@ test: $(STAMP) system-deps
 bench: $(STAMP) system-deps
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench_extract.py --quick
+	$(BIN)/python scripts/bench_build.py --quick
 	$(BIN)/python scripts/bench_pdf.py --quick
 	$(BIN)/python scripts/bench_diff.py --quick
 	$(BIN)/python scripts/bench_serve.py --quick

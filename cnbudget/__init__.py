@@ -1,1 +1,3 @@
 """cnbudget: open data from Chinese department budget disclosures."""
+
+__version__ = "0.1.0"

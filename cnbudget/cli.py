@@ -55,11 +55,27 @@ def extract(paths):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("datasets/package"), show_default=True,
               help="Data package folder to write (replaced only after validation passes).")
-def build(sources, out):
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("build/cache"), show_default=True,
+              help="Cache of extracted documents by content and extractor version: a rebuild extracts only what changed.")
+@click.option("--no-cache", is_flag=True, help="Extract every document again and keep nothing.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Local worker processes (default: one per core, at most 2).")
+@click.option("--workers", type=click.IntRange(min=1), help="Extract on a Dask LocalCluster of N worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Extract on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786).")
+def build(sources, out, cache_dir, no_cache, jobs, workers, scheduler):
     """Extract all sources into a validated Frictionless data package."""
+    from contextlib import nullcontext
+
     from cnbudget.package import build_package
 
-    summary = build_package(sources, out)
+    if workers or scheduler:
+        from cnbudget.cluster import dask_runner
+
+        cluster = dask_runner(scheduler=scheduler, workers=workers)
+    else:
+        cluster = nullcontext()
+    with cluster as runner:
+        summary = build_package(sources, out, jobs=jobs, cache_dir=None if no_cache else cache_dir, runner=runner)
     click.echo(json.dumps(summary, ensure_ascii=False, sort_keys=True))
 
 
@@ -121,6 +137,19 @@ def metadata(path, check):
             raise InputError(path, "column descriptions generated from cnbudget/schema.py; run `cnbudget metadata`")
         return
     path.write_text(generated, encoding="utf-8")
+
+
+@cli.command()
+@click.option("--package", "package_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("datasets/package"), show_default=True,
+              help="Data package folder written by `cnbudget build`.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/release"),
+              show_default=True, help="Release folder; Parquet files go to OUT/parquet/ (replaced when complete).")
+def release(package_dir, out):
+    """Write each table of the package as Parquet partitioned by fiscal year, for DuckDB, pandas or polars."""
+    from cnbudget.parquet import write_release
+
+    click.echo(json.dumps(write_release(package_dir, out), ensure_ascii=False, sort_keys=True))
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from cnbudget import swap
 from cnbudget.errors import InputError, path_inside, shorten
 from cnbudget.inputs import check_descriptor
 from cnbudget.numbers import fold_width
+from cnbudget.progress import row_progress
 from cnbudget.schema import columns
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -285,10 +286,12 @@ def load_package(package_dir, db_path):
         db.execute("pragma journal_mode = off")
         db.execute("pragma synchronous = off")
         counts = {}
+        progress = row_progress([package_dir / r["path"] for r in descriptor["resources"]], "load")
         for resource in load_order(descriptor["resources"]):
             create_table(db, resource)
-            db[resource["name"]].insert_all(read_rows(package_dir, resource), batch_size=2000)
+            db[resource["name"]].insert_all(progress.track(read_rows(package_dir, resource)), batch_size=2000)
             counts[resource["name"]] = db[resource["name"]].count
+        progress.close()
         create_indexes(db)
         search = create_search(db)
         views = create_views(db)

@@ -1,29 +1,44 @@
 """Write the extracted records as a Frictionless data package, validate it, then swap it in.
 
-`build_package(sources, out)` extracts every source that has a provenance sidecar, writes one
-CSV per resource plus `datapackage.json` into a temporary folder beside `out`, validates it with
-frictionless (schemas, primary and foreign keys), and only then replaces `out`. Output is
-byte-for-byte reproducible: stable row and column order, LF endings, sorted JSON keys.
+`build_package(sources, out)` extracts every source that has a provenance sidecar, checks every row
+against its schema, writes one CSV per resource plus `datapackage.json` into a temporary folder
+beside `out`, has frictionless validate the descriptor and the rows (all of them in a small
+package, a fixed sample in a large one), and only then replaces `out`. Output is byte-for-byte
+reproducible: stable row and column order, LF endings, sorted JSON keys.
+
+The unit of work is a series: one unit's documents of every year, extracted, checked and diffed
+together (`build_series`), run in this process, on a local process pool, or on a Dask cluster
+(`cnbudget.cluster`). With a cache folder, each document's rows and each series' changes are kept
+by content (`cnbudget.cache`), so a rebuild only extracts what changed. A failing document is
+reported with its error and the build goes on, to report every failure before it fails.
 """
 
 import csv
+import hashlib
+import io
 import json
+import math
 import multiprocessing
 import os
+import shutil
 from pathlib import Path
 
-from frictionless import Package
+from frictionless import FrictionlessException, Package
 
 from cnbudget import function_codes, swap
+from cnbudget.cache import BuildCache, document_key, extractor_version, pack, series_key, unpack
 from cnbudget.checks import check_extraction
 from cnbudget.diff import package_changes
 from cnbudget.errors import InputError
 from cnbudget.extract import extract_file
+from cnbudget.progress import Progress
 from cnbudget.provenance import read_sidecar
 from cnbudget.schema import SCHEMAS, TITLES, columns
+from cnbudget.validate import MAX_ERRORS, KeyIndex, TableCheck, document_cells
 
 RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "function_codes", "warnings",
              "findings", "changes"]
+DOCUMENT_RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "warnings", "findings"]
 
 PACKAGE_META = {
     "profile": "tabular-data-package",
@@ -80,45 +95,6 @@ def unit_series(sources):
     return [sorted(series[key], key=lambda s: (s[1].get("fiscal_year") or 0, s[0].name)) for key in sorted(series)]
 
 
-def extract_source(source, meta, sources_dir):
-    """Extract one source; the sidecar's sha256 must match the file."""
-    result = extract_file(source, provenance=meta, source_file=source.relative_to(sources_dir).as_posix())
-    if meta.get("sha256") and meta["sha256"] != result["document"]["sha256"]:
-        raise InputError(source, f"sha256 {result['document']['sha256']} differs from the sidecar's "
-                                 f"{meta['sha256']}; expected the file exactly as published")
-    return result
-
-
-def extract_series(series, sources_dir):
-    """Rows of every resource for one unit's documents: figures, findings and year-over-year changes."""
-    tables = {name: [] for name in RESOURCES}
-    for source, meta in series:
-        result = extract_source(source, meta, sources_dir)
-        tables["documents"].append(result["document"])
-        for name in ("budget_lines", "stated_changes", "sections", "warnings"):
-            tables[name].extend(result[name])
-        tables["findings"].extend(check_extraction(result))
-        tables["function_codes"].extend(dict(row, first_seen_in=result["document"]["document_id"])
-                                        for row in result.get("function_codes", []))
-    tables["changes"] = package_changes(tables)
-    return tables
-
-
-def _extract_series(args):
-    return extract_series(*args)
-
-
-def extracted_series(sources_dir, jobs=1):
-    """Yield each series' tables in a stable order; with jobs > 1 the series are extracted in parallel."""
-    sources_dir = Path(sources_dir)
-    work = [(series, sources_dir) for series in unit_series(find_sources(sources_dir))]
-    if jobs <= 1 or len(work) < PARALLEL_SERIES:
-        yield from map(_extract_series, work)
-        return
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        yield from pool.imap(_extract_series, work, chunksize=4)
-
-
 def function_code_rows(extra_codes):
     """The reference table plus codes first printed in documents, sorted by code."""
     rows = {code: dict(row, first_seen_in="reference") for code, row in function_codes.load_reference().items()}
@@ -128,32 +104,6 @@ def function_code_rows(extra_codes):
         if row["parent"] and row["parent"] not in rows:
             row["parent"] = None
     return [rows[code] for code in sorted(rows)]
-
-
-class CsvWriter:
-    """One resource as UTF-8 CSV with LF endings, columns in schema order, None as empty."""
-
-    def __init__(self, path, resource):
-        self.names = columns(resource)
-        self.file = open(path, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.file, lineterminator="\n")
-        self.writer.writerow(self.names)
-        self.count = 0
-
-    def write(self, rows):
-        names = self.names
-        self.writer.writerows(["" if row.get(n) is None else row[n] for n in names] for row in rows)
-        self.count += len(rows)
-
-    def close(self):
-        self.file.close()
-
-
-def write_csv(path, resource, rows):
-    """Write one whole resource."""
-    writer = CsvWriter(path, resource)
-    writer.write(rows)
-    writer.close()
 
 
 def descriptor():
@@ -174,31 +124,244 @@ def write_descriptor(folder):
     (folder / "datapackage.json").write_text(text, encoding="utf-8")
 
 
-def stream_package(sources_dir, folder, jobs=1):
-    """Extract series by series and append their rows to the CSVs; returns row counts."""
-    writers = {name: CsvWriter(folder / f"{name}.csv", name) for name in RESOURCES if name != "function_codes"}
-    extra_codes, change_id = [], 0
-    try:
-        for part in extracted_series(sources_dir, jobs):
-            for row in part["changes"]:
-                change_id += 1
-                row["change_id"] = change_id
-            for name, writer in writers.items():
-                writer.write(part[name])
-            extra_codes.extend(part["function_codes"])
-    finally:
-        for writer in writers.values():
-            writer.close()
+def extract_source(source, meta, sources_dir):
+    """Extract one source; the sidecar's sha256 must match the file."""
+    result = extract_file(source, provenance=meta, source_file=source.relative_to(sources_dir).as_posix())
+    if meta.get("sha256") and meta["sha256"] != result["document"]["sha256"]:
+        raise InputError(source, f"sha256 {result['document']['sha256']} differs from the sidecar's "
+                                 f"{meta['sha256']}; expected the file exactly as published")
+    return result
+
+
+# ---------------------------------------------------------------- work on one series (any process)
+
+def csv_text(rows_of_cells):
+    """CSV text of rows of cells: UTF-8, LF endings, quoted only where needed."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows_of_cells)
+    return out.getvalue()
+
+
+def checked_csv(resource, rows):
+    """(CSV text of the rows, error lines): each row checked against the schema while it is written."""
+    check = TableCheck(resource)
+    cells = [check.cells(row) for row in rows]
+    errors = [error for number, row in enumerate(cells, 1) for error in check.errors(row, number)]
+    return csv_text(cells), errors[:MAX_ERRORS]
+
+
+def document_entry(source, meta, sources_dir):
+    """(extraction result, packed cache entry) of one document: its checked CSV bytes, codes and errors."""
+    result = extract_source(source, meta, sources_dir)
+    document_id = result["document"]["document_id"]
+    tables = {name: result[name] for name in ("budget_lines", "stated_changes", "sections", "warnings")}
+    tables = {"documents": [result["document"]], **tables, "findings": check_extraction(result)}
+    cells, errors = document_cells(tables, document_id)
+    fragments = [csv_text(cells[name]).encode() for name in DOCUMENT_RESOURCES]
+    codes = [dict(row, first_seen_in=document_id) for row in result.get("function_codes", [])]
+    used = sorted({line["function_code"] for line in result["budget_lines"] if line.get("function_code")})
+    header = {"document_id": document_id, "sizes": [len(f) for f in fragments],
+              "counts": [len(tables[name]) for name in DOCUMENT_RESOURCES],
+              "function_codes": codes, "codes_used": used, "errors": [f"{document_id}: {e}" for e in errors]}
+    return result, pack(header, b"".join(fragments))
+
+
+def failure(source, error):
+    """One line naming the document and what went wrong (an InputError already names its file and line)."""
+    if isinstance(error, InputError):
+        return str(error)
+    return f"{source}: {type(error).__name__}: {error}"
+
+
+def changes_entry(results):
+    """Packed cache entry of a series' `changes` rows: CSV records without change_id (numbered when written)."""
+    tables = {"documents": [result["document"] for result in results],
+              **{name: [row for result in results for row in result[name]] for name in ("budget_lines", "stated_changes")}}
+    rows = package_changes(tables)
+    check = TableCheck("changes")
+    ids = {document["document_id"] for document in tables["documents"]}
+    records, errors = [], []
+    for number, row in enumerate(rows, 1):
+        cells = check.cells(row)
+        errors += check.errors(cells, number)
+        errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
+                   for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
+        records.append(csv_text([cells[1:]]).encode())
+    return pack({"sizes": [len(r) for r in records], "errors": errors[:MAX_ERRORS]}, b"".join(records))
+
+
+def build_series(job):
+    """Extract, check and diff one series: {"version", "documents": [{"blob"} or {"error"}], "changes"}.
+
+    Runs wherever the job is sent (this process, a pool worker, a Dask worker); never raises for a
+    bad document, so the build can report all of them.
+    """
+    series, sources_dir = job
+    sources_dir = Path(sources_dir)
+    results, documents = [], []
+    for source, meta in series:
+        source = Path(source)
+        try:
+            result, blob = document_entry(source, meta, sources_dir)
+        except Exception as error:  # reported with its document; the build fails after the last one
+            documents.append({"error": failure(source, error)})
+            continue
+        results.append(result)
+        documents.append({"blob": blob})
+    changes = None
+    if len(results) == len(series):
+        try:
+            changes = changes_entry(results)
+        except Exception as error:
+            documents.append({"error": failure(series[0][0], error)})
+    return {"version": extractor_version(), "documents": documents, "changes": changes}
+
+
+def build_many(jobs):
+    """`build_series` of several jobs: one task of a cluster carries a few series."""
+    return [build_series(job) for job in jobs]
+
+
+# ---------------------------------------------------------------- the plan and the runners
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def source_digests(source, meta):
+    """sha256 of every file of a document: the source, or each file a sidecar's `files` lists beside it."""
+    return [sha256_file(source.parent / name) for name in (meta.get("files") or [source.name])]
+
+
+def plan_series(sources_dir, version):
+    """Each series with its documents' cache keys and its changes key, in package order."""
+    sources_dir = Path(sources_dir)
+    plan = []
+    for series in unit_series(find_sources(sources_dir)):
+        keys = [document_key(version, source_digests(source, meta), meta, source.relative_to(sources_dir).as_posix())
+                for source, meta in series]
+        plan.append({"series": series, "keys": keys, "changes_key": series_key(version, keys)})
+    return plan
+
+
+def run_local(jobs, processes):
+    """Results of `build_series` in job order: here, or on a spawn pool when it is worth it."""
+    if processes <= 1 or len(jobs) < PARALLEL_SERIES:
+        yield from map(build_series, jobs)
+        return
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        yield from pool.imap(build_series, jobs, chunksize=4)
+
+
+class Tables:
+    """The package's CSV files, open for appending bytes, with counts; function codes gathered for the end."""
+
+    def __init__(self, folder):
+        self.files = {name: open(folder / f"{name}.csv", "wb") for name in RESOURCES if name != "function_codes"}
+        for name, file in self.files.items():
+            file.write(csv_text([columns(name)]).encode())
+        self.counts = dict.fromkeys(self.files, 0)
+        self.extra_codes = []
+        self.change_id = 0
+
+    def add_document(self, header, body):
+        start = 0
+        for name, size, count in zip(DOCUMENT_RESOURCES, header["sizes"], header["counts"]):
+            self.files[name].write(body[start:start + size])
+            self.counts[name] += count
+            start += size
+        self.extra_codes.extend(header["function_codes"])
+
+    def add_changes(self, header, body):
+        parts, start = [], 0
+        for size in header["sizes"]:
+            self.change_id += 1
+            parts += [b"%d," % self.change_id, body[start:start + size]]
+            start += size
+        self.files["changes"].write(b"".join(parts))
+        self.counts["changes"] += len(header["sizes"])
+
+    def close(self):
+        for file in self.files.values():
+            file.close()
+
+
+def write_series(plan, results, tables, cache, keys, sample=None, progress=None):
+    """Append every series' rows in plan order (from the cache or from `results`); failures and errors."""
+    failures, errors = [], []
+    version = cache.version
+    for step in plan:
+        changes = cache.get(step["changes_key"])
+        blobs = [cache.get(key) for key in step["keys"]] if changes is not None else [None]
+        cached = all(blob is not None for blob in blobs)
+        if not cached:
+            built = next(results)
+            if built["version"] != version:
+                raise PackageError(step["series"][0][0], f"a worker runs extractor {built['version']}, this "
+                                   f"build {version}: install the same cnbudget on every worker")
+            blobs = [document.get("blob") for document in built["documents"]]
+            failures += [document["error"] for document in built["documents"] if "error" in document]
+            changes = built["changes"]
+            for key, blob in zip(step["keys"], blobs):
+                if blob is not None:
+                    cache.put(key, blob)
+            if changes is not None:
+                cache.put(step["changes_key"], changes)
+        entries = [unpack(blob) for blob in blobs if blob is not None]
+        for header, body in entries:
+            keys.add_document(header["document_id"], header["codes_used"])
+            errors += header["errors"]
+            tables.add_document(header, body)
+            if sample is not None and step.get("sampled"):
+                sample.add_document(header, body)
+        if changes is not None:
+            header, body = unpack(changes)
+            errors += header["errors"]
+            tables.add_changes(header, body)
+            if sample is not None and step.get("sampled"):
+                sample.add_changes(header, body)
+        if progress:
+            progress.advance(len(step["keys"]), failed=len(step["keys"]) - len(entries),
+                             skipped=len(step["keys"]) if cached else 0)
+    return failures, errors
+
+
+def write_function_codes(folder, extra_codes, keys):
+    """function_codes.csv (reference + printed codes); error lines of its rows and of code references."""
     codes = function_code_rows(extra_codes)
-    write_csv(folder / "function_codes.csv", "function_codes", codes)
-    write_descriptor(folder)
-    return {**{name: writer.count for name, writer in writers.items()}, "function_codes": len(codes)}
+    text, errors = checked_csv("function_codes", codes)
+    with open(folder / "function_codes.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(csv_text([columns("function_codes")]) + text)
+    return len(codes), errors + keys.check_function_codes(codes)
+
+
+# ---------------------------------------------------------------- frictionless: what it must validate
+
+# Up to this many documents frictionless validates every row; above, the rows of a fixed sample of
+# series (every k-th, about SAMPLE_DOCUMENTS documents) written as a package of their own.
+FULL_VALIDATION_DOCUMENTS = 100
+SAMPLE_DOCUMENTS = 30
+
+
+def mark_sample(plan):
+    """Mark every k-th series for the frictionless sample; True when the package is sampled at all."""
+    documents = sum(len(step["keys"]) for step in plan)
+    if documents <= FULL_VALIDATION_DOCUMENTS:
+        return False
+    stride = max(1, math.ceil(documents / SAMPLE_DOCUMENTS))
+    for index, step in enumerate(plan):
+        step["sampled"] = index % stride == 0
+    return True
 
 
 def _validate_resources(args):
     """Frictionless validation of some resources of a written package; error lines."""
     path, names = args
-    package = Package(path)
+    try:
+        package = Package(path)  # validates the descriptor itself
+    except FrictionlessException as error:
+        return [f"datapackage.json: {error}"]
     errors = []
     for name in names:
         report = package.validate(name=name)
@@ -208,7 +371,7 @@ def _validate_resources(args):
 
 
 def validate_package(folder, jobs=1):
-    """Frictionless validation of the written package (schemas, primary and foreign keys); error lines.
+    """Frictionless validation of a written package (descriptor, schemas, primary and foreign keys); error lines.
 
     With jobs > 1 the resources are shared out over processes, the largest table alone in one.
     """
@@ -227,19 +390,58 @@ def default_jobs():
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def build_package(sources_dir, package_dir, jobs=None):
-    """Extract, write to a temp folder, validate, then replace `package_dir`; returns row counts."""
+# ---------------------------------------------------------------- the build
+
+def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=None, progress=None):
+    """Extract, check, write to a temp folder, validate, then replace `package_dir`; returns row counts.
+
+    `cache_dir` keeps each document's rows between builds; `runner(jobs)` yields `build_series`
+    results in job order (default: this process or a local pool of `jobs` processes; see
+    `cnbudget.cluster` for Dask). Every failing document is reported before the build fails.
+    """
     package_dir = Path(package_dir)
     jobs = default_jobs() if jobs is None else jobs
+    cache = BuildCache(cache_dir)
     temp = swap.temp_dir(package_dir)  # beside the target; leftovers of killed builds removed first
     try:
-        counts = stream_package(sources_dir, temp, jobs)
-        errors = validate_package(temp, jobs)
+        plan = plan_series(sources_dir, cache.version)
+        sampled = mark_sample(plan)
+        work = [(step["series"], Path(sources_dir)) for step in plan
+                if not (cache.has(step["changes_key"]) and all(map(cache.has, step["keys"])))]
+        results = iter((runner or (lambda jobs_: run_local(jobs_, jobs)))(work))
+        progress = progress or Progress(sum(len(step["keys"]) for step in plan), "build")
+        keys, tables, sample = KeyIndex(), Tables(temp), None
+        if sampled:
+            (temp / "sample").mkdir()
+            sample = Tables(temp / "sample")
+        try:
+            failures, errors = write_series(plan, results, tables, cache, keys, sample, progress)
+        finally:
+            tables.close()
+            if sample:
+                sample.close()
+            progress.close()
+            cache.close()  # what was extracted is kept, even when the build fails below
+        if failures:
+            raise PackageError(sources_dir, f"{len(failures)} of {progress.total} documents failed, "
+                               "the previous package is kept: " + "; ".join(failures))
+        counts = dict(tables.counts)
+        counts["function_codes"], code_errors = write_function_codes(temp, tables.extra_codes, keys)
+        errors += code_errors
+        write_descriptor(temp)
+        if sample:
+            shutil.copy(temp / "function_codes.csv", temp / "sample")
+            write_descriptor(temp / "sample")
+        if not errors:
+            errors = validate_package(temp / "sample" if sample else temp, jobs)
         if errors:
             raise PackageError(temp / "datapackage.json", "the built package is not valid, the previous one "
-                               "is kept:\n  " + "\n  ".join(errors))
+                               "is kept: " + "; ".join(errors[:50]))
+        if sample:
+            shutil.rmtree(temp / "sample")
         swap.swap_dir(temp, package_dir)  # fsynced, then exchanged: never a moment without a package
     finally:
+        cache.close()
         swap.remove(temp)  # the failed build, or the previous package after the exchange
     return {name: counts[name] for name in RESOURCES}
 

@@ -74,7 +74,8 @@ def bench_extraction(files, rounds=1):
 def bench_build(sources, out):
     """Wall time and peak RSS (MiB) of one `cnbudget build` run in a fresh process."""
     cnbudget = shutil.which("cnbudget", path=str(Path(sys.executable).parent)) or "cnbudget"
-    command = [sys.executable, "-c", MEASURE_CHILD, cnbudget, "build", "--sources", str(sources), "--out", str(out)]
+    command = [sys.executable, "-c", MEASURE_CHILD, cnbudget, "build", "--sources", str(sources), "--out", str(out),
+               "--no-cache"]  # a build from scratch: the incremental one is scripts/bench_build.py
     result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
     if result["returncode"] != 0:
         raise SystemExit(f"cnbudget build failed on {sources}:\n{result['stderr']}")

@@ -616,20 +616,20 @@ def unit_rng(seed, index):
     return random.Random(f"{seed}-unit-{(index - 1) // YEARS}")
 
 
+def write_document(index, outdir, seed=0, departments=DEPARTMENTS):
+    """Write synthetic disclosure number `index` (as in a corpus of that seed) and its sidecar; its figures."""
+    data, provenance, figures = make_document(index, unit_rng(seed, index), departments)
+    folder = Path(outdir) / str(provenance["fiscal_year"])
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / provenance["file"]).write_bytes(data)
+    sidecar = folder / provenance["file"].replace(".txt", ".provenance.json")
+    sidecar.write_text(json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return figures
+
+
 def write_corpus(n, outdir, seed=0, departments=DEPARTMENTS):
     """Write n synthetic disclosures with sidecars under outdir/<year>/; return their expected figures."""
-    outdir = Path(outdir)
-    expected = []
-    for index in range(1, n + 1):
-        data, provenance, figures = make_document(index, unit_rng(seed, index), departments)
-        folder = outdir / str(provenance["fiscal_year"])
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / provenance["file"]).write_bytes(data)
-        sidecar = folder / provenance["file"].replace(".txt", ".provenance.json")
-        sidecar.write_text(json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                           encoding="utf-8")
-        expected.append(figures)
-    return expected
+    return [write_document(index, outdir, seed, departments) for index in range(1, n + 1)]
 
 
 def main(argv=None):

@@ -155,6 +155,7 @@ def test_random_kills_never_damage_the_last_output_and_leave_nothing(tmp_path):
             assert db.execute("pragma quick_check").fetchone() == ("ok",)
     subprocess.run(build, cwd=tmp_path, check=True, capture_output=True, timeout=120)
     subprocess.run(load, cwd=tmp_path, check=True, capture_output=True, timeout=120)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["db", "pkg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "db", "pkg"]  # build/: the extraction cache
+    assert sorted(p.name for p in (tmp_path / "build" / "cache").iterdir()) == ["cache.db"]
     assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["cnbudget.db"]
     assert digest(tmp_path / "pkg") == good
