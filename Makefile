@@ -19,6 +19,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q cnbudget  # bytecode once: a command starts without compiling (PYTHONDONTWRITEBYTECODE)
 	touch $@
 
 install: $(STAMP)
