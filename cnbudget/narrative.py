@@ -640,21 +640,14 @@ def paragraphs(lines):
     between every line) do not end a paragraph; table rows and contents lines are left to the
     table reader.
     """
-    from cnbudget.reading import make_line
+    from cnbudget.reading import join_lines
 
     out, current = [], []
     body_indent = usual_indents(lines)
 
     def flush():
         if current:
-            raw, starts = "", []
-            for line in current:
-                starts.append((len(raw), line.no, line.page))
-                raw += line.raw.strip()
-            paragraph = make_line(current[0].no, raw, current[0].page)
-            paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
-            paragraph.last_no = current[-1].no
-            out.append(paragraph)
+            out.append(join_lines(current))
             current.clear()
 
     for line in lines:

@@ -120,3 +120,15 @@ def raw_span(line, start, end):
         return ""
     raw_end = line.origin[end - 1] + 1 if end - 1 < len(line.origin) else len(line.raw)
     return line.raw[line.origin[start]:raw_end]
+
+
+def join_lines(lines):
+    """One Line of hard-wrapped printed lines (a paragraph); `starts` keeps where each line began."""
+    raw, starts = "", []
+    for line in lines:
+        starts.append((len(raw), line.no, line.page))
+        raw += line.raw.strip()
+    paragraph = make_line(lines[0].no, raw, lines[0].page)
+    paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
+    paragraph.last_no = lines[-1].no
+    return paragraph

@@ -18,7 +18,7 @@ from cnbudget.narrative import (
     AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, heading_statement, record_change,
     scan_sentence, start_section,
 )
-from cnbudget.reading import make_line, sentence_at, sentences
+from cnbudget.reading import join_lines, sentence_at, sentences
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.table_reader import read_table, record
 from cnbudget.tables import title_kind
@@ -189,14 +189,7 @@ def paragraphs(lines):
 
     def flush():
         if current:
-            raw, starts = "", []
-            for line in current:
-                starts.append((len(raw), line.no, line.page))
-                raw += line.raw.strip()
-            paragraph = make_line(current[0].no, raw, current[0].page)
-            paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
-            paragraph.last_no = current[-1].no
-            out.append(paragraph)
+            out.append(join_lines(current))
             current.clear()
 
     for line in lines:
