@@ -36,6 +36,12 @@ ROW_TABLE_KINDS = ("income", "expenditure", "function_class", "economic_class", 
 # Column keys that are a part of another column ("其中：…"), never summed into 合计; columns of changes.
 NOT_PARTS = ("of:", "其中")
 CHANGE_COLUMNS = ("change", "增减", "比上年", "pct", "rate", "完成率")
+# The columns that are parts of a row's 合计 (the standard's fund sources and spending types); a
+# column under any other heading (政府采购项目, 其中：中小企业 …) is not summed into it.
+PART_COLUMNS = {"fiscal", "general_budget", "government_fund", "state_capital", "special_account",
+                "operating_income", "business_income", "higher_subsidy", "affiliate_income", "non_fiscal_balance",
+                "unit_funds", "other_income", "carryover", "personnel", "public_use", "basic", "project",
+                "paid_to_higher", "operating_expenditure", "affiliate_subsidy"}
 
 # (narrative statement, item) -> (table kind, cell item) where the narrative's own key differs.
 NARRATIVE_TO_CELL = {
@@ -248,9 +254,12 @@ def table_row_columns(doc, rows, kind):
         total = cells.get("")
         if total is None or len(cells) < 2 or row.startswith("income") or fen(total) is None:
             continue
-        parts = [c for column, c in cells.items() if column and not column.startswith(NOT_PARTS)
-                 and not any(word in column for word in CHANGE_COLUMNS) and "%" not in (c.get("amount_text") or "")
-                 and c.get("phase") == total.get("phase") and fen(c) is not None]
+        if any("#" in column or column.startswith("column_") for column in cells):
+            continue  # two columns read under one heading, or a column without one: the parts are unknown
+        columns = set(cells) - nested_columns(cells)
+        parts = [c for column, c in cells.items() if column in columns and column in PART_COLUMNS
+                 and "%" not in (c.get("amount_text") or "") and c.get("phase") == total.get("phase")
+                 and fen(c) is not None]
         if not parts:
             continue
         summed = sum(fen(c) for c in parts)
@@ -262,6 +271,19 @@ def table_row_columns(doc, rows, kind):
                        f"table '{total['table_name']}', row '{total['label']}': total {printed_like(total)}, "
                        f"sum of the other columns {money(summed)}", fen(total), summed, [total, *parts],
                        gap=gap, codes=(row if is_code(row) else "",), where=where(total, ""))
+
+
+def nested_columns(cells):
+    """Columns printed beside the column they add up to: 人员/公用经费 beside 基本支出, the funds beside
+    财政拨款 (only when they do add up to it: else they are not its parts)."""
+    nested = set()
+    for whole, parts in (("basic", ("personnel", "public_use")),
+                         ("fiscal", ("general_budget", "government_fund", "state_capital"))):
+        printed = [cells[p] for p in parts if p in cells and fen(cells[p]) is not None]
+        if whole in cells and printed and fen(cells[whole]) is not None and \
+                abs(sum(fen(p) for p in printed) - fen(cells[whole])) <= tolerance(printed + [cells[whole]]):
+            nested |= set(parts)
+    return nested
 
 
 def is_subtotal_column(parts, gap):

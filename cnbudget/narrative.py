@@ -60,6 +60,9 @@ LABEL_RULES = [
     (r"公务用车购置", "three_public", "vehicle_purchase", {}),
     (r"公务用车运行", "three_public", "vehicle_operation", {}),
     (r"机关运行经费", "agency_operating", "total", {}),
+    # An economic item's own figure ('会议费预算支出5.79万元'), never the statement's total.
+    (r"会议费", "expenditure", "meeting", {"economic_class": "会议费"}),
+    (r"培训费", "expenditure", "training", {"economic_class": "培训费"}),
     (r"政府采购货物", "procurement", "goods", {}),
     (r"政府采购工程", "procurement", "works", {}),
     (r"政府采购服务", "procurement", "services", {}),

@@ -470,3 +470,51 @@ def test_a_former_name_in_its_own_year():
         result = {"document": {"document_id": DOC, "fiscal_year": year, "kind": "部门决算"}, "budget_lines": [line],
                   "stated_changes": [], "sections": [], "warnings": []}
         assert [(f["rule"], f["severity"]) for f in check_extraction(result)] == expected
+
+
+# ------------------------------------------------------------ what the reader cannot tell is not a finding
+
+@pytest.mark.parametrize("label, code", [
+    ("出行政事业单位离退", "20805"),  # the tail of the row above, then the start of its own (former) name
+    ("险缴费支出机关事业单位职业年金缴", "2080505"),  # the next row's name, wrapped onto this one
+    ("养老保险缴费支出机关事业单位职业年金缴费支出", "2080506"),
+    ("出", "2080505"),
+])
+def test_names_rejoined_from_wrapped_cells_are_not_judged(label, code):
+    target = cell(1, "function_class", code, label, "20.00", unit=1_000_000)
+    assert audit([target]) == []
+
+
+def test_an_item_named_in_a_sentence_before_its_budget_word():
+    # '教育支出预算数207,796.18万元': the narrative's label, not another name for 教育支出.
+    target = wan(1, "function_class", "205", "教育支出预算数", "207796.18", function_code="205", function_level="类")
+    assert audit([target]) == []
+
+
+@pytest.mark.parametrize("columns, expected", [
+    pytest.param({"": "2,776.75", "basic": "2,772.25", "personnel": "2,536.91", "public_use": "235.33",
+                  "project": "4.50"}, [], id="人员/公用经费 beside 基本支出 are its parts, not the 合计's"),
+    pytest.param({"": "76.23", "general_budget": "76.23", "fiscal": "0.00"}, [],
+                 id="funds that do not add up to the 财政拨款 column beside them"),
+    pytest.param({"": "10,737.69", "basic": "9,206.23", "project": "1,531.46", "政府采购项目": "775.86"}, [],
+                 id="a column under another heading (政府采购) is not a part"),
+    pytest.param({"": "97.80", "project": "58,788.54", "project#2": "58,786.90"}, [],
+                 id="two columns under one heading: the parts are unknown"),
+    pytest.param({"": "2,776.75", "basic": "2,772.25", "project": "3.50"}, [("table_row_columns", "error")],
+                 id="parts that do not add up"),
+])
+def test_row_columns_sum_the_parts_of_the_total(columns, expected):
+    row = [cell(n, "expenditure", f"201:{key}".rstrip(":"), "一般公共服务支出", text, unit=1_000_000)
+           for n, (key, text) in enumerate(columns.items(), 1)]
+    assert audit(row) == expected
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("本部门当年一般公共预算会议费预算支出", ("expenditure", "meeting")),
+    ("本部门当年一般公共预算培训费预算支出", ("expenditure", "training")),
+    ("支出预算", ("expenditure", "total")),
+])
+def test_a_meeting_fee_is_not_the_spending_total(label, expected):
+    from cnbudget.narrative import classify
+
+    assert classify(label, "expenditure")[:2] == expected
