@@ -518,3 +518,31 @@ def test_a_meeting_fee_is_not_the_spending_total(label, expected):
     from cnbudget.narrative import classify
 
     assert classify(label, "expenditure")[:2] == expected
+
+
+def test_a_share_of_the_total_its_own_sentence_states():
+    # 西南大学 2023: “财政拨款支出总计为237,100.00万元，其中基本支出199,015.13万元，占总支出的83.94%”.
+    text = "财政拨款支出总计为237,100.00万元，其中基本支出199,015.13万元，占总支出的83.94%。"
+    spending = wan(1, "expenditure", "total", "总支出", "457676.75", source_line=5)
+    fiscal = wan(2, "fiscal_appropriation", "total", "财政拨款支出总计", "237100.00", source_line=9, source_text=text)
+    basic = wan(3, "expenditure", "basic", "基本支出", "199015.13", source_line=9, source_text=text,
+                stated_share="83.94%")
+    assert audit([spending, fiscal, basic]) == []
+
+
+def test_a_class_share_with_no_base_named_is_of_the_general_budget():
+    # 国家信访局: “按照支出功能分类，一般公共服务（类）支出13,144.37万元，占79.78%” (一般公共预算当年拨款).
+    general = wan(1, "income", "general_budget", "一般公共预算拨款收入", "16474.82")
+    cls = wan(2, "function_class", "201", "一般公共服务（类）", "13144.37", function_code="201", function_level="类",
+              stated_share="79.78%", source_text="一般公共服务（类）支出13,144.37万元，占79.78%。")
+    assert audit([general, cls]) == []
+
+
+def test_one_misprinted_total_is_one_finding_whatever_the_rules_that_see_it():
+    # 国家信访局: 财政拨款收支总预算 18,728.91 against its parts (18,728.94), its classes and its table.
+    total = wan(1, "fiscal_appropriation", "total", "财政拨款收支总预算", "18728.91")
+    parts = [wan(2, "fiscal_appropriation", "general_budget", "一般公共预算当年拨款收入", "16474.82"),
+             wan(3, "fiscal_appropriation", "carryover", "上年结转", "2254.12")]
+    table = cell(4, "fiscal_appropriation", "total", "总计", "18,728.94", table="财政拨款收支总表", unit=1_000_000)
+    assert audit([total, *parts]) == [("income_sources_total", "error")]
+    assert audit([total, *parts, table]) == [("narrative_vs_table", "error")]  # the sum is its echo
