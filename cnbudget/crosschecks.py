@@ -21,6 +21,7 @@ merges one defect's echoes into one finding. Rules:
 - `table_row_parts`: a 类 row against its 款 rows, a 款 row against its 项 rows, per column.
 """
 
+import re
 from collections import defaultdict
 
 from cnbudget.audit import repeats
@@ -50,6 +51,10 @@ NARRATIVE_TO_CELL = {
     ("income", "operating_income"): ("income", "total:operating_income"),
     ("income", "other_income"): ("income", "total:other_income"),
 }
+# The overview's totals of each side: 本年收入/支出合计 and 收入/支出总计.
+OVERVIEW_TOTALS = {"income": ("income:current_total", "income:total"), "expenditure": ("current_total", "total")}
+# A narrative label about a part of the income or spending (财政拨款, 一般公共预算): never the whole table's total.
+NARROWER_SUBJECT = re.compile(r"财政拨款|一般公共预算|政府性基金|国有资本")
 NARRATIVE_KINDS = {"income", "expenditure", "fiscal_appropriation", "government_fund", "state_capital", "agency_operating",
                    "three_public", "procurement"}
 
@@ -134,10 +139,14 @@ def narrative_vs_table(doc, tables):
             target = (line["statement"], line["item"])
         else:
             continue
+        if target[0] in ("income", "expenditure") and NARROWER_SUBJECT.search(line["label"] or ""):
+            continue  # '财政拨款支出总计': a part of the spending, not the expenditure table's total
         cell = tables.cell(*target, phase=line.get("phase"))
         key = (line["statement"], line["item"], amount)
         if cell is None or fen(cell) is None or key in seen:
             continue
+        if str(target[1]).startswith("total") and amount in overview_totals(tables, target[0], line.get("phase")):
+            continue  # the narrative states the overview's 收入总计 (with carry-overs), the table 本年收入合计
         seen.add(key)
         if abs(amount - fen(cell)) > tolerance([line, cell]):
             doc.report("narrative_vs_table", "error", line["statement"],
@@ -145,6 +154,12 @@ def narrative_vs_table(doc, tables):
                        f"the narrative states {line['amount_text']} for '{line['label']}'; table "
                        f"'{cell['table_name']}' prints {printed_like(cell)}", fen(cell), amount, [line, cell],
                        key=("figure", line["statement"], line.get("function_code") or line["item"]))
+
+
+def overview_totals(tables, kind, phase):
+    """The overview's totals of one side, in 分: 本年收入合计 and 收入总计 (with carry-overs and balances)."""
+    items = OVERVIEW_TOTALS["income" if kind == "income" else "expenditure"]
+    return {fen(c) for c in (tables.cell("overview", item, phase=phase) for item in items) if c and fen(c) is not None}
 
 
 def agency_operating_vs_basic(doc, tables):
@@ -195,6 +210,10 @@ def table_vs_overview(doc, tables):
         overview = tables.cell("overview", overview_item, phase=cell.get("phase")) if cell else None
         if not tables.of_kind(kind) or cell is None or overview is None or fen(cell) == fen(overview):
             continue
+        if overview_item in ("income:total", "total") and \
+                fen(cell) in overview_totals(tables, "income" if overview_item == "income:total" else "expenditure",
+                                             cell.get("phase")):
+            continue  # the table's 本年收入合计 is the overview's too (its 总计 adds carry-overs)
         doc.report("table_vs_overview", "error", kind,
                    f"附表“{cell['table_name']}”合计{printed_like(cell)}，“{overview['table_name']}”为{printed_like(overview)}",
                    f"table '{cell['table_name']}' totals {printed_like(cell)}; the overview prints {printed_like(overview)}",
@@ -232,11 +251,11 @@ def table_total_vs_rows(doc, rows):
     """The total row against the sum of the 类 rows, column by column (same phase only)."""
     if "total" not in rows:
         return
+    classes = [cells for row, cells in rows.items() if len(row) == 3 and row.isdigit()]
     for column, total in rows["total"].items():
-        parts = [cells[column] for row, cells in rows.items()
-                 if len(row) == 3 and row.isdigit() and column in cells and cells[column].get("phase") == total.get("phase")]
-        if not parts or fen(total) is None:
-            continue
+        parts = [cells[column] for cells in classes if column in cells and cells[column].get("phase") == total.get("phase")]
+        if not parts or fen(total) is None or any(column not in cells for cells in classes):
+            continue  # a class row without this column: its columns were read otherwise (another page's header)
         summed = sum(fen(p) or 0 for p in parts)
         gap = summed - fen(total)
         if gap:

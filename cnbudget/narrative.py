@@ -86,7 +86,11 @@ LABEL_RULES = [
     (r"附属单位上缴收入", None, "subsidiary_remittance", {"fund_source": "附属单位上缴收入"}),
     (r"财政专户管理资金", None, "special_account", {"fund_source": "财政专户管理资金"}),
     (r"资产(?:处置|使用|出租|出借)收入", "assets", "asset_income", {}),
-    (r"事业单位经营收入", None, "operating_income", {"fund_source": "事业单位经营收入"}),
+    (r"事业单位经营收入|^经营收入$", None, "operating_income", {"fund_source": "事业单位经营收入"}),
+    # The 决算's other spending lines: parts of the spending, never its total.
+    (r"上缴上级支出", "expenditure", "paid_to_higher", {}),
+    (r"对附属单位补助支出", "expenditure", "affiliate_subsidy", {}),
+    (r"^经营支出$", "expenditure", "operating_expenditure", {}),
     (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
     (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
     (r"上年结转|年初结转和结余", None, "carryover", {"fund_source": "上年结转"}),

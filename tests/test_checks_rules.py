@@ -546,3 +546,37 @@ def test_one_misprinted_total_is_one_finding_whatever_the_rules_that_see_it():
     table = cell(4, "fiscal_appropriation", "total", "总计", "18,728.94", table="财政拨款收支总表", unit=1_000_000)
     assert audit([total, *parts]) == [("income_sources_total", "error")]
     assert audit([total, *parts, table]) == [("narrative_vs_table", "error")]  # the sum is its echo
+
+
+def test_a_table_total_of_this_year_against_the_overview_that_adds_carry_overs():
+    # 西南大学 2021: 收入预算表 合计 = 本年收入合计 390,140.45; the overview's 收入总计 490,808.40 adds 上年结转.
+    overview = [cell(1, "overview", "income:current_total", "本年收入合计", "390,140.45", table="收支预算总表", unit=1_000_000),
+                cell(2, "overview", "income:total", "收入总计", "490,808.40", table="收支预算总表", unit=1_000_000)]
+    income = cell(3, "income", "total", "合计", "390,140.45", table="收入预算表", unit=1_000_000)
+    stated = wan(4, "income", "total", "收入预算", "490808.40")
+    assert audit([*overview, income, stated]) == []
+
+
+def test_a_narrower_total_is_not_the_expenditure_tables_total():
+    # 西南大学 2023: “财政拨款支出总计为237,100.00万元” is not the 支出决算表's 457,676.75.
+    stated = wan(1, "expenditure", "total", "财政拨款支出总计", "237100.00")
+    table = cell(2, "expenditure", "total", "合计", "457,676.75", table="支出决算表", unit=1_000_000)
+    assert audit([stated, table]) == []
+
+
+def test_a_continued_table_reprinting_its_total_row_is_not_printed_twice():
+    first = [cell(n, "income", item, label, "1668.14", table="收入决算表", page=8)
+             for n, (item, label) in enumerate([("total", "合计"), ("total:fiscal", "合计"), ("208", "社保")], 1)]
+    again = [{**c, "line_id": c["line_id"] + 10, "page": 9, "source_line": c["source_line"] + 100} for c in first[:2]]
+    assert audit(first + again) == []
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("经营收入", ("income", "operating_income")),
+    ("上缴上级支出", ("expenditure", "paid_to_higher")),
+    ("对附属单位补助支出", ("expenditure", "affiliate_subsidy")),
+])
+def test_a_final_accounts_part_is_not_its_total(label, expected):
+    from cnbudget.narrative import classify
+
+    assert classify(label, "income")[:2] == expected

@@ -33,12 +33,19 @@ def unique_table_lines(lines):
 def check_repeats(doc):
     """A table printed twice is reported once, its repeat left out of every sum."""
     for (table, page, again), lines in doc.repeats.items():
-        if len(lines) < 3:
+        rows = [l for l in lines if not is_total_row(l)]  # a continued table reprints its 合计 row under its header
+        if len(rows) < 3:
             continue
         doc.report("repeated_lines", "warning", lines[0]["statement"],
                    f"附表“{table}”在第{again}页重复印出（与第{page}页相同的{len(lines)}个数额只计一次）",
                    f"table '{table}' is printed again on page {again} ({len(lines)} cells equal to page {page}; "
                    "counted once)", None, None, lines[:1], key=("repeat", table))
+
+
+def is_total_row(line):
+    row = str(line["item"]).partition(":")[0] if not str(line["item"]).startswith("income:") else \
+        str(line["item"]).split(":")[1]
+    return row in ("total", "current_total")
 
 
 SUBJECTS = ("政府性基金", "国有资本经营", "三公", "机关运行经费", "政府采购", "政府购买服务", "一般公共预算")
