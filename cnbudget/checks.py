@@ -308,6 +308,15 @@ def check_function_classes(doc):
             finding["_where"] = finding["message_zh"]
 
 
+def one_spending_total(doc):
+    """The narrative states one spending total (no 财政拨款 total beside it): the 项 it lists are of
+    that spending, so its 类 list is their whole. With two (总支出 and 财政拨款支出总计), which the 项
+    belong to cannot be told."""
+    totals = {fen(l) for l in doc.lines if l["item"] == "total" and fen(l)
+              and l["statement"] in ("expenditure", "fiscal_appropriation", "general_budget")}
+    return len(totals) <= 1
+
+
 def explain_omitted_fund(doc, statement, finding, summed):
     """A class list short by exactly a fund's income (政府性基金…) left that fund's spending out: a warning."""
     funds = [l for l in doc.where(statement, lambda l: l["item"] in ("government_fund", "state_capital"))
@@ -335,7 +344,8 @@ def check_function_items(doc):
         parts = [i for i in items if i["function_code"].startswith(section["function_code"])]
         doc.reconcile("function_items_section", "function_class", section, parts,
                       f"“款”{section['label']}", f"items of section {section['function_code']}")
-    classes = function_classes(doc, "general_budget") or function_classes(doc, "expenditure")
+    classes = function_classes(doc, "general_budget") or (
+        function_classes(doc, "expenditure") if one_spending_total(doc) else [])
     before = len(doc.findings)
     for cls in classes:
         parts = [i for i in items if i["function_code"].startswith(cls["function_code"])]
@@ -387,6 +397,8 @@ def check_performance(doc):
     doc.reconcile("performance_projects", "performance", total, projects,
                   "绩效目标管理项目", "performance-managed projects vs their total")
     spending = doc.first("expenditure", "project")
+    if total and "不涉及" in (total.get("source_text") or "") and not total["amount_yuan"]:
+        return  # '无…项目，不涉及绩效目标设置': says which projects carry none, not a total to compare
     if total and spending and total["amount_yuan"] is not None and spending["amount_yuan"] is not None:
         before = len(doc.findings)
         doc.reconcile("performance_project_spending", "performance", spending, [total],

@@ -322,8 +322,8 @@ def table_row_parts(doc, rows):
             children_of[row[:-2]].append(row)
     for row, cells in rows.items():
         children = children_of.get(row) if row.isdigit() and len(row) in (3, 5) else None
-        if not children:
-            continue
+        if not children or any(column.startswith("column_") for child in children for column in rows[child]):
+            continue  # a sub-row with an amount under no heading: its columns were not read
         for column, cell in cells.items():
             parts = [rows[child][column] for child in children if column in rows[child]
                      and rows[child][column].get("phase") == cell.get("phase")]

@@ -580,3 +580,21 @@ def test_a_final_accounts_part_is_not_its_total(label, expected):
     from cnbudget.narrative import classify
 
     assert classify(label, "income")[:2] == expected
+
+
+def test_no_projects_of_one_type_is_not_a_performance_total():
+    # 烟台: “无财政拨款业务类和投资发展类项目，不涉及绩效目标设置。” beside 项目支出781.50万元.
+    none = line(1, "performance", "total", "业务类和投资发展类项目", "无", 0,
+                source_text="2026年烟台市审计局部门无财政拨款业务类和投资发展类项目，不涉及绩效目标设置。")
+    project = wan(2, "expenditure", "project", "项目支出", "781.50")
+    assert audit([none, project]) == []
+
+
+def test_a_reason_ends_at_its_clause():
+    # 西南大学 2021: “…主要原因是重点实验室拨款增加；住房保障支出比上年增加7.68万元”: the next item, not the reason.
+    science = wan(1, "function_class", "206", "科学技术支出预算数", "1512.90", function_code="206", function_level="类")
+    housing = wan(2, "function_class", "221", "住房保障支出", "7243.45", function_code="221", function_level="类")
+    changes = [change(1, science, "比上年增加166.77万元", "increase", change_fen=16_677_000,
+                      reason="重点实验室拨款增加；住房保障支出比上年增加 7.68 万元"),
+               change(2, housing, "比上年增加7.68万元", "increase", change_fen=768_000)]
+    assert [r for r in audit([science, housing], changes) if r[0] == "copied_note"] == []

@@ -102,7 +102,8 @@ def check_reasons(doc):
                    key=("reason", record.get("source_line")))
     names = {item_name(c["label"]) for c in doc.stated_changes if c.get("function_code")}
     for change in doc.stated_changes:
-        reason, own = change.get("reason_text") or "", item_name(change["label"])
+        # The reason ends at its clause: '…；科学技术支出比上年增加…' is the next item's change, not this reason.
+        reason, own = re.split(r"[；;]", change.get("reason_text") or "")[0], item_name(change["label"])
         if not change.get("function_code") or not reason or own in reason:
             continue
         others = sorted((n for n in names if len(n) >= 4 and n != own and n in reason and n not in own),
