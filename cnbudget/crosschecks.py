@@ -162,6 +162,12 @@ def overview_totals(tables, kind, phase):
     return {fen(c) for c in (tables.cell("overview", item, phase=phase) for item in items) if c and fen(c) is not None}
 
 
+def fiscal_totals(tables):
+    """The totals printed by the 财政拨款收支总表 (本年支出合计, 支出总计)."""
+    return [c for cells in tables.of_kind("fiscal_appropriation") for c in cells
+            if split(c)[0] in ("total", "current_total") and fen(c) is not None]
+
+
 def agency_operating_vs_basic(doc, tables):
     """机关运行经费 is paid from 公用经费 (or at least from 基本支出): it cannot exceed them."""
     ceiling = (tables.cell("economic_class", "total:public_use") or doc.first("basic_expenditure", "public_use")
@@ -214,6 +220,8 @@ def table_vs_overview(doc, tables):
                 fen(cell) in overview_totals(tables, "income" if overview_item == "income:total" else "expenditure",
                                              cell.get("phase")):
             continue  # the table's 本年收入合计 is the overview's too (its 总计 adds carry-overs)
+        if kind == "function_class" and fen(cell) in {fen(c) for c in fiscal_totals(tables)}:
+            continue  # 一般公共预算 spending = this year's 拨款 + 上年结转: the 财政拨款收支总表's total says so
         doc.report("table_vs_overview", "error", kind,
                    f"附表“{cell['table_name']}”合计{printed_like(cell)}，“{overview['table_name']}”为{printed_like(overview)}",
                    f"table '{cell['table_name']}' totals {printed_like(cell)}; the overview prints {printed_like(overview)}",
@@ -236,9 +244,16 @@ def table_vs_overview(doc, tables):
 
 def row_cells(cells):
     """{row: {column: cell}} of one table, first printing of each cell, in printed order."""
-    rows = {}
+    rows, again = {}, set()
     for cell in cells:
         row, column = split(cell)
+        where = (row, cell.get("source_line"))
+        if where in again:
+            continue
+        first = rows.get(row, {}).get(column)
+        if first is not None and first.get("source_line") != cell.get("source_line"):
+            again.add(where)  # the code printed again (another unit's rows): its first row only, never mixed
+            continue
         rows.setdefault(row, {}).setdefault(column, cell)
     return rows
 

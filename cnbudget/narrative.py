@@ -90,9 +90,9 @@ LABEL_RULES = [
     # The 决算's other spending lines: parts of the spending, never its total.
     (r"上缴上级支出", "expenditure", "paid_to_higher", {}),
     (r"对附属单位补助支出", "expenditure", "affiliate_subsidy", {}),
-    (r"^经营支出$", "expenditure", "operating_expenditure", {}),
+    (r"^(?:事业单位)?经营支出$", "expenditure", "operating_expenditure", {}),
     (r"事业收入", None, "business_income", {"fund_source": "事业收入"}),
-    (r"其他收入", None, "other_income", {"fund_source": "其他收入"}),
+    (r"其他收入|^其他资金收入$", None, "other_income", {"fund_source": "其他收入"}),
     (r"上年结转|年初结转和结余", None, "carryover", {"fund_source": "上年结转"}),
     (r"年末结转和结余", "expenditure", "year_end_balance", {}),
     (r"政府性基金(预算)?.*支出", "government_fund", "total", {"fund_source": "政府性基金预算"}),

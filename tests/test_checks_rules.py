@@ -598,3 +598,21 @@ def test_a_reason_ends_at_its_clause():
                       reason="重点实验室拨款增加；住房保障支出比上年增加 7.68 万元"),
                change(2, housing, "比上年增加7.68万元", "increase", change_fen=768_000)]
     assert [r for r in audit([science, housing], changes) if r[0] == "copied_note"] == []
+
+
+def test_a_code_printed_again_under_another_unit_is_not_mixed_into_the_first_row():
+    # 北京: the 一般公共预算支出表 lists each unit's rows; 2080502 under unit A has no 公用经费, under unit B it has.
+    first = [cell(1, "function_class", "2080502", "事业单位离退休", "1.902000", unit=1_000_000, source_line=206),
+             cell(2, "function_class", "2080502:personnel", "事业单位离退休", "1.902000", unit=1_000_000, source_line=206)]
+    second = [cell(3, "function_class", "2080502", "事业单位离退休", "22.758200", unit=1_000_000, source_line=221),
+              cell(4, "function_class", "2080502:personnel", "事业单位离退休", "20.190200", unit=1_000_000, source_line=221),
+              cell(5, "function_class", "2080502:public_use", "事业单位离退休", "2.568000", unit=1_000_000, source_line=221)]
+    assert audit(first + second) == []
+
+
+def test_performance_indicators_repeated_per_project_are_not_a_reprint():
+    rows = [("时效指标", "12"), ("质量指标", "100"), ("满意度指标", "95")]
+    first = [cell(n, "performance", f"{name}:value", name, v, table="项目支出绩效目标表", page=16)
+             for n, (name, v) in enumerate(rows, 1)]
+    again = [{**c, "line_id": c["line_id"] + 10, "page": 17, "source_line": c["source_line"] + 100} for c in first]
+    assert audit(first + again) == []

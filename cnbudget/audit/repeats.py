@@ -34,8 +34,8 @@ def check_repeats(doc):
     """A table printed twice is reported once, its repeat left out of every sum."""
     for (table, page, again), lines in doc.repeats.items():
         rows = [l for l in lines if not is_total_row(l)]  # a continued table reprints its 合计 row under its header
-        if len(rows) < 3:
-            continue
+        if len(rows) < 3 or lines[0]["statement"] == "performance":
+            continue  # 绩效目标表: each project repeats the same indicators (≥ 95 %, 12 月), not a reprint
         doc.report("repeated_lines", "warning", lines[0]["statement"],
                    f"附表“{table}”在第{again}页重复印出（与第{page}页相同的{len(lines)}个数额只计一次）",
                    f"table '{table}' is printed again on page {again} ({len(lines)} cells equal to page {page}; "
