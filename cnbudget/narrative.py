@@ -63,6 +63,8 @@ LABEL_RULES = [
     # An economic item's own figure ('会议费预算支出5.79万元'), never the statement's total.
     (r"会议费", "expenditure", "meeting", {"economic_class": "会议费"}),
     (r"培训费", "expenditure", "training", {"economic_class": "培训费"}),
+    (r"委托业务费", "expenditure", "commissioned_services", {"economic_class": "委托业务费"}),
+    (r"劳务费", "expenditure", "labour_services", {"economic_class": "劳务费"}),
     (r"政府采购货物", "procurement", "goods", {}),
     (r"政府采购工程", "procurement", "works", {}),
     (r"政府采购服务", "procurement", "services", {}),

@@ -512,6 +512,7 @@ def test_row_columns_sum_the_parts_of_the_total(columns, expected):
 @pytest.mark.parametrize("label, expected", [
     ("本部门当年一般公共预算会议费预算支出", ("expenditure", "meeting")),
     ("本部门当年一般公共预算培训费预算支出", ("expenditure", "training")),
+    ("国家信访局2026年委托业务费财政拨款预算", ("expenditure", "commissioned_services")),
     ("支出预算", ("expenditure", "total")),
 ])
 def test_a_meeting_fee_is_not_the_spending_total(label, expected):
