@@ -617,3 +617,8 @@ def test_performance_indicators_repeated_per_project_are_not_a_reprint():
              for n, (name, v) in enumerate(rows, 1)]
     again = [{**c, "line_id": c["line_id"] + 10, "page": 17, "source_line": c["source_line"] + 100} for c in first]
     assert audit(first + again) == []
+
+
+@pytest.mark.parametrize("label, code", [("医疗卫生与计划生育支出", "210"), ("医疗卫生支出", "210")])
+def test_an_old_or_variant_name_in_a_table_row_is_still_a_finding(label, code):
+    assert audit([cell(1, "function_class", code, label, "20.00", unit=1_000_000)]) == [("function_name", "warning")]
