@@ -120,6 +120,7 @@ class Document:
         self.by_id = {line["line_id"]: line for line in lines}
         self.stated_changes = result.get("stated_changes", [])
         self.warnings = result.get("warnings", [])
+        self.section_texts = [s.get("text") or "" for s in result.get("sections", [])]
         self.findings = []
 
     def first(self, statement, item):
@@ -156,6 +157,7 @@ class Document:
             "line_ids": ";".join(str(l["line_id"]) for l in lines),
             "pages": ";".join(str(p) for p in sorted(pages)), "echoes": None,
             "_key": key, "_gap": gap, "_codes": codes, "_where": where,
+            "_totals": {l["line_id"] for l in lines if str(l.get("item") or "").startswith("total")},
         })
 
     def report(self, rule, severity, statement, message_zh, message_en, expected_fen, actual_fen, lines,
@@ -183,7 +185,7 @@ class Document:
         gap_fen = actual_fen - expected_fen
         actual, expected = yuan(actual_fen), yuan(expected_fen)
         gap = actual - expected
-        if gap_fen == 0 or unread_part(total, parts, gap):
+        if gap_fen == 0 or unread_part(total, parts, gap, self.section_texts):
             return
         if max(step_fen(l) for l in (total, *parts)) < 100:  # printed to the 分: exact but for its last digit
             severity = "rounding" if abs(gap_fen) <= tolerance([total, *parts]) else "error"
@@ -208,16 +210,27 @@ class Document:
         )
 
 
-def unread_part(total, parts, gap):
+def unread_part(total, parts, gap, section_texts=()):
     """The sentence of the total prints the missing amount itself, beside the parts that were read: a part
     the reader missed (e.g. 政府采购服务类预算), not a defect of the document."""
     if gap >= 0 or len(parts) < 2:
         return False
     read = {fen(p) for p in parts}
     texts = {l.get("source_text") or "" for l in (total, *parts)}  # a sentence may run over two lines
+    texts |= {to_full_stop(text, section_texts) for text in texts}
     return any(abs(amount + gap * 100) <= 100 and amount not in read and amount != fen(total)
                and not re.search(r"(增加|减少|增长|下降|比上年|上年)\s*$", text[max(0, at - 6):at])
                for text in texts for amount, at in amounts_in(text))
+
+
+def to_full_stop(text, section_texts):
+    """A clause ('…占比0.7%；') with the rest of its sentence, up to the 。 (the next line of its section)."""
+    for section in section_texts:
+        at = section.find(text) if text else -1
+        if at >= 0:
+            end = section.find("。", at + len(text) - 1)
+            return section[at:end + 1 if end >= 0 else len(section)]
+    return text
 
 
 def check_extraction(result):
@@ -281,8 +294,9 @@ def check_function_classes(doc):
         parts = list(classes)
         if statement == "expenditure":
             # "按支出功能分类：1.一般公共服务支出… 5.项目支出75万元": a project line listed after the classes.
-            first_class = min(l["line_id"] for l in classes)
-            parts += doc.where(statement, lambda l: l["item"] == "project" and l["line_id"] > first_class)
+            # Only the list's next figure: a 项目支出 of a later paragraph (财政拨款支出) is not a part of it.
+            last_class = max(l["line_id"] for l in classes)
+            parts += doc.where(statement, lambda l: l["item"] == "project" and l["line_id"] == last_class + 1)
         before = len(doc.findings)
         doc.reconcile("function_classes_total", statement, total, parts,
                       f"{STATEMENTS[statement][0]}按功能分类", f"{statement}: function classes vs total")
@@ -292,6 +306,15 @@ def check_function_classes(doc):
             codes = ",".join(sorted(l["function_code"] or "" for l in classes))
             finding["_key"] = ("classes", codes, finding["actual_yuan"] - finding["expected_yuan"], finding["severity"])
             finding["_where"] = finding["message_zh"]
+
+
+def one_spending_total(doc):
+    """The narrative states one spending total (no 财政拨款 total beside it): the 项 it lists are of
+    that spending, so its 类 list is their whole. With two (总支出 and 财政拨款支出总计), which the 项
+    belong to cannot be told."""
+    totals = {fen(l) for l in doc.lines if l["item"] == "total" and fen(l)
+              and l["statement"] in ("expenditure", "fiscal_appropriation", "general_budget")}
+    return len(totals) <= 1
 
 
 def explain_omitted_fund(doc, statement, finding, summed):
@@ -321,7 +344,8 @@ def check_function_items(doc):
         parts = [i for i in items if i["function_code"].startswith(section["function_code"])]
         doc.reconcile("function_items_section", "function_class", section, parts,
                       f"“款”{section['label']}", f"items of section {section['function_code']}")
-    classes = function_classes(doc, "general_budget") or function_classes(doc, "expenditure")
+    classes = function_classes(doc, "general_budget") or (
+        function_classes(doc, "expenditure") if one_spending_total(doc) else [])
     before = len(doc.findings)
     for cls in classes:
         parts = [i for i in items if i["function_code"].startswith(cls["function_code"])]
@@ -373,6 +397,8 @@ def check_performance(doc):
     doc.reconcile("performance_projects", "performance", total, projects,
                   "绩效目标管理项目", "performance-managed projects vs their total")
     spending = doc.first("expenditure", "project")
+    if total and "不涉及" in (total.get("source_text") or "") and not total["amount_yuan"]:
+        return  # '无…项目，不涉及绩效目标设置': says which projects carry none, not a total to compare
     if total and spending and total["amount_yuan"] is not None and spending["amount_yuan"] is not None:
         before = len(doc.findings)
         doc.reconcile("performance_project_spending", "performance", spending, [total],

@@ -21,6 +21,7 @@ merges one defect's echoes into one finding. Rules:
 - `table_row_parts`: a 类 row against its 款 rows, a 款 row against its 项 rows, per column.
 """
 
+import re
 from collections import defaultdict
 
 from cnbudget.audit import repeats
@@ -36,6 +37,12 @@ ROW_TABLE_KINDS = ("income", "expenditure", "function_class", "economic_class", 
 # Column keys that are a part of another column ("其中：…"), never summed into 合计; columns of changes.
 NOT_PARTS = ("of:", "其中")
 CHANGE_COLUMNS = ("change", "增减", "比上年", "pct", "rate", "完成率")
+# The columns that are parts of a row's 合计 (the standard's fund sources and spending types); a
+# column under any other heading (政府采购项目, 其中：中小企业 …) is not summed into it.
+PART_COLUMNS = {"fiscal", "general_budget", "government_fund", "state_capital", "special_account",
+                "operating_income", "business_income", "higher_subsidy", "affiliate_income", "non_fiscal_balance",
+                "unit_funds", "other_income", "carryover", "personnel", "public_use", "basic", "project",
+                "paid_to_higher", "operating_expenditure", "affiliate_subsidy"}
 
 # (narrative statement, item) -> (table kind, cell item) where the narrative's own key differs.
 NARRATIVE_TO_CELL = {
@@ -44,6 +51,10 @@ NARRATIVE_TO_CELL = {
     ("income", "operating_income"): ("income", "total:operating_income"),
     ("income", "other_income"): ("income", "total:other_income"),
 }
+# The overview's totals of each side: 本年收入/支出合计 and 收入/支出总计.
+OVERVIEW_TOTALS = {"income": ("income:current_total", "income:total"), "expenditure": ("current_total", "total")}
+# A narrative label about a part of the income or spending (财政拨款, 一般公共预算): never the whole table's total.
+NARROWER_SUBJECT = re.compile(r"财政拨款|一般公共预算|政府性基金|国有资本")
 NARRATIVE_KINDS = {"income", "expenditure", "fiscal_appropriation", "government_fund", "state_capital", "agency_operating",
                    "three_public", "procurement"}
 
@@ -128,10 +139,14 @@ def narrative_vs_table(doc, tables):
             target = (line["statement"], line["item"])
         else:
             continue
+        if target[0] in ("income", "expenditure") and NARROWER_SUBJECT.search(line["label"] or ""):
+            continue  # '财政拨款支出总计': a part of the spending, not the expenditure table's total
         cell = tables.cell(*target, phase=line.get("phase"))
         key = (line["statement"], line["item"], amount)
         if cell is None or fen(cell) is None or key in seen:
             continue
+        if str(target[1]).startswith("total") and amount in overview_totals(tables, target[0], line.get("phase")):
+            continue  # the narrative states the overview's 收入总计 (with carry-overs), the table 本年收入合计
         seen.add(key)
         if abs(amount - fen(cell)) > tolerance([line, cell]):
             doc.report("narrative_vs_table", "error", line["statement"],
@@ -139,6 +154,18 @@ def narrative_vs_table(doc, tables):
                        f"the narrative states {line['amount_text']} for '{line['label']}'; table "
                        f"'{cell['table_name']}' prints {printed_like(cell)}", fen(cell), amount, [line, cell],
                        key=("figure", line["statement"], line.get("function_code") or line["item"]))
+
+
+def overview_totals(tables, kind, phase):
+    """The overview's totals of one side, in 分: 本年收入合计 and 收入总计 (with carry-overs and balances)."""
+    items = OVERVIEW_TOTALS["income" if kind == "income" else "expenditure"]
+    return {fen(c) for c in (tables.cell("overview", item, phase=phase) for item in items) if c and fen(c) is not None}
+
+
+def fiscal_totals(tables):
+    """The totals printed by the 财政拨款收支总表 (本年支出合计, 支出总计)."""
+    return [c for cells in tables.of_kind("fiscal_appropriation") for c in cells
+            if split(c)[0] in ("total", "current_total") and fen(c) is not None]
 
 
 def agency_operating_vs_basic(doc, tables):
@@ -189,6 +216,12 @@ def table_vs_overview(doc, tables):
         overview = tables.cell("overview", overview_item, phase=cell.get("phase")) if cell else None
         if not tables.of_kind(kind) or cell is None or overview is None or fen(cell) == fen(overview):
             continue
+        if overview_item in ("income:total", "total") and \
+                fen(cell) in overview_totals(tables, "income" if overview_item == "income:total" else "expenditure",
+                                             cell.get("phase")):
+            continue  # the table's 本年收入合计 is the overview's too (its 总计 adds carry-overs)
+        if kind == "function_class" and fen(cell) in {fen(c) for c in fiscal_totals(tables)}:
+            continue  # 一般公共预算 spending = this year's 拨款 + 上年结转: the 财政拨款收支总表's total says so
         doc.report("table_vs_overview", "error", kind,
                    f"附表“{cell['table_name']}”合计{printed_like(cell)}，“{overview['table_name']}”为{printed_like(overview)}",
                    f"table '{cell['table_name']}' totals {printed_like(cell)}; the overview prints {printed_like(overview)}",
@@ -211,9 +244,16 @@ def table_vs_overview(doc, tables):
 
 def row_cells(cells):
     """{row: {column: cell}} of one table, first printing of each cell, in printed order."""
-    rows = {}
+    rows, again = {}, set()
     for cell in cells:
         row, column = split(cell)
+        where = (row, cell.get("source_line"))
+        if where in again:
+            continue
+        first = rows.get(row, {}).get(column)
+        if first is not None and first.get("source_line") != cell.get("source_line"):
+            again.add(where)  # the code printed again (another unit's rows): its first row only, never mixed
+            continue
         rows.setdefault(row, {}).setdefault(column, cell)
     return rows
 
@@ -226,11 +266,11 @@ def table_total_vs_rows(doc, rows):
     """The total row against the sum of the 类 rows, column by column (same phase only)."""
     if "total" not in rows:
         return
+    classes = [cells for row, cells in rows.items() if len(row) == 3 and row.isdigit()]
     for column, total in rows["total"].items():
-        parts = [cells[column] for row, cells in rows.items()
-                 if len(row) == 3 and row.isdigit() and column in cells and cells[column].get("phase") == total.get("phase")]
-        if not parts or fen(total) is None:
-            continue
+        parts = [cells[column] for cells in classes if column in cells and cells[column].get("phase") == total.get("phase")]
+        if not parts or fen(total) is None or any(column not in cells for cells in classes):
+            continue  # a class row without this column: its columns were read otherwise (another page's header)
         summed = sum(fen(p) or 0 for p in parts)
         gap = summed - fen(total)
         if gap:
@@ -248,9 +288,12 @@ def table_row_columns(doc, rows, kind):
         total = cells.get("")
         if total is None or len(cells) < 2 or row.startswith("income") or fen(total) is None:
             continue
-        parts = [c for column, c in cells.items() if column and not column.startswith(NOT_PARTS)
-                 and not any(word in column for word in CHANGE_COLUMNS) and "%" not in (c.get("amount_text") or "")
-                 and c.get("phase") == total.get("phase") and fen(c) is not None]
+        if any("#" in column or column.startswith("column_") for column in cells):
+            continue  # two columns read under one heading, or a column without one: the parts are unknown
+        columns = set(cells) - nested_columns(cells)
+        parts = [c for column, c in cells.items() if column in columns and column in PART_COLUMNS
+                 and "%" not in (c.get("amount_text") or "") and c.get("phase") == total.get("phase")
+                 and fen(c) is not None]
         if not parts:
             continue
         summed = sum(fen(c) for c in parts)
@@ -262,6 +305,19 @@ def table_row_columns(doc, rows, kind):
                        f"table '{total['table_name']}', row '{total['label']}': total {printed_like(total)}, "
                        f"sum of the other columns {money(summed)}", fen(total), summed, [total, *parts],
                        gap=gap, codes=(row if is_code(row) else "",), where=where(total, ""))
+
+
+def nested_columns(cells):
+    """Columns printed beside the column they add up to: 人员/公用经费 beside 基本支出, the funds beside
+    财政拨款 (only when they do add up to it: else they are not its parts)."""
+    nested = set()
+    for whole, parts in (("basic", ("personnel", "public_use")),
+                         ("fiscal", ("general_budget", "government_fund", "state_capital"))):
+        printed = [cells[p] for p in parts if p in cells and fen(cells[p]) is not None]
+        if whole in cells and printed and fen(cells[whole]) is not None and \
+                abs(sum(fen(p) for p in printed) - fen(cells[whole])) <= tolerance(printed + [cells[whole]]):
+            nested |= set(parts)
+    return nested
 
 
 def is_subtotal_column(parts, gap):
@@ -281,8 +337,8 @@ def table_row_parts(doc, rows):
             children_of[row[:-2]].append(row)
     for row, cells in rows.items():
         children = children_of.get(row) if row.isdigit() and len(row) in (3, 5) else None
-        if not children:
-            continue
+        if not children or any(column.startswith("column_") for child in children for column in rows[child]):
+            continue  # a sub-row with an amount under no heading: its columns were not read
         for column, cell in cells.items():
             parts = [rows[child][column] for child in children if column in rows[child]
                      and rows[child][column].get("phase") == cell.get("phase")]

@@ -42,7 +42,7 @@ UNIT_CODE = re.compile(r"^\s{0,40}(?P<code>\d{6,9})\s{1,40}(?=[^\d\s.,%])")
 CODE_PART = re.compile(r"^\s{1,40}(?P<part>\d{2})(?=\s{1,40}[^\d\s.,%])")
 SIDE_TOTAL = re.compile(r"(?<=\s)[^\d\s.,%-][^\s]{0,12}(?:合计|总计)(?=\s)")  # 人员经费合计 649.20 公用经费合计 97.19
 SIDE_CODE = re.compile(r"(?<=\s)[2-5]\d{2}(?:\d{2}){0,2}\s{1,12}(?=[^\d\s.,%-])")
-SECOND_CODE = re.compile(r"(?<=\s)(?P<cls>[2-5]\d{2})(?:\s{1,8}(?P<sec>\d{2}))?(?:\s{1,8}(?P<item>\d{2}))?\s{1,12}"
+SECOND_CODE = re.compile(r"(?<=\s)(?P<cls>[2-5]\d{2})(?:\s{0,8}(?P<sec>\d{2}))?(?:\s{0,8}(?P<item>\d{2}))?\s{1,24}"
                          r"(?P<name>[^\d\s.,%-][^\s]{0,40}(?: [^\s]{1,40}){0,3})")
 CELL_CODE = re.compile(r"^[\[【]?(?P<code>[1-9]\d{2}(?:\d{2}){0,3})[\]】]?\s{0,2}[-－—]?\s{0,2}(?P<name>\D.*)$")
 PERCENT = re.compile(r"^-?\d{1,12}(?:\.\d{1,6})?%$")

@@ -470,3 +470,155 @@ def test_a_former_name_in_its_own_year():
         result = {"document": {"document_id": DOC, "fiscal_year": year, "kind": "部门决算"}, "budget_lines": [line],
                   "stated_changes": [], "sections": [], "warnings": []}
         assert [(f["rule"], f["severity"]) for f in check_extraction(result)] == expected
+
+
+# ------------------------------------------------------------ what the reader cannot tell is not a finding
+
+@pytest.mark.parametrize("label, code", [
+    ("出行政事业单位离退", "20805"),  # the tail of the row above, then the start of its own (former) name
+    ("险缴费支出机关事业单位职业年金缴", "2080505"),  # the next row's name, wrapped onto this one
+    ("养老保险缴费支出机关事业单位职业年金缴费支出", "2080506"),
+    ("出", "2080505"),
+])
+def test_names_rejoined_from_wrapped_cells_are_not_judged(label, code):
+    target = cell(1, "function_class", code, label, "20.00", unit=1_000_000)
+    assert audit([target]) == []
+
+
+def test_an_item_named_in_a_sentence_before_its_budget_word():
+    # '教育支出预算数207,796.18万元': the narrative's label, not another name for 教育支出.
+    target = wan(1, "function_class", "205", "教育支出预算数", "207796.18", function_code="205", function_level="类")
+    assert audit([target]) == []
+
+
+@pytest.mark.parametrize("columns, expected", [
+    pytest.param({"": "2,776.75", "basic": "2,772.25", "personnel": "2,536.91", "public_use": "235.33",
+                  "project": "4.50"}, [], id="人员/公用经费 beside 基本支出 are its parts, not the 合计's"),
+    pytest.param({"": "76.23", "general_budget": "76.23", "fiscal": "0.00"}, [],
+                 id="funds that do not add up to the 财政拨款 column beside them"),
+    pytest.param({"": "10,737.69", "basic": "9,206.23", "project": "1,531.46", "政府采购项目": "775.86"}, [],
+                 id="a column under another heading (政府采购) is not a part"),
+    pytest.param({"": "97.80", "project": "58,788.54", "project#2": "58,786.90"}, [],
+                 id="two columns under one heading: the parts are unknown"),
+    pytest.param({"": "2,776.75", "basic": "2,772.25", "project": "3.50"}, [("table_row_columns", "error")],
+                 id="parts that do not add up"),
+])
+def test_row_columns_sum_the_parts_of_the_total(columns, expected):
+    row = [cell(n, "expenditure", f"201:{key}".rstrip(":"), "一般公共服务支出", text, unit=1_000_000)
+           for n, (key, text) in enumerate(columns.items(), 1)]
+    assert audit(row) == expected
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("本部门当年一般公共预算会议费预算支出", ("expenditure", "meeting")),
+    ("本部门当年一般公共预算培训费预算支出", ("expenditure", "training")),
+    ("国家信访局2026年委托业务费财政拨款预算", ("expenditure", "commissioned_services")),
+    ("支出预算", ("expenditure", "total")),
+])
+def test_a_meeting_fee_is_not_the_spending_total(label, expected):
+    from cnbudget.narrative import classify
+
+    assert classify(label, "expenditure")[:2] == expected
+
+
+def test_a_share_of_the_total_its_own_sentence_states():
+    # 西南大学 2023: “财政拨款支出总计为237,100.00万元，其中基本支出199,015.13万元，占总支出的83.94%”.
+    text = "财政拨款支出总计为237,100.00万元，其中基本支出199,015.13万元，占总支出的83.94%。"
+    spending = wan(1, "expenditure", "total", "总支出", "457676.75", source_line=5)
+    fiscal = wan(2, "fiscal_appropriation", "total", "财政拨款支出总计", "237100.00", source_line=9, source_text=text)
+    basic = wan(3, "expenditure", "basic", "基本支出", "199015.13", source_line=9, source_text=text,
+                stated_share="83.94%")
+    assert audit([spending, fiscal, basic]) == []
+
+
+def test_a_class_share_with_no_base_named_is_of_the_general_budget():
+    # 国家信访局: “按照支出功能分类，一般公共服务（类）支出13,144.37万元，占79.78%” (一般公共预算当年拨款).
+    general = wan(1, "income", "general_budget", "一般公共预算拨款收入", "16474.82")
+    cls = wan(2, "function_class", "201", "一般公共服务（类）", "13144.37", function_code="201", function_level="类",
+              stated_share="79.78%", source_text="一般公共服务（类）支出13,144.37万元，占79.78%。")
+    assert audit([general, cls]) == []
+
+
+def test_one_misprinted_total_is_one_finding_whatever_the_rules_that_see_it():
+    # 国家信访局: 财政拨款收支总预算 18,728.91 against its parts (18,728.94), its classes and its table.
+    total = wan(1, "fiscal_appropriation", "total", "财政拨款收支总预算", "18728.91")
+    parts = [wan(2, "fiscal_appropriation", "general_budget", "一般公共预算当年拨款收入", "16474.82"),
+             wan(3, "fiscal_appropriation", "carryover", "上年结转", "2254.12")]
+    table = cell(4, "fiscal_appropriation", "total", "总计", "18,728.94", table="财政拨款收支总表", unit=1_000_000)
+    assert audit([total, *parts]) == [("income_sources_total", "error")]
+    assert audit([total, *parts, table]) == [("narrative_vs_table", "error")]  # the sum is its echo
+
+
+def test_a_table_total_of_this_year_against_the_overview_that_adds_carry_overs():
+    # 西南大学 2021: 收入预算表 合计 = 本年收入合计 390,140.45; the overview's 收入总计 490,808.40 adds 上年结转.
+    overview = [cell(1, "overview", "income:current_total", "本年收入合计", "390,140.45", table="收支预算总表", unit=1_000_000),
+                cell(2, "overview", "income:total", "收入总计", "490,808.40", table="收支预算总表", unit=1_000_000)]
+    income = cell(3, "income", "total", "合计", "390,140.45", table="收入预算表", unit=1_000_000)
+    stated = wan(4, "income", "total", "收入预算", "490808.40")
+    assert audit([*overview, income, stated]) == []
+
+
+def test_a_narrower_total_is_not_the_expenditure_tables_total():
+    # 西南大学 2023: “财政拨款支出总计为237,100.00万元” is not the 支出决算表's 457,676.75.
+    stated = wan(1, "expenditure", "total", "财政拨款支出总计", "237100.00")
+    table = cell(2, "expenditure", "total", "合计", "457,676.75", table="支出决算表", unit=1_000_000)
+    assert audit([stated, table]) == []
+
+
+def test_a_continued_table_reprinting_its_total_row_is_not_printed_twice():
+    first = [cell(n, "income", item, label, "1668.14", table="收入决算表", page=8)
+             for n, (item, label) in enumerate([("total", "合计"), ("total:fiscal", "合计"), ("208", "社保")], 1)]
+    again = [{**c, "line_id": c["line_id"] + 10, "page": 9, "source_line": c["source_line"] + 100} for c in first[:2]]
+    assert audit(first + again) == []
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("经营收入", ("income", "operating_income")),
+    ("上缴上级支出", ("expenditure", "paid_to_higher")),
+    ("对附属单位补助支出", ("expenditure", "affiliate_subsidy")),
+])
+def test_a_final_accounts_part_is_not_its_total(label, expected):
+    from cnbudget.narrative import classify
+
+    assert classify(label, "income")[:2] == expected
+
+
+def test_no_projects_of_one_type_is_not_a_performance_total():
+    # 烟台: “无财政拨款业务类和投资发展类项目，不涉及绩效目标设置。” beside 项目支出781.50万元.
+    none = line(1, "performance", "total", "业务类和投资发展类项目", "无", 0,
+                source_text="2026年烟台市审计局部门无财政拨款业务类和投资发展类项目，不涉及绩效目标设置。")
+    project = wan(2, "expenditure", "project", "项目支出", "781.50")
+    assert audit([none, project]) == []
+
+
+def test_a_reason_ends_at_its_clause():
+    # 西南大学 2021: “…主要原因是重点实验室拨款增加；住房保障支出比上年增加7.68万元”: the next item, not the reason.
+    science = wan(1, "function_class", "206", "科学技术支出预算数", "1512.90", function_code="206", function_level="类")
+    housing = wan(2, "function_class", "221", "住房保障支出", "7243.45", function_code="221", function_level="类")
+    changes = [change(1, science, "比上年增加166.77万元", "increase", change_fen=16_677_000,
+                      reason="重点实验室拨款增加；住房保障支出比上年增加 7.68 万元"),
+               change(2, housing, "比上年增加7.68万元", "increase", change_fen=768_000)]
+    assert [r for r in audit([science, housing], changes) if r[0] == "copied_note"] == []
+
+
+def test_a_code_printed_again_under_another_unit_is_not_mixed_into_the_first_row():
+    # 北京: the 一般公共预算支出表 lists each unit's rows; 2080502 under unit A has no 公用经费, under unit B it has.
+    first = [cell(1, "function_class", "2080502", "事业单位离退休", "1.902000", unit=1_000_000, source_line=206),
+             cell(2, "function_class", "2080502:personnel", "事业单位离退休", "1.902000", unit=1_000_000, source_line=206)]
+    second = [cell(3, "function_class", "2080502", "事业单位离退休", "22.758200", unit=1_000_000, source_line=221),
+              cell(4, "function_class", "2080502:personnel", "事业单位离退休", "20.190200", unit=1_000_000, source_line=221),
+              cell(5, "function_class", "2080502:public_use", "事业单位离退休", "2.568000", unit=1_000_000, source_line=221)]
+    assert audit(first + second) == []
+
+
+def test_performance_indicators_repeated_per_project_are_not_a_reprint():
+    rows = [("时效指标", "12"), ("质量指标", "100"), ("满意度指标", "95")]
+    first = [cell(n, "performance", f"{name}:value", name, v, table="项目支出绩效目标表", page=16)
+             for n, (name, v) in enumerate(rows, 1)]
+    again = [{**c, "line_id": c["line_id"] + 10, "page": 17, "source_line": c["source_line"] + 100} for c in first]
+    assert audit(first + again) == []
+
+
+@pytest.mark.parametrize("label, code", [("医疗卫生与计划生育支出", "210"), ("医疗卫生支出", "210")])
+def test_an_old_or_variant_name_in_a_table_row_is_still_a_finding(label, code):
+    assert audit([cell(1, "function_class", code, label, "20.00", unit=1_000_000)]) == [("function_name", "warning")]

@@ -316,3 +316,12 @@ def test_extract_file_records_every_table_cell(source, request):
     rules = [w["rule"] for w in result["warnings"]]
     assert rules.count("inferred_function_code") == len(synthetic_docs.FUNCTION_ROWS)  # the 无编码 layout
     assert rules.count("empty_table") == 1
+
+
+def test_a_second_code_column_is_not_an_amount():
+    """西安: 部门经济科目编码 | 名称 | 政府经济科目编码 (50101, no separators) | 名称 | amounts."""
+    table = read_one(layout(
+        "一般公共预算支出明细表（按支出经济分类科目）", "单位：元",
+        "部门经济科目编码  部门经济科目名称   政府经济科目编码  政府经济科目名称        合计",
+        "      30101   基本工资                   50101              工资奖金津补贴          7,678,981.80"))
+    assert [(c["item"], int(c["amount"] * 100)) for c in table.cells] == [("30101/50101", 767_898_180)]

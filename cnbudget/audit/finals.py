@@ -90,7 +90,8 @@ def check_completion_rates(doc):
                     doc.report("completion_rate", "error", line["statement"],
                                f"决算{money(final)}，年初预算为0，完成率无从计算，原文印为{printed}%",
                                f"final {money(final)} against a budget of 0: no completion rate follows; the "
-                               f"document prints {printed}%", 0, final, [line], key=("rate", line["source_line"]))
+                               f"document prints {printed}%", 0, final, [line],
+                               key=("rate", line["statement"], "zero budget", final))  # the total and its part again
                     break  # one sentence, one finding: its parts repeat the same budget of 0
                 continue
             places = -printed.as_tuple().exponent if printed.as_tuple().exponent < 0 else 0

@@ -23,7 +23,8 @@ def merge(findings):
         if key is not None and key in by_key:
             by_key[key].append(finding)
             continue
-        group = next((g for g in groups if echo_of(g[0], finding)), None) if finding.get("_gap") else None
+        group = next((g for g in groups if (finding.get("_gap") and echo_of(g[0], finding))
+                      or same_figure(g[0], finding)), None)
         if group is not None:
             group.append(finding)
             continue
@@ -40,13 +41,24 @@ def echo_of(first, finding):
     return all(related(a, b) for a in first.get("_codes", ()) for b in finding.get("_codes", ()))
 
 
+def same_figure(first, finding):
+    """One printed figure that misses by the same amount in several rules (the narrative's total against
+    its table, against its own parts, against the function classes): one defect."""
+    gaps = [abs(f["expected_yuan"] - f["actual_yuan"]) for f in (first, finding)
+            if f.get("expected_yuan") is not None and f.get("actual_yuan") is not None]
+    shared = (first.get("_totals") or set()) & (finding.get("_totals") or set())  # the same printed total
+    return len(gaps) == 2 and gaps[0] == gaps[1] != 0 and bool(shared)
+
+
 def fold(group):
     """The deepest-coded, most severe finding of a group, with the others as its echoes."""
-    lead = min(group, key=lambda f: (SEVERITY_ORDER[f["severity"]], -max((len(c or "") for c in f.get("_codes", ())), default=0)))
+    lead = min(group, key=lambda f: (SEVERITY_ORDER[f["severity"]], -max((len(c or "") for c in f.get("_codes", ())), default=0),
+                                      f["rule"] != "narrative_vs_table"))  # a restated figure: say where it differs
     others = [f for f in group if f is not lead]
     out = {k: v for k, v in lead.items() if not k.startswith("_")}
     if others:
         out["echoes"] = "；".join(dict.fromkeys(f.get("_where") or f["message_zh"] for f in others))
+        out["severity"] = min((f["severity"] for f in group), key=SEVERITY_ORDER.get)
         # The lead's own lines stay its lines (finding_lines joins them); the pages say where it echoes.
         pages = {int(v) for f in group for v in (f.get("pages") or "").split(";") if v}
         out["pages"] = ";".join(str(v) for v in sorted(pages))

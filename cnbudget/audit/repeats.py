@@ -33,12 +33,19 @@ def unique_table_lines(lines):
 def check_repeats(doc):
     """A table printed twice is reported once, its repeat left out of every sum."""
     for (table, page, again), lines in doc.repeats.items():
-        if len(lines) < 3:
-            continue
+        rows = [l for l in lines if not is_total_row(l)]  # a continued table reprints its 合计 row under its header
+        if len(rows) < 3 or lines[0]["statement"] == "performance":
+            continue  # 绩效目标表: each project repeats the same indicators (≥ 95 %, 12 月), not a reprint
         doc.report("repeated_lines", "warning", lines[0]["statement"],
                    f"附表“{table}”在第{again}页重复印出（与第{page}页相同的{len(lines)}个数额只计一次）",
                    f"table '{table}' is printed again on page {again} ({len(lines)} cells equal to page {page}; "
                    "counted once)", None, None, lines[:1], key=("repeat", table))
+
+
+def is_total_row(line):
+    row = str(line["item"]).partition(":")[0] if not str(line["item"]).startswith("income:") else \
+        str(line["item"]).split(":")[1]
+    return row in ("total", "current_total")
 
 
 SUBJECTS = ("政府性基金", "国有资本经营", "三公", "机关运行经费", "政府采购", "政府购买服务", "一般公共预算")
@@ -95,7 +102,8 @@ def check_reasons(doc):
                    key=("reason", record.get("source_line")))
     names = {item_name(c["label"]) for c in doc.stated_changes if c.get("function_code")}
     for change in doc.stated_changes:
-        reason, own = change.get("reason_text") or "", item_name(change["label"])
+        # The reason ends at its clause: '…；科学技术支出比上年增加…' is the next item's change, not this reason.
+        reason, own = re.split(r"[；;]", change.get("reason_text") or "")[0], item_name(change["label"])
         if not change.get("function_code") or not reason or own in reason:
             continue
         others = sorted((n for n in names if len(n) >= 4 and n != own and n in reason and n not in own),

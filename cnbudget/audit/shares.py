@@ -22,6 +22,14 @@ NAMED_BASES = [
 ]
 
 
+# The 一般公共预算 totals a function class's share is of, when the sentence names no base.
+GENERAL_BUDGET_TOTALS = {("general_budget", "total"), ("fiscal_appropriation", "general_budget"),
+                         ("income", "general_budget"), ("function_class", "total"), ("fiscal_appropriation", "total")}
+
+
+SPECIFIC_BASES = ("一般公共预算", "财政拨款", "“三公”", "三公")
+
+
 def named_base(line):
     """The base the sentence names before the share ('占部门支出总额的22.00%' → '部门支出总额'), or None."""
     share = (line.get("stated_share") or "").replace(" ", "")
@@ -31,17 +39,22 @@ def named_base(line):
     if not match:
         return None
     name = match.group(1).strip("的")
-    return name or None
+    return None if name in ("", "比") else name  # '占比0.7%' names no base
 
 
 def base_candidates(doc, line, name):
     """Totals that the named base can be: same-statement totals for a bare '占X%', else by the name's words."""
     totals = [l for l in doc.all_lines if str(l["item"]).startswith("total") and fen(l)]
     if name is None:
-        return [l for l in doc.lines if l["statement"] == line["statement"] and l["item"] == "total" and fen(l)]
+        own = [l for l in doc.lines if l["statement"] == line["statement"] and l["item"] == "total" and fen(l)]
+        if not own and line.get("function_code"):  # a 类's share: of the 一般公共预算 (财政拨款) it is part of
+            own += [l for l in doc.lines if fen(l) and (l["statement"], l["item"]) in GENERAL_BUDGET_TOTALS]
+        return own
     for words, statements in NAMED_BASES:
         if words in name:
             found = [l for s in statements for l in totals if l["statement"] == s and ":" not in str(l["item"])]
+            if words in SPECIFIC_BASES:  # '占本年财政拨款的95.96%': also the amount printed under that name
+                found += [l for l in doc.lines if words in (l.get("label") or "") and fen(l) and l is not line]
             if found:
                 return found
     return [l for l in doc.all_lines if l.get("label") and name in l["label"] and fen(l)]
@@ -90,6 +103,9 @@ def check_shares(doc):
             continue
         own = expected[0] if expected else None
         found = next((b for b in other_bases(doc, line) if share_matches(fen(line), fen(b), printed)), None)
+        if (found and found["item"] == "total" and found["source_line"] == line["source_line"]
+                and found["line_id"] < line["line_id"]):
+            continue  # '支出总计为237,100万元，其中基本支出…占总支出的83.94%': the sentence's own total
         label = line["label"]
         named = f"“{name}”" if name else (own["label"] if own else "本表总数")
         on_own = (f"按{named}{money(fen(own))}应为{share_text(fen(line), fen(own))}" if own else "文中无该基数")
