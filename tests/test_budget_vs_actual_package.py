@@ -184,3 +184,47 @@ async def test_a_unit_without_final_accounts_has_no_section(tmp_path, built):
     load_package(empty, tmp_path / "cnbudget.db")
     text = visible((await make_datasette(tmp_path / "cnbudget.db").client.get("/unit/" + quote(UNIT, safe=""))).text)
     assert "预算与决算" not in text and "2023年部门决算" in text
+
+
+async def test_the_unit_page_shows_the_stated_reason(tmp_path, built):
+    # The reason comes from the 决算's stated comparison with its 年初预算 (cnbudget.execution); set in a copy here.
+    out, _ = built
+    copy = tmp_path / "package"
+    copy.mkdir()
+    for path in out.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    rows = read_rows(out / "budget_vs_actual.csv")
+    for row in rows:
+        if row["function_code"] == "2010101":
+            row["reason_text"] = "追加会议经费（合成）"
+    with open(copy / "budget_vs_actual.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns("budget_vs_actual"), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    load_package(copy, tmp_path / "cnbudget.db")
+    text = visible((await make_datasette(tmp_path / "cnbudget.db").client.get("/unit/" + quote(UNIT, safe=""))).text)
+    assert "800.00 880.00 80.00 110.00% 追加会议经费（合成）" in text
+
+
+def document(doc_id, kind, year=2023):
+    return {"document_id": doc_id, "unit_name": UNIT, "fiscal_year": year, "kind": kind}
+
+
+def line(doc_id, yuan):
+    return {"document_id": doc_id, "line_id": 1, "statement": "expenditure", "item": "total", "label": "支出合计",
+            "function_code": None, "amount_yuan": yuan, "phase": None, "page": None}
+
+
+@pytest.mark.parametrize("documents, expected", [
+    ([document("b", "部门预算"), document("f", "部门决算")], [("b", "f")]),
+    # A 决算 beside a 部门预算 and a 单位预算 of its year: compared once, with the budget of its own level.
+    ([document("u", "单位预算"), document("b", "部门预算"), document("f", "部门决算")], [("b", "f")]),
+    ([document("u", "单位预算"), document("f", "部门决算")], [("u", "f")]),
+    ([document("b", "部门综合预算"), document("f", "部门决算")], [("b", "f")]),
+    ([document("b", "部门预算", 2022), document("f", "部门决算")], []),  # another year
+    ([document("b", "部门预算"), document("c", "部门预算", 2024)], []),  # two budgets: year over year only
+])
+def test_each_final_is_compared_with_one_budget(documents, expected):
+    tables = {"budget_lines": [line(d["document_id"], 100) for d in documents], "stated_changes": []}
+    rows = package.budget_vs_actual_rows(documents, tables)
+    assert [(r["budget_document_id"], r["final_document_id"]) for r in rows] == expected
