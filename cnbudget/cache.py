@@ -1,7 +1,8 @@
 """The build cache: each document's extracted rows (and each unit's year-over-year rows) kept by content.
 
 A document's entry is found by the sha256 of its bytes, its sidecar, its path under the sources
-folder and the extractor's version; a unit's `changes` entry by the keys of its documents. Entries
+folder and the extractor's version; a unit's `changes` entry (its year-over-year rows, then its
+budget-vs-actual rows) by the keys of its documents. Entries
 are what the package writer needs and nothing more: the CSV bytes of every resource (already
 checked against the schemas) after a small JSON header (row counts, the function codes the
 document printed, its check errors), in one SQLite file (`build/cache/cache.db`), written by the
@@ -24,7 +25,7 @@ import orjson
 
 import cnbudget
 
-CACHE_FORMAT = "3"
+CACHE_FORMAT = "4"
 PACKAGE_DIR = Path(cnbudget.__file__).resolve().parent
 REFERENCE_DIR = PACKAGE_DIR.parent / "datasets" / "reference"
 # Serving and command-line layers: editing them changes no extracted row.
@@ -65,7 +66,7 @@ def document_key(version, digests, sidecar, source_file):
 
 
 def series_key(version, document_keys):
-    """A unit's `changes` entry: the documents compared, in year order."""
+    """A unit's `changes` (and `budget_vs_actual`) entry: the documents compared, in series order."""
     return key_of("series", version, list(document_keys))
 
 

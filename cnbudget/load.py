@@ -42,6 +42,7 @@ INDEXES = {
     "warnings": [["rule"]],
     "findings": [["rule"], ["severity"], ["statement"]],
     "changes": [["kind"], ["unit"], ["statement", "item"], ["new_document_id"], ["old_document_id"]],
+    "budget_vs_actual": [["unit", "fiscal_year"], ["statement", "item"], ["budget_document_id"]],
 }
 
 # Columns indexed with the FTS5 trigram tokenizer (the default tokenizer cannot split Chinese).

@@ -8,7 +8,9 @@ reproducible: stable row and column order, LF endings, sorted JSON keys.
 
 The unit of work is a series: one unit's documents of every year, extracted, checked and diffed
 together (`build_series`), run in this process, on a local process pool, or on a Dask cluster
-(`cnbudget.cluster`). With a cache folder, each document's rows and each series' changes are kept
+(`cnbudget.cluster`). A unit's 预算 and 决算 of one year are in its series too, compared line by line for
+`budget_vs_actual` (`cnbudget.execution`). With a cache folder, each document's rows and each series'
+changes and budget-vs-actual rows are kept
 by content (`cnbudget.cache`), so a rebuild only extracts what changed. A failing document is
 reported with its error and the build goes on, to report every failure before it fails.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from frictionless import FrictionlessException, Package
 
-from cnbudget import function_codes, swap
+from cnbudget import execution, function_codes, swap
 from cnbudget.cache import BuildCache, document_key, extractor_version, pack, series_key, unpack
 from cnbudget.checks import check_extraction
 from cnbudget.diff import package_changes
@@ -37,7 +39,7 @@ from cnbudget.schema import SCHEMAS, TITLES, columns
 from cnbudget.validate import MAX_ERRORS, KeyIndex, TableCheck, document_cells
 
 RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "function_codes", "warnings",
-             "findings", "changes"]
+             "findings", "changes", "budget_vs_actual"]
 DOCUMENT_RESOURCES = ["documents", "budget_lines", "stated_changes", "sections", "warnings", "findings"]
 
 PACKAGE_META = {
@@ -83,16 +85,18 @@ PARALLEL_BYTES = 20_000_000
 
 
 def unit_series(sources):
-    """Sources grouped by unit and kind (from their sidecars), each series in year order.
+    """Sources grouped by unit (from their sidecars), each series by kind, then in year order.
 
-    A unit's consecutive years are compared for the `changes` table, so a series is the unit
-    of work: it is extracted, checked and diffed together, then written and forgotten.
+    A unit's consecutive years of one kind are compared for the `changes` table, and its 预算 and 决算
+    of one year for `budget_vs_actual`, so a series is the unit of work: it is extracted, checked and
+    diffed together, then written and forgotten. (Sorted by kind first, the documents come in the
+    order they had when a series was one unit and one kind.)
     """
     series = {}
     for source, meta in sources:
-        key = (meta.get("unit_name") or source.stem, meta.get("kind") or "")
-        series.setdefault(key, []).append((source, meta))
-    return [sorted(series[key], key=lambda s: (s[1].get("fiscal_year") or 0, s[0].name)) for key in sorted(series)]
+        series.setdefault(meta.get("unit_name") or source.stem, []).append((source, meta))
+    return [sorted(series[key], key=lambda s: (s[1].get("kind") or "", s[1].get("fiscal_year") or 0, s[0].name))
+            for key in sorted(series)]
 
 
 def function_code_rows(extra_codes):
@@ -173,8 +177,33 @@ def failure(source, error):
     return f"{source}: {type(error).__name__}: {error}"
 
 
+def budget_vs_actual_rows(documents, tables):
+    """`budget_vs_actual` rows of a unit's documents: each 决算 against one 预算 of its year (of its own
+    level when there are two, 部门 with 部门), so that a 决算 line is compared once."""
+    lines_of, changes_of = {}, {}
+    for line in tables["budget_lines"]:
+        lines_of.setdefault(line["document_id"], []).append(line)
+    for change in tables["stated_changes"]:
+        changes_of.setdefault(change["document_id"], []).append(change)
+    chosen = {}
+    for budget, final in execution.pairs(documents):
+        if budget.get("fiscal_year") is None:
+            continue
+        same_level = (budget.get("kind") or "")[:2] == (final.get("kind") or "")[:2]
+        best = chosen.get(final["document_id"])
+        if best is None or (same_level and not best[0]):
+            chosen[final["document_id"]] = (same_level, budget, final)
+    rows = []
+    for _, budget, final in sorted(chosen.values(), key=lambda c: c[2]["document_id"]):
+        rows += execution.budget_vs_actual((budget, lines_of.get(budget["document_id"], []), []),
+                                           (final, lines_of.get(final["document_id"], []),
+                                            changes_of.get(final["document_id"], [])))
+    return rows
+
+
 def changes_entry(results):
-    """Packed cache entry of a series' `changes` rows: CSV records without change_id (numbered when written)."""
+    """Packed cache entry of a series' `changes` rows (CSV records without change_id, numbered when
+    written) followed by its `budget_vs_actual` rows (CSV text)."""
     tables = {"documents": [result["document"] for result in results],
               **{name: [row for result in results for row in result[name]] for name in ("budget_lines", "stated_changes")}}
     rows = package_changes(tables)
@@ -187,7 +216,13 @@ def changes_entry(results):
         errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
                    for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
         records.append(csv_text([cells[1:]]).encode())
-    return pack({"sizes": [len(r) for r in records], "errors": errors[:MAX_ERRORS]}, b"".join(records))
+    compared = budget_vs_actual_rows(tables["documents"], tables)
+    compared_text, compared_errors = checked_csv("budget_vs_actual", compared)
+    errors += compared_errors
+    compared_bytes = compared_text.encode()
+    header = {"sizes": [len(r) for r in records], "budget_vs_actual": [len(compared_bytes), len(compared)],
+              "errors": errors[:MAX_ERRORS]}
+    return pack(header, b"".join(records) + compared_bytes)
 
 
 def build_series(job):
@@ -281,6 +316,9 @@ class Tables:
             start += size
         self.files["changes"].write(b"".join(parts))
         self.counts["changes"] += len(header["sizes"])
+        size, count = header["budget_vs_actual"]
+        self.files["budget_vs_actual"].write(body[start:start + size])
+        self.counts["budget_vs_actual"] += count
 
     def close(self):
         for file in self.files.values():

@@ -298,9 +298,8 @@ SCHEMAS["changes"] = {
         {"fields": ["old_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
     ],
 }
-# Budget vs actual (cnbudget.execution): a unit's 预算 and 决算 of one year, line by line. Kept beside
-# SCHEMAS until the package writes the resource and the site loads it (then: SCHEMAS["budget_vs_actual"]
-# = BUDGET_VS_ACTUAL; TITLES["budget_vs_actual"] = BUDGET_VS_ACTUAL_TITLE).
+# Budget vs actual (cnbudget.execution): a unit's 预算 and 决算 of one year, line by line; written per unit
+# series by the build (cnbudget.package), loaded and served like the other tables.
 BUDGET_VS_ACTUAL = {
     "fields": [
         field("unit", "string", "单位名称", "编制预算、决算的部门（单位）名称。"),
@@ -332,10 +331,11 @@ BUDGET_VS_ACTUAL = {
 }
 BUDGET_VS_ACTUAL_TITLE = ("预算与决算对比", "同一单位同一年度的预算与决算逐条对比：预算数、决算数、差额、执行率及决算所述原因。金额单位：元。")
 TITLES["findings"] = ("审计发现", "文件自身的算术核对：合计与分项、项与类、占比与金额、原文增减与上年数。只列出，不更正原数据。金额单位：元。")
+SCHEMAS["budget_vs_actual"] = BUDGET_VS_ACTUAL
+TITLES["budget_vs_actual"] = BUDGET_VS_ACTUAL_TITLE
 TITLES["changes"] = ("年度变化", "同一单位相邻年度的逐条比较（按科目含义而非位置匹配）；只有一年文件时，按原文所述增减推出的上年数（as_stated）。金额单位：元。")
 
 
 def columns(resource):
     """Column names of a resource, in schema order."""
-    schema = SCHEMAS.get(resource) or {"budget_vs_actual": BUDGET_VS_ACTUAL}[resource]
-    return [f["name"] for f in schema["fields"]]
+    return [f["name"] for f in SCHEMAS[resource]["fields"]]

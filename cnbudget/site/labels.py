@@ -52,6 +52,8 @@ KEY_COLUMNS = {
                      "function_code", "expense_type", "fund_source"],
     "stated_changes": ["label", "direction", "change_yuan", "reason_text", "fiscal_year", "document_id"],
     "changes": ["unit", "label", "kind", "old_yuan", "new_yuan", "change_yuan", "change_pct"],
+    "budget_vs_actual": ["unit", "fiscal_year", "label", "budget_yuan", "final_yuan", "difference_yuan",
+                         "execution_pct", "reason_text"],
     "findings": ["document_id", "severity", "message_zh", "expected_yuan", "actual_yuan"],
     "documents": ["title", "unit_name", "fiscal_year", "kind", "region"],
 }

@@ -184,6 +184,22 @@ async def functions_page(datasette, request, db):
     return await render(datasette, request, "cnb_functions.html", context)
 
 
+async def budget_vs_actual(db, ids, params):
+    """The unit's 预算 and 决算 of one year side by side, line by line (the budget_vs_actual table), in 万元."""
+    if not await db.table_exists("budget_vs_actual"):
+        return []
+    rows = [dict(r) for r in await db.execute(
+        "select fiscal_year, statement_title, function_code, label, budget_yuan, final_yuan, difference_yuan, "
+        "execution_pct, reason_text, final_document_id, final_page "
+        f"from budget_vs_actual where final_document_id in ({ids}) order by fiscal_year desc, final_document_id, "
+        "rowid", params)]
+    for r in rows:
+        r.update({name: format_money(r[f"{name}_yuan"]) if r[f"{name}_yuan"] is not None else "—"
+                  for name in ("budget", "final", "difference")},
+                 rate="—" if r["execution_pct"] is None else f"{r['execution_pct']:.2f}%")
+    return rows
+
+
 async def unit_page(datasette, request, db):
     """/unit/<name>: the unit's documents side by side (budget and 决算 of a year adjacent), changes with reasons."""
     unit = unquote(request.url_vars["unit"])
@@ -225,7 +241,8 @@ async def unit_page(datasette, request, db):
                  basis_label=VOCABULARIES["basis"].get(c["basis"], c["basis"]))
     context = {
         "unit": unit, "documents": documents, "columns": columns, "rows": rows, "series": series,
-        "changes": changes, "computed": computed, "database": db.name,
+        "changes": changes, "computed": computed, "executed": await budget_vs_actual(db, ids, params),
+        "database": db.name,
         "region": documents[-1]["region"], "has_final": any("决算" in d["kind"] for d in documents),
     }
     return await render(datasette, request, "cnb_unit.html", context)
