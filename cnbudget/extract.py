@@ -74,6 +74,8 @@ class Extraction:
             page=sentence.line.page, source_line=sentence.line.no, source_text=sentence.raw,
         )
         record.update(dims)
+        if record["phase"] is None and amount is not None:  # the document's own figure
+            record["phase"] = "final" if "决算" in (self.document.get("kind") or "") else "budget"
         if record["function_code"] is None and record["function_level"] is not None:
             self.warn("unknown_function_name",
                       f"功能分类名称“{label}”不在科目参考表中，编码留空", sentence)

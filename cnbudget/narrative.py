@@ -422,8 +422,23 @@ def place_amount(doc, sentence, match, label, context, printed, start):
                  sentence)
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
+    dims.setdefault("phase", phase_before(doc.document, sentence.text[max(0, match.start() - PHASE_WINDOW):match.start()]))
     return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
                         amount=amount, **dims)
+
+
+# Which figure a narrative amount is, from the words just before it (“年初预算为X万元，支出决算为Y万元”);
+# None leaves it to Extraction.add_line: the document's own figure (决算 in a 决算, budget in a 预算).
+PHASE_WINDOW = 12
+PHASE_WORDS = [(re.compile(r"调整预算|全年预算"), "adjusted_budget"), (re.compile(r"年初预算|完成预算|预算数"), "budget"),
+               (re.compile(r"决算"), "final")]
+PRIOR_WORDS = [(re.compile(r"执行数|执行为|决算数"), "prior_outturn"), (re.compile(r"上年预算|上年度预算"), "prior_budget")]
+
+
+def phase_before(document, before):
+    """budget / adjusted_budget / final in a 决算, prior_outturn / prior_budget in a 预算, or None."""
+    final = "决算" in (document.get("kind") or "")
+    return next((phase for pattern, phase in (PHASE_WORDS if final else PRIOR_WORDS) if pattern.search(before)), None)
 
 
 def place_change_label(doc, sentence, match, subject_label, direction, context):
