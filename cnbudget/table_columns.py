@@ -250,9 +250,14 @@ def wins(cell, other, left, end):
 
 def name_column(kind, words):
     """(Column, the words naming it) from a column's heading words, read from the lowest line up
-    ('财政拨款支出' / '合计' is 合计), or (None, all the words)."""
+    ('财政拨款支出' / '合计' is 合计), or (None, all the words). A fund stacked over '财政拨款'
+    ('政府性基金预算' / '财政拨款') is that fund's appropriation, not all 财政拨款."""
     for start in range(len(words) - 1, -1, -1):
         column = column_for(kind, "".join(words[start:]))
+        if column is not None and column.key == "fiscal" and start:
+            above = column_for(kind, "".join(words[start - 1:]))
+            if above is not None and above.key in FUND_ORDER:
+                return above, "".join(words[start - 1:])
         if column is not None:
             if column.key == "" and words[-1] in ("小计", "金额"):  # '财政拨款收入 / 小计': that part's subtotal
                 # the part is named by the group heading above (top line first), one word at a time

@@ -443,17 +443,27 @@ def two_sided_rows(line, cells, pending, rows, split=10 ** 6):
             groups[-1][1].append(cell)
         else:
             groups.append([None, [cell]])
-    out = []
+    if groups and groups[0][0] is None:  # no income label: the income side's 行次 / amount, then the 支出 side's
+        lefts = [c for c in groups[0][1] if c.end < split]
+        if lefts and len(lefts) < len(groups[0][1]):
+            groups[0:1] = [[None, lefts], [None, groups[0][1][len(lefts):]]]
+    fragments = {True: [p for p in pending if p[1].start < split], False: [p for p in pending if p[1].start >= split]}
+    out, labelled = [], set()
     for index, (label, numbers) in enumerate(groups):
-        text = label.text if label else "".join(c.text for _, c in pending)
-        left = index == 0 and (numbers[0].end < split if label is None and numbers else
+        on_left = bool(numbers) and numbers[0].end < split
+        text = label.text if label else "".join(c.text for _, c in fragments[on_left])
+        left = index == 0 and (on_left if label is None and numbers else
                                label is not None and (label.start < 20 or len(groups) > 1))
         side = "income" if left and "支出" not in text else "expenditure"
         if not numbers:
             continue
+        if label is None:
+            labelled.add(on_left)
         out.append(Row(line, [], text, numbers, side=side, label_end=label.end if label else 0))
-    if pending and rows and all(g[0] is not None for g in groups):
-        rows[-1].label += tail(pending)
+    for on_left, parts in fragments.items():  # wrapped tails ('支出') go to the row above on their side
+        if parts and rows and on_left not in labelled:
+            above = [r for r in rows if (r.side == "income") == on_left] if split < 10 ** 6 else rows
+            (above or rows)[-1].label += tail(parts)
     return out
 
 

@@ -189,6 +189,48 @@ def test_a_table_continues_under_its_repeated_title():
     assert [c[0] for c in cells_of(read_table(title, table_lines, 2026))] == ["205", "221"]
 
 
+FINAL_TOTAL_HEAD = [  # 决算 财政拨款收入支出决算总表: 行次 on both sides, fund headings stacked over two lines
+    "                 收入                                        支出",
+    "                                                                       一般公共预算财        政府性基金预算",
+    "      项   目          行次   金额              项    目     行次   合计",
+    "                                                                         政拨款           财政拨款",
+    "      栏   次               1               栏    次          2               3              4",
+]
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # a row whose income side prints only its 行次: the 支出 side keeps its own columns
+    (["                    3                三、国防支出         30        12.00         12.00           0.00"],
+     [("203", 12_000_000), ("203:general_budget", 12_000_000), ("203:government_fund", 0)]),
+    # a 支出 label wrapped over three lines around a row of amounts alone: one row, of the 支出 side
+    (["                                     七、文化旅游体育与传媒支",
+      "                    7                               34         5.00          5.00           0.00",
+      "                                     出",
+      "                    8                八、社会保障和就业支出    35         1.00          1.00           0.00"],
+     [("207", 5_000_000), ("207:general_budget", 5_000_000), ("207:government_fund", 0),
+      ("208", 1_000_000), ("208:general_budget", 1_000_000), ("208:government_fund", 0)]),
+    # the same with a tail that itself ends in 支出 ('…及应急管' / '理支出')
+    (["                                     二十一、灾害防治及应急管",
+      "                   21                               48         2.00          2.00           0.00",
+      "                                     理支出",
+      "                   22                二十二、其他支出       49         0.00          0.00           0.00"],
+     [("224", 2_000_000), ("224:general_budget", 2_000_000), ("224:government_fund", 0),
+      ("229", 0), ("229:general_budget", 0), ("229:government_fund", 0)]),
+])
+def test_a_two_sided_final_table_with_row_numbers(rows, expected):
+    """决算 财政拨款收入支出决算总表 (佛山 layout, synthetic amounts): '政府性基金预算 / 财政拨款' is the
+    政府性基金 column, and rows without an income label keep the 支出 side's columns on every page."""
+    lines = layout("财政拨款收入支出决算总表", "单位：万元", *FINAL_TOTAL_HEAD,
+                   "一、一般公共预算财政拨款        1      15.00     一、一般公共服务支出     28         0.00          0.00           0.00",
+                   page=1) + layout("财政拨款收入支出决算总表", "单位：万元", *FINAL_TOTAL_HEAD,
+                                    "                   14                十四、交通运输支出      41         0.00          0.00           0.00",
+                                    *rows, page=2)
+    cells = [(c[0], c[1]) for c in cells_of(read_one(lines, year=2019))]
+    assert cells[:7] == [("income:general_budget", 15_000_000), ("201", 0), ("201:general_budget", 0),
+                         ("201:government_fund", 0), ("214", 0), ("214:general_budget", 0), ("214:government_fund", 0)]
+    assert cells[7:] == expected
+
+
 def test_a_contents_list_is_not_a_table():
     lines = layout("目录", "一、部门收支总表", "二、部门收入总表", "三、部门支出总表", "第一部分 部门概况")
     assert find_tables(lines) == []
