@@ -15,7 +15,7 @@ from tests import fuzzing
 
 COUNTS = {"text": 150, "html": 20, "pdf": 20, "sidecar": 30, "diff_csv": 40, "package": 30, "argument": 20}
 # Cases scripts/fuzz.py found beyond the first seeds (a hang, a traceback, an overflow), kept as regressions.
-FOUND = [("text", 1585), ("text", 4023), ("package", 83)]
+FOUND = [("text", 1585), ("text", 4023), ("text", 2547), ("package", 83)]
 CASES = [(kind, seed) for kind, count in COUNTS.items() for seed in range(count)] + FOUND
 SECONDS = 5  # per case (a hang, as in scripts/fuzz.py); linear parsers take milliseconds
 

@@ -3,10 +3,11 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from cnbudget.numbers import AMOUNT_RE  # linear: a number starts only where its digit run starts
+
 SEVERITY_ZH = {"error": "错误", "warning": "提示", "rounding": "尾差"}
 SEVERITIES = ("error", "warning", "rounding")
 FEN_PER = {"元": 100, "万元": 1_000_000, "亿元": 10_000_000_000}
-AMOUNT_RE = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(亿元|万元|元)")
 
 
 def fen(line):
@@ -83,7 +84,7 @@ def amounts_in(text):
     """Every printed amount of a sentence as (分, start), e.g. '2023年预算安排441.25万元' → [(44125000000, 9)]."""
     out = []
     for match in AMOUNT_RE.finditer(text or ""):
-        out.append((int(Decimal(match.group(1).replace(",", "")) * FEN_PER[match.group(2)]), match.start()))
+        out.append((int(Decimal(match.group("number").replace(",", "")) * FEN_PER[match.group("unit")]), match.start()))
     return out
 
 
