@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_serve import build_database, free_port, start, stop  # noqa: E402
 
 from cnbudget import guard  # noqa: E402
-from cnbudget.site.settings import SERVE_SETTINGS, SITE_SETTINGS  # noqa: E402
+from cnbudget.site.settings import SERVE_SETTINGS, SITE_SETTINGS, setting_flags  # noqa: E402
 
 BIN = Path(sys.executable).parent
 CLIENTS = 10
@@ -52,18 +52,11 @@ UNGUARDED = ("import sys; sys._called_from_test = True; from datasette.plugins i
              "from datasette.cli import cli; cli()")
 
 
-def flags(settings):
-    out = []
-    for name, value in settings.items():
-        out += ["--setting", name, {False: "off", True: "on"}.get(value, str(value))]
-    return out
-
-
 def server_command(db, inspect, port, guarded):
     settings = SERVE_SETTINGS if guarded else SITE_SETTINGS
     head = [str(BIN / "datasette")] if guarded else [sys.executable, "-c", UNGUARDED]
     return [*head, "serve", "-i", str(db), "--inspect-file", str(inspect), "--metadata",
-            str(ROOT / "metadata.yml"), *flags(settings), "--host", "127.0.0.1", "--port", str(port)]
+            str(ROOT / "metadata.yml"), *setting_flags(settings), "--host", "127.0.0.1", "--port", str(port)]
 
 
 async def attack(base, path, params, seconds):
