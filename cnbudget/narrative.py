@@ -24,7 +24,7 @@ AMOUNT_RE = re.compile(rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
 COUNT_RE = re.compile(r"(?P<number>(?<![\d.,])\d{1,9})\s?(?P<unit>辆|台\(套\)|台|套)")
 MAX_INTEGER_DIGITS = 15  # 999万亿元: beyond this a printed amount is a corrupt file, not a budget
 PCT = r"(?<![\d.])\d{1,9}(?:\.\d{1,9})?\s?%"
-from cnbudget.reading import raw_span, sentence_at, sentences
+from cnbudget.reading import cited_at_printed_line, raw_span, sentences
 
 
 # ---------------------------------------------------------------- vocabulary shared by templates
@@ -599,17 +599,6 @@ MAX_TITLE = 24
 def clean_title(title):
     """'（二）公务接待费。' -> '公务接待费': a title's numbering and full stop dropped."""
     return clean_label(title.rstrip("。:：")) or None if title else None
-
-
-def cited_at_printed_line(sentence):
-    """The sentence, its line number and page those of the printed line where it starts (joined paragraphs)."""
-    line = sentence.line
-    starts = getattr(line, "starts", None)
-    if not starts or len(starts) == 1:
-        return sentence
-    raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
-    _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
-    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)
 
 
 def start_section(doc, stack, line):

@@ -7,6 +7,7 @@ The bottom layer: it imports nothing of the readers, regions or audit above it.
 """
 
 import re
+import dataclasses
 from dataclasses import dataclass
 
 from cnbudget.errors import InputError
@@ -132,3 +133,14 @@ def join_lines(lines):
     paragraph.starts = starts  # (raw offset, line, page) of each printed line it joins
     paragraph.last_no = lines[-1].no
     return paragraph
+
+
+def cited_at_printed_line(sentence):
+    """The sentence, its line number and page those of the printed line where it starts (the inverse of join_lines)."""
+    line = sentence.line
+    starts = getattr(line, "starts", None)
+    if not starts or len(starts) == 1:
+        return sentence
+    raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
+    _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
+    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)

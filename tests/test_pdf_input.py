@@ -328,7 +328,8 @@ def test_a_synthetic_table_across_two_pages():
 
 def test_a_sentence_cites_the_printed_line_where_it_starts():
     from cnbudget.extract import sentences
-    from cnbudget.regions.shanghai import cited_at_printed_line, paragraphs
+    from cnbudget.reading import cited_at_printed_line
+    from cnbudget.regions.shanghai import paragraphs
 
     raws = ["      （二）公务用车购置及运行费36.56万元，比2024年预算减少10万元，主要原因是新增1辆公务用车购置，但与",
             "车辆类型不同。其中：公务用车购置费15万元，比2024年预算减少10万元。"]  # synthetic, after the 2025 PDF

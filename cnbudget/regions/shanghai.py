@@ -9,7 +9,6 @@ Tables (五、部门预算表): read by the national reader (`cnbudget.table_rea
 says which pages hold them and which nine titles the template prints (a missing one is warned).
 """
 
-import dataclasses
 import re
 
 from cnbudget import function_codes
@@ -18,7 +17,7 @@ from cnbudget.narrative import (
     AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, MAY_HOLD_FIGURES, heading_statement, record_change,
     scan_sentence, start_section,
 )
-from cnbudget.reading import join_lines, sentence_at, sentences
+from cnbudget.reading import cited_at_printed_line, join_lines, sentence_at, sentences
 from cnbudget.numbers import NUMBER, normalize, to_yuan, yuan_int
 from cnbudget.table_reader import read_table, record
 from cnbudget.tables import title_kind
@@ -272,17 +271,6 @@ def read_narrative(doc, paras):
         if MAY_HOLD_FIGURES.search(text):
             for sentence in paragraph_sentences(line):
                 scan(doc, cited_at_printed_line(sentence), context, project)
-
-
-def cited_at_printed_line(sentence):
-    """The sentence, its line number and page those of the printed line where it starts."""
-    line = sentence.line
-    starts = getattr(line, "starts", None)
-    if not starts or len(starts) == 1:
-        return sentence
-    raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
-    _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
-    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)
 
 
 def paragraph_sentences(line):
