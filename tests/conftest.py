@@ -1,5 +1,6 @@
 """Shared fixtures: where the seed, the committed package and the dev PDFs live."""
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,20 @@ def built_package(tmp_path_factory):
     out = tmp_path_factory.mktemp("package") / "package"
     build_package(SOURCES, out)
     return out
+
+
+def copy_package(package_dir, folder):
+    """A copy of a built package in `folder` (a temp folder), for a test to edit."""
+    folder.mkdir()
+    for item in package_dir.iterdir():
+        (folder / item.name).write_bytes(item.read_bytes())
+    return folder
+
+
+def append_rows(package_dir, name, make_rows):
+    """Append to NAME.csv the rows `make_rows(rows)` derives from its present rows (synthetic copies)."""
+    path = package_dir / f"{name}.csv"
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(path, "a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(make_rows(rows))

@@ -20,6 +20,7 @@ from cnbudget.cli import cli
 from cnbudget.errors import InputError
 from cnbudget.load import VIEWS, load_package
 from cnbudget.schema import SCHEMAS
+from tests.conftest import append_rows, copy_package
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -89,10 +90,7 @@ def test_failed_load_keeps_the_last_good_database(built_package, tmp_path):
     good = tmp_path / "cnbudget.db"
     load_package(built_package, good)
     before = good.read_bytes()
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    for item in built_package.iterdir():
-        (broken / item.name).write_bytes(item.read_bytes())
+    broken = copy_package(built_package, tmp_path / "broken")
     lines = (broken / "budget_lines.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     lines[3] = lines[3].replace(",6446600,", ",six million,", 1) if ",6446600," in lines[3] else \
         re.sub(r"^([^,]*),\d+,", r"\1,x,", lines[3])
@@ -376,30 +374,21 @@ def test_bars_are_exact(rows, expected):
 
 async def test_year_chart_sums_only_the_units_of_every_year(built_package, tmp_path):
     """Synthetic copies of the seed (temp folder only): unit 甲 in 2022 and 2023, unit 乙 only in 2023."""
-    import csv
+    package = copy_package(built_package, tmp_path / "package")
+    units = [("synthetic-a-2022", "2022", "【合成数据】甲", True), ("synthetic-a-2023", "2023", "【合成数据】甲", False),
+             ("synthetic-b-2023", "2023", "【合成数据】乙", False)]
 
-    package = tmp_path / "package"
-    package.mkdir()
-    for item in built_package.iterdir():
-        (package / item.name).write_bytes(item.read_bytes())
+    def unit_copy(name, r, doc_id, year, unit, halve):
+        row = dict(r, document_id=doc_id, fiscal_year=year)
+        if name == "documents":
+            row.update(title=f"{unit}{year}", unit_name=unit)
+        elif row["amount_fen"] and halve:
+            row["amount_fen"] = str(int(row["amount_fen"]) // 2)
+            row["amount_yuan"] = str(int(row["amount_yuan"]) // 2)
+        return row
+
     for name in ["documents", "budget_lines"]:
-        path = package / f"{name}.csv"
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        copies = []
-        for doc_id, year, unit, halve in [("synthetic-a-2022", "2022", "【合成数据】甲", True),
-                                          ("synthetic-a-2023", "2023", "【合成数据】甲", False),
-                                          ("synthetic-b-2023", "2023", "【合成数据】乙", False)]:
-            for r in rows:
-                row = dict(r, document_id=doc_id, fiscal_year=year)
-                if name == "documents":
-                    row.update(title=f"{unit}{year}", unit_name=unit)
-                elif row["amount_fen"] and halve:
-                    row["amount_fen"] = str(int(row["amount_fen"]) // 2)
-                    row["amount_yuan"] = str(int(row["amount_yuan"]) // 2)
-                copies.append(row)
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(copies)
+        append_rows(package, name, lambda rows: [unit_copy(name, r, *unit) for unit in units for r in rows])
     load_package(package, tmp_path / "cnbudget.db")
     html = (await make_datasette(tmp_path / "cnbudget.db").client.get("/")).text
     chart = html[html.index('id="chart-years"'):html.index('id="chart-units"')]

@@ -18,7 +18,7 @@ from cnbudget.load import load_package, search_fold
 from cnbudget.numbers import format_money
 from cnbudget.site import labels
 from cnbudget.site.charts import function_tree, year_totals_same_units
-from tests.conftest import DEV_SOURCES, SOURCES
+from tests.conftest import DEV_SOURCES, SOURCES, append_rows, copy_package
 from tests.test_serve import BOM, DOC, METADATA, db_path, make_datasette  # noqa: F401 (db_path is a fixture)
 
 UNIT = "攀枝花市西区人大"
@@ -388,26 +388,20 @@ async def test_facets_and_column_menu_are_chinese(ds):
 
 async def test_unit_page_puts_a_years_budget_and_final_accounts_side_by_side(built_package, tmp_path):
     """A synthetic 决算 copy of the seed (temp folder only, phase final) beside the seed's 预算."""
-    package = tmp_path / "package"
-    package.mkdir()
-    for item in built_package.iterdir():
-        (package / item.name).write_bytes(item.read_bytes())
+    package = copy_package(built_package, tmp_path / "package")
+
+    def final_copy(name, r):
+        row = dict(r, document_id="synthetic-final-2023")
+        if name == "documents":
+            row.update(title="【合成数据】攀枝花市西区人大2023年部门决算", kind="部门决算")
+        else:
+            row["phase"] = "final"
+            if row["item"] == "total" and row["statement"] == "expenditure":
+                row.update(amount_fen="600000000", amount_yuan="6000000", amount_text="600万元")
+        return row
+
     for name in ["documents", "budget_lines"]:
-        path = package / f"{name}.csv"
-        with open(path, encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        copies = []
-        for r in rows:
-            row = dict(r, document_id="synthetic-final-2023")
-            if name == "documents":
-                row.update(title="【合成数据】攀枝花市西区人大2023年部门决算", kind="部门决算")
-            else:
-                row["phase"] = "final"
-                if row["item"] == "total" and row["statement"] == "expenditure":
-                    row.update(amount_fen="600000000", amount_yuan="6000000", amount_text="600万元")
-            copies.append(row)
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            csv.DictWriter(handle, list(rows[0]), lineterminator="\n").writerows(copies)
+        append_rows(package, name, lambda rows: [final_copy(name, r) for r in rows])
     load_package(package, tmp_path / "cnbudget.db")
     html = (await make_datasette(tmp_path / "cnbudget.db").client.get(UNIT_URL)).text
     text = visible(html)
@@ -456,10 +450,7 @@ def add_synthetic_tables(package):
 
 @pytest.fixture
 def synthetic_tables_ds(built_package, tmp_path):
-    package = tmp_path / "package"
-    package.mkdir()
-    for item in built_package.iterdir():
-        (package / item.name).write_bytes(item.read_bytes())
+    package = copy_package(built_package, tmp_path / "package")
     add_synthetic_tables(package)
     load_package(package, tmp_path / "cnbudget.db")
     return make_datasette(tmp_path / "cnbudget.db")
