@@ -26,7 +26,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from cnbudget.audit import changes, finals, grouping, names, repeats, shares
-from cnbudget.audit.common import SEVERITY_ZH, amounts_in, fen, is_final, step_fen, tolerance, yuan
+from cnbudget.audit.common import SEVERITY_ZH, amounts_in, fen, gap_severity, is_final, step_fen, yuan
 from cnbudget.schema import STATEMENTS
 
 ROUNDING_YUAN_PER_LINE = 100
@@ -188,7 +188,7 @@ class Document:
         if gap_fen == 0 or unread_part(total, parts, gap, self.section_texts):
             return
         if max(step_fen(l) for l in (total, *parts)) < 100:  # printed to the 分: exact but for its last digit
-            severity = "rounding" if abs(gap_fen) <= tolerance([total, *parts]) else "error"
+            severity = gap_severity(gap_fen, [total, *parts])
             if gap_fen % 100:
                 return self.add(rule, severity, statement,
                                 f"{what_zh}：各项之和为{Decimal(actual_fen) / 100:,.2f}元，{total['label']}为"

@@ -25,7 +25,7 @@ import re
 from collections import defaultdict
 
 from cnbudget.audit import repeats
-from cnbudget.audit.common import fen, money, printed_like, tolerance
+from cnbudget.audit.common import fen, gap_severity, money, printed_like, tolerance
 
 COLUMN_ZH = {"": "合计", "fiscal": "财政拨款", "basic": "基本支出", "project": "项目支出", "personnel": "人员经费",
              "public_use": "公用经费", "business_income": "事业收入", "operating_income": "事业单位经营收入",
@@ -274,7 +274,7 @@ def table_total_vs_rows(doc, rows):
         summed = sum(fen(p) or 0 for p in parts)
         gap = summed - fen(total)
         if gap:
-            severity = "rounding" if abs(gap) <= tolerance(parts + [total]) else "error"
+            severity = gap_severity(gap, parts + [total])
             doc.report("table_total_vs_rows", severity, total["statement"],
                        f"附表“{total['table_name']}”合计行{COLUMN_ZH.get(column, column)}列{printed_like(total)}，"
                        f"各类之和为{printed_like(total, summed)}",
@@ -299,7 +299,7 @@ def table_row_columns(doc, rows, kind):
         summed = sum(fen(c) for c in parts)
         gap = summed - fen(total)
         if gap and not is_subtotal_column(parts, gap):
-            severity = "rounding" if abs(gap) <= tolerance(parts + [total]) else "error"
+            severity = gap_severity(gap, parts + [total])
             doc.report("table_row_columns", severity, total["statement"],
                        f"附表“{total['table_name']}”“{total['label']}”合计{printed_like(total)}，各列之和为{printed_like(total, summed)}",
                        f"table '{total['table_name']}', row '{total['label']}': total {printed_like(total)}, "
@@ -347,7 +347,7 @@ def table_row_parts(doc, rows):
             summed = sum(fen(p) or 0 for p in parts)
             gap = summed - fen(cell)
             if gap:
-                severity = "rounding" if abs(gap) <= tolerance(parts + [cell]) else "error"
+                severity = gap_severity(gap, parts + [cell])
                 doc.report("table_row_parts", severity, cell["statement"],
                            f"附表“{cell['table_name']}”“{cell['label']}”{COLUMN_ZH.get(column, column)}列{printed_like(cell)}，"
                            f"下级科目之和为{printed_like(cell, summed)}",

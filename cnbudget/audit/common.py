@@ -46,6 +46,11 @@ def tolerance(lines):
     return max((step_fen(l) for l in lines), default=0) * max(1, len(lines) - 1)
 
 
+def gap_severity(gap, lines):
+    """'rounding' when a sum's gap is within what rounding these printed figures allows, else 'error'."""
+    return "rounding" if abs(gap) <= tolerance(lines) else "error"
+
+
 def money(amount_fen):
     """分 → '569.66万元' (two decimals), or '1,234.56元' under 0.01万元."""
     if amount_fen is None:

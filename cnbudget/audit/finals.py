@@ -9,7 +9,7 @@ printed against a 年初预算 of 0.
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from cnbudget.audit.common import amounts_in, fen, is_final, money, tolerance
+from cnbudget.audit.common import amounts_in, fen, gap_severity, is_final, money
 
 SIDES = {
     "income": (r"本年收入(合计|小计)?$", +1), "opening": (r"(年初|上年)结转(和|及)?结余$", +1),
@@ -49,7 +49,7 @@ def check_final_identity(doc):
     if gap == 0:
         return
     lines = list(sides.values())
-    severity = "rounding" if abs(gap) <= tolerance(lines) else "error"
+    severity = gap_severity(gap, lines)
     names = lambda sign: " + ".join(sides[s]["label"] for s in sides if SIDES[s][1] == sign)
     doc.report("final_identity", severity, lines[0]["statement"],
                f"决算收支：{names(1)} = {money(incoming)}，{names(-1)} = {money(outgoing)}，相差{money(gap)}",
