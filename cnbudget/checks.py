@@ -134,7 +134,7 @@ class Document:
             if part.get("phase") != phase:
                 part = next((l for l in self.lines if l["statement"] == part["statement"] and l["item"] == part["item"]
                              and l.get("phase") == phase), None)
-            if part is not None:
+            if part is not None and all(part is not kept for kept in out):  # a 项 printed with both figures: once
                 out.append(part)
         return out
 

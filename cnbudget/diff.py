@@ -101,6 +101,9 @@ class Side:
         self.totals = {}  # document_id -> {statement: its first printed `total` line}
         self.unit_of = {}  # document_id -> unit key
         self.findings = []  # audit findings of these documents (cnbudget.checks), when known
+        # (document_id, line_id) -> (phase, amount_fen) of records, and the CSV a frame was read from: what
+        # budget vs actual (cnbudget.execution) needs beyond the signatures, read only when a pair exists.
+        self.exact, self.lines_path = {}, None
 
     def set_lines(self, raw, keep=None):
         """Take budget lines from a frame of LINE_COLUMNS as strings (optionally only `keep` documents)."""
@@ -131,6 +134,8 @@ class Side:
                 record = self.documents.setdefault(doc, {"document_id": doc, "fiscal_year": line["fiscal_year"]})
                 self.unit_of[doc] = unit_key(record)
         self.rows = []
+        self.exact = {(line["document_id"], _str(line.get("line_id"))): (line.get("phase"), line.get("amount_fen"))
+                      for line in lines}
         for pos, line in enumerate(lines):
             values = [_str(line.get(name)) for name in (*KEY_COLUMNS, *VALUE_COLUMNS)]
             sig = SEP.join([self.unit_of[line["document_id"]], *values])
@@ -390,6 +395,7 @@ def side_from_budget_lines_csv(path, documents=None, stated_changes=(), keep=Non
     check_line_values(path, raw, data, wanted)
     side = Side(source or path, documents, stated_changes)
     side.set_lines(raw.select(LINE_COLUMNS), keep)
+    side.lines_path = path
     return side
 
 
@@ -943,7 +949,10 @@ def package_changes(tables, crosswalk=None):
 
 def render_csv(result, handle):
     """Write one CSV row per change (amounts in 元) to an open text handle; a 预算/决算 pair: its comparison."""
-    if result.get("budget_vs_actual") and not any(result[kind] for kind in KINDS):
+    # A 决算's own "比上年决算数增加…" (as_stated) is not a change between the two files compared.
+    compared = any(result[kind] for kind in KINDS if kind != "changed") or \
+        any(change.get("basis") != "as_stated" for change in result["changed"])
+    if result.get("budget_vs_actual") and not compared:
         return execution.render_csv(result["budget_vs_actual"], handle)
     writer = csv.DictWriter(handle, fieldnames=CHANGE_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -347,7 +347,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     text = sentence.text
     # Cheap character tests first: most sentences hold no comparison, threshold, count or nil.
     changes = list(CHANGE_RE.finditer(text)) if "比" in text or "较" in text or "与" in text else []
-    skip = [m.span() for m in changes]
+    budget_changes = budget_base_changes(doc, text)  # a 决算 against its own year's budget
+    skip = [m.span() for m in (*changes, *budget_changes)]
     if "单" in text:
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
@@ -376,7 +377,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
             named = text[before:start - 1]
             if classify(clean_label(named), context, named) is not None:
                 start, printed, label = before, named, clean_label(named)
-        if title and PHASE_ONLY.match(label) and not placed:
+        if title and ((PHASE_ONLY.match(label) and not placed) or titled_final(doc, label, placed, title)):
             label = printed = title
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
@@ -397,6 +398,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         placed += place_nil(doc, sentence, context)
     for change in changes:
         record_change(doc, sentence, change, placed, context, previous)
+    record_budget_base_changes(doc, sentence, budget_changes, placed, context)
 
 
 def place_amount(doc, sentence, match, label, context, printed, start):
@@ -576,7 +578,7 @@ def read_narrative(doc, heading_level, lines=None):
         else:
             current["text"].append(line.raw.strip())
         current["line_end"] = getattr(line, "last_no", line.no)
-        if MAY_HOLD_FIGURES.search(line.text):
+        if MAY_HOLD_FIGURES.search(line.text) or may_state_final_reason(doc, line.text):
             context = next((statement for _, _, statement in reversed(stack) if statement), None)
             title = stack[-1][1] if stack and stack[-1][1] and len(stack[-1][1]) <= MAX_TITLE else None
             first_new = len(doc.budget_lines) + 1
@@ -589,6 +591,7 @@ def read_narrative(doc, heading_level, lines=None):
                     title = sentence.text  # '1.因公出国(境)费用。' names the amount of the next sentence
                 else:
                     title = None
+                read_final_reason(doc, sentence, context)  # a 决算's reason for differing from its budget
             if len(doc.budget_lines) >= first_new:
                 previous = first_new
 
@@ -717,3 +720,171 @@ def rewrite(line, variants):
     if text == line.text:
         return line
     return dataclasses.replace(line, text=text)
+
+
+
+# ---------------------------------------------------------------- 决算: comparisons with the year's own budget
+# Added for issue 9 (audit): separate functions, each called by one line from scan_sentence and
+# read_narrative, and returning at once outside a 决算.
+
+# '比年初预算数增加1668.14万元，增长0%' / '比预算数增加97.19万元' in a 决算: the year's own budget is the base.
+BUDGET_BASE_CHANGE_RE = re.compile(
+    r"(?:比|较)\s?(?P<year>)(?P<basis>(?:年初|调整|全年)?预算数?)(?:相比|比较|对比)?,?"
+    rf"(?P<direction>{'|'.join(DIRECTIONS)})(?:了)?\s?(?:(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元))?"
+    rf"(?:[,，]?\s?(?:增长|下降|减少|增幅|降幅|上升)?(?:为)?\s?(?P<pct>{PCT}))?"
+)
+# '决算数大于年初预算数的主要原因是…', '“三公”经费支出决算大于预算数的主要情况：…'.
+FINAL_REASON_RE = re.compile(
+    r"(?P<subject>[^,;:。]{0,40}?)(?P<comparison>决算数?\s?(?P<relation>大于|小于|高于|低于|超过|多于|少于|等于)\s?"
+    r"(?:年初|调整|全年)?预算数?)[^。]{0,12}?主要(?:原因|情况|是因为)(?:是|为|有)?[:,]?\s?(?P<reason>[^。:,;\s][^。]{0,300})?"
+)
+RELATIONS = {"大于": "increase", "高于": "increase", "超过": "increase", "多于": "increase",
+             "小于": "decrease", "低于": "decrease", "少于": "decrease", "等于": "flat"}
+# The reason of a comparison in the words after it: '主要是因为…', '主要增减变动情况是：…'.
+FINAL_REASON_WORDS = re.compile(
+    r"主要(?:变动|增减|变化)*(?:原因|情况|是因为)(?:分析)?(?:是|为)?[:,]?\s?(?P<reason>[^。:,;\s][^。]{0,300})")
+
+
+def is_final_document(doc):
+    return "决算" in (doc.document.get("kind") or "")
+
+
+def budget_base_changes(doc, text):
+    """The comparisons of a 决算's sentence with its own year's budget ('比年初预算数增加…'), else []."""
+    if "预算" not in text or not is_final_document(doc):
+        return []
+    return list(BUDGET_BASE_CHANGE_RE.finditer(text))
+
+
+def record_budget_base_changes(doc, sentence, matches, placed, context):
+    """Record each as a stated change of the figure it follows, against this year's budget, with its reason."""
+    for match in matches:
+        count = len(doc.stated_changes)
+        record_change(doc, sentence, match, placed, context)
+        if len(doc.stated_changes) == count:
+            continue
+        change = doc.stated_changes[-1]
+        change["prior_year"] = doc.fiscal_year
+        reason = None if change["reason_text"] else FINAL_REASON_WORDS.search(
+            sentence.text, match.end(), match.end() + REASON_WINDOW)
+        if reason:
+            change["reason_text"] = sentence.printed(reason.group("reason").strip(), reason.start("reason"))
+        change["reason_text"] = own_clause(change["reason_text"])
+
+
+def own_clause(reason):
+    """A reason up to the next clause that states another figure ('…；政府性基金…支出0万元，…'), as printed."""
+    if not reason:
+        return reason
+    for clause in re.finditer(r"[;；]", reason):
+        if AMOUNT_RE.search(normalize_reason(reason[clause.end():])):
+            return reason[:clause.start()].rstrip() or None
+    return reason
+
+
+def normalize_reason(text):
+    return text.replace("，", ",").replace("　", " ")
+
+
+# '支出决算' after '年初预算为X万元，': the 决算 figure of the item the title names.
+FINAL_PHASE_LABEL = re.compile(r"^(?:支出)?决算数?$")
+
+
+def titled_final(doc, label, placed, title):
+    """'1.行政运行（2010101）。年初预算为X万元，支出决算为Y万元': in a 决算, the second figure is the
+    title's too, when every figure before it in the sentence was the title's."""
+    if not placed or not FINAL_PHASE_LABEL.match(label) or not is_final_document(doc):
+        return False
+    titled = clean_title(title)
+    return all(doc.budget_lines[line_id - 1]["label"] in (title, titled) for _, line_id in placed)
+
+
+def may_state_final_reason(doc, text):
+    """Cheap test: may this line of a 决算 give (or continue) the reason of a 决算-vs-budget difference?"""
+    if not is_final_document(doc):
+        return False
+    return "主要" in text or awaiting_reason(doc) is not None
+
+
+def awaiting_reason(doc):
+    """The budget comparison just read whose reason is announced for the next paragraph ('…的主要情况：'), or None."""
+    last = doc.stated_changes[-1] if doc.stated_changes else None
+    if last is None or last["reason_text"] or last["prior_year"] != doc.fiscal_year:
+        return None
+    if not (last.get("source_text") or "").rstrip().endswith((":", "：")) or read_since(doc, last):
+        return None
+    return last
+
+
+def read_since(doc, change):
+    """Has a figure been read after this change's sentence?"""
+    return bool(doc.budget_lines) and (doc.budget_lines[-1].get("source_line") or 0) > (change.get("source_line") or 0)
+
+
+def read_final_reason(doc, sentence, context):
+    """A 决算's reason for its difference from the budget, kept on the figure it explains.
+
+    '决算数大于年初预算数的主要原因是…' (the subject named, or the figure just before in the section)
+    becomes a stated change against this year's budget with its reason; a sentence that only gives
+    the reason ('主要增减变动情况是：…', or the paragraph after '…的主要情况：') completes the budget
+    comparison read just before it.
+    """
+    text = sentence.text
+    if not is_final_document(doc):
+        return
+    match = FINAL_REASON_RE.search(text) if "主要" in text and "决算" in text else None
+    if match is None:
+        complete_last_reason(doc, sentence)
+        return
+    subject = final_reason_subject(doc, clean_label(match.group("subject")), context)
+    if subject is None:
+        doc.warn("unplaced_change", f"无法确定决算与预算差异原因所说明的数额“{match.group('comparison')}”", sentence)
+        return
+    reason = sentence.printed(match.group("reason").strip(), match.start("reason")) if match.group("reason") else None
+    last = doc.stated_changes[-1] if doc.stated_changes else None
+    if last and last["line_id"] == subject["line_id"] and last["prior_year"] == doc.fiscal_year:
+        last["reason_text"] = last["reason_text"] or reason  # '比年初预算数增加…。决算数大于…的主要原因是…'
+        return
+    doc.add_change(
+        sentence, prior_year=doc.fiscal_year, statement=subject["statement"], item=subject["item"],
+        function_code=subject["function_code"], label=subject["label"], line_id=subject["line_id"],
+        direction=RELATIONS[match.group("relation")], change_yuan=None,
+        change_text=sentence.printed(match.group("comparison"), match.start("comparison")), reason_text=reason,
+    )
+
+
+def final_reason_subject(doc, label, context):
+    """The figure a reason explains: the one it names, else the 决算 figure read just before it.
+
+    None when the named figure was not read, or when the last amount read was a budget figure or
+    could not be placed (the 决算 figure the reason explains is not among the lines).
+    """
+    found = classify(label, context) if label else None
+    if found:
+        return doc.find_line(found[0], found[1])
+    if not doc.budget_lines:
+        return None
+    line = doc.budget_lines[-1]
+    section_start = doc.sections[-1]["line_start"] if doc.sections else 0
+    unplaced_since = doc.warnings and doc.warnings[-1]["rule"] == "unplaced_amount" and \
+        (doc.warnings[-1]["source_line"] or 0) >= (line.get("source_line") or 0)
+    if (line.get("table_name") or line.get("quantity") is not None or line.get("phase") in ("budget", "adjusted_budget")
+            or unplaced_since or (line.get("source_line") or 0) < section_start):
+        return None
+    return line
+
+
+def complete_last_reason(doc, sentence):
+    """'…增长0%。主要增减变动情况是：…', or the paragraph after '…的主要情况：': the reason of the budget
+    comparison read just before, when it has none."""
+    pending = awaiting_reason(doc)
+    if pending is not None:
+        pending["reason_text"] = sentence.printed(sentence.text.strip().rstrip("。"))
+        return
+    stripped = sentence.text.lstrip(",;: ")
+    reason = FINAL_REASON_WORDS.match(stripped) if stripped.startswith(("主要", "其主要")) else None
+    last = doc.stated_changes[-1] if doc.stated_changes else None
+    if reason is None or last is None or last["reason_text"] or last["prior_year"] != doc.fiscal_year or read_since(doc, last):
+        return
+    offset = len(sentence.text) - len(stripped)
+    last["reason_text"] = sentence.printed(reason.group("reason").strip(), offset + reason.start("reason"))

@@ -622,3 +622,45 @@ def test_performance_indicators_repeated_per_project_are_not_a_reprint():
 @pytest.mark.parametrize("label, code", [("医疗卫生与计划生育支出", "210"), ("医疗卫生支出", "210")])
 def test_an_old_or_variant_name_in_a_table_row_is_still_a_finding(label, code):
     assert audit([cell(1, "function_class", code, label, "20.00", unit=1_000_000)]) == [("function_name", "warning")]
+
+
+# ------------------------------------------------------------ 决算 against its own year's budget
+
+@pytest.mark.parametrize("text, same_year, base", [
+    ("决算数大于年初预算数", False, ("budget", "年初预算数")),
+    ("决算大于 预算数", False, ("budget", "年初预算数")),
+    ("决算数小于调整预算数", False, ("adjusted_budget", "调整预算数")),
+    ("比预算数增加97.19万元，增长0%", True, ("budget", "年初预算数")),  # a 决算's own year: 年初预算
+    ("比2023年预算增加10万元", False, ("prior_budget", "上年预算数")),
+    ("比上年决算数增加5.00万元", False, ("prior_final", "上年决算数")),
+])
+def test_the_base_a_comparison_names(text, same_year, base):
+    from cnbudget.audit.common import base_of
+
+    assert base_of(text, same_year=same_year) == base
+
+
+def test_a_final_compared_with_its_own_budget():
+    # 佛山 2019 决算 p.27: “机关运行经费支出 97.19 万元，比预算数增加 97.19 万元，增长 0%” — a base of 0.
+    spent = wan(1, "agency_operating", "total", "本部门机关运行经费支出", "97.19", year=2024, phase="final")
+    stated = change(1, spent, "比预算数增加 97.19 万元，增长 0%", "increase", change_fen=97_190_000, pct="0%", year=2024)
+    result = {"document": {"document_id": DOC, "fiscal_year": 2024, "kind": "部门决算"}, "budget_lines": [spent],
+              "stated_changes": [stated], "sections": [], "warnings": []}
+    [finding] = check_extraction(result)
+    assert (finding["rule"], finding["severity"]) == ("stated_change_pct", "error")
+    assert finding["message_zh"] == "本部门机关运行经费支出：年初预算数为0，增减幅度无从计算，原文印为0%"
+    # A stated reason with no amount (“决算数大于年初预算数的主要原因是…”) is not a comparison with another year.
+    reason = change(1, spent, "决算数大于年初预算数", "increase", year=2024, reason="新增机构")
+    assert audit([spent], [reason], kind="部门决算") == []
+
+
+def test_an_item_printed_with_its_budget_and_its_final_is_summed_once():
+    # '1.行政运行（2010101）。年初预算为800.00万元，支出决算为780.00万元': two lines of one item, one of each phase.
+    total = wan(1, "general_budget", "total", "一般公共预算财政拨款支出决算", "1150.00", phase="final")
+    planned = wan(2, "function_class", "2010101", "行政运行", "800.00", phase="budget", function_code="2010101",
+                  function_level="项")
+    spent = wan(3, "function_class", "2010101", "行政运行", "780.00", phase="final", function_code="2010101",
+                function_level="项")
+    other = wan(4, "function_class", "2010102", "一般行政管理事务", "370.00", phase="final", function_code="2010102",
+                function_level="项")
+    assert audit([total, planned, spent, other], kind="部门决算") == []

@@ -7,11 +7,13 @@ import io
 import json
 
 import pytest
+from click.testing import CliRunner
 
 from cnbudget import diff as budget_diff
 from cnbudget.diff import diff_sides, side_from_result
 from cnbudget.execution import budget_vs_actual, pairs
 from cnbudget.schema import columns
+from tests.conftest import DEV_SOURCES
 
 UNIT = "某某大学（合成）"
 
@@ -100,3 +102,149 @@ def test_diff_of_a_budget_and_its_final_accounts():
 def test_two_budgets_have_no_budget_vs_actual(seed_extraction):
     side = side_from_result("seed", seed_extraction, with_findings=False)
     assert diff_sides(None, side)["budget_vs_actual"] == []
+
+
+# ------------------------------------------------------------ exact amounts: 分, never rounded 元
+
+def test_amounts_are_compared_in_fen():
+    # 0.49元 budgeted, 1.50元 spent: in rounded 元 the budget is 0 (no rate) and the difference 2元; exactly,
+    # the rate is 1.50 / 0.49 = 306.12% and the difference 1.01元 (1元 half up).
+    budget = {**row(BUDGET_ID, 1, "expenditure", "total", "合计", 0), "amount_fen": 49, "amount_text": "0.49"}
+    final = {**row(FINAL_ID, 1, "expenditure", "total", "合计", 2, "final"), "amount_fen": 150, "amount_text": "1.50"}
+    [compared] = budget_vs_actual((document("部门预算", BUDGET_ID), [budget], []),
+                                  (document("部门决算", FINAL_ID), [final], []))
+    assert (compared["budget_yuan"], compared["final_yuan"], compared["difference_yuan"], compared["execution_pct"]) == (
+        0, 2, 1, "306.12")
+
+
+# ------------------------------------------------------------ the 决算's reasons, read from its sentences
+
+SYNTHETIC_BUDGET = """某某局2023年部门预算（合成）
+
+一、收支预算总体情况说明
+2023年收入预算1,000.00万元，支出预算1,000.00万元。
+二、一般公共预算当年拨款情况说明
+2023年一般公共预算当年拨款支出1,000.00万元。
+1.行政运行（2010101）800.00万元。
+2.一般行政管理事务（2010102）200.00万元。
+三、“三公”经费预算情况说明
+“三公”经费预算15.00万元。
+"""
+
+SYNTHETIC_FINAL = """某某局2023年度部门决算（合成）
+
+一、收入支出决算总体情况说明
+2023年度收入总计1,200.00万元，支出总计1,150.00万元。
+二、一般公共预算财政拨款支出决算情况说明
+2023年度一般公共预算财政拨款支出决算为1,150.00万元，比年初预算数增加150.00万元，增长15.00%，主要原因是追加了信息化项目经费。
+1.行政运行（2010101）。年初预算为800.00万元，支出决算为780.00万元，完成年初预算的97.50%。决算数小于年初预算数的主要原因是严格控制一般性支出。
+2.一般行政管理事务（2010102）。年初预算为200.00万元，支出决算为370.00万元，完成年初预算的185.00%。
+决算数大于年初预算数的主要原因是新增应急处置经费。
+三、“三公”经费财政拨款支出决算情况说明
+“三公”经费财政拨款支出决算为12.00万元，比预算数减少3.00万元，下降20.00%。主要增减变动情况是：厉行节约，压减公务接待。
+2023年度公务接待费支出决算小于预算数的主要情况：
+接待批次减少。
+四、机关运行经费支出情况
+2023年度机关运行经费支出60.00万元，比上年决算数增加5.00万元，增长9.09%，主要原因是人员增加。
+"""
+
+
+@pytest.fixture(scope="module")
+def synthetic_pair(tmp_path_factory):
+    """A synthetic 预算 and 决算 of one unit and year, as text files (written to a temp folder only)."""
+    folder = tmp_path_factory.mktemp("pair")
+    (folder / "budget.txt").write_text(SYNTHETIC_BUDGET, encoding="utf-8")
+    (folder / "final.txt").write_text(SYNTHETIC_FINAL, encoding="utf-8")
+    return folder / "budget.txt", folder / "final.txt"
+
+
+def test_the_reasons_a_final_gives_for_differing_from_its_budget(synthetic_pair):
+    from cnbudget.extract import extract_file
+
+    result = extract_file(synthetic_pair[1])
+    lines = {line["line_id"]: line for line in result["budget_lines"]}
+    stated = [(lines[c["line_id"]]["label"], lines[c["line_id"]]["phase"], c["prior_year"], c["direction"],
+               c["change_yuan"], c["change_text"], c["reason_text"]) for c in result["stated_changes"]]
+    # (a name taken from the item's title sentence is its normalised form: “(2010101)”)
+    assert stated == [
+        ("一般公共预算财政拨款支出决算", "final", 2023, "increase", 1_500_000, "比年初预算数增加150.00万元，增长15.00%",
+         "追加了信息化项目经费"),
+        ("行政运行(2010101)", "final", 2023, "decrease", None, "决算数小于年初预算数", "严格控制一般性支出"),
+        # the reason in the next paragraph, of the figure read just before it
+        ("一般行政管理事务(2010102)", "final", 2023, "increase", None, "决算数大于年初预算数", "新增应急处置经费"),
+        # the reason in the sentence after the comparison
+        ("“三公”经费财政拨款支出决算", "final", 2023, "decrease", -30_000, "比预算数减少3.00万元，下降20.00%",
+         "厉行节约，压减公务接待"),
+        # a comparison with last year's 决算 is not one with the budget
+        ("机关运行经费支出", "final", 2022, "increase", 50_000, "比上年决算数增加5.00万元，增长9.09%", "人员增加"),
+    ]
+    # 公务接待费 is named but its figure was never read: the reason is not pinned on another figure.
+    assert [w["message"] for w in result["warnings"] if "差异原因" in w["message"]] == [
+        "无法确定决算与预算差异原因所说明的数额“决算小于预算数”"]
+
+
+def test_a_budget_comparison_is_read_only_in_a_final(tmp_path):
+    from cnbudget.extract import extract_file
+
+    path = tmp_path / "budget.txt"
+    path.write_text("某某局2023年部门预算（合成）\n一、支出预算情况\n"
+                    "2023年支出预算1,000.00万元，比预算数增加10.00万元。决算数大于年初预算数的主要原因是追加经费。\n"
+                    "二、“三公”经费预算情况\n“三公”经费预算15.00万元。\n",
+                    encoding="utf-8")
+    assert extract_file(path)["stated_changes"] == []
+
+
+def test_diff_of_a_budget_and_its_final_shows_the_reasons(synthetic_pair):
+    from cnbudget.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["diff", str(synthetic_pair[0]), str(synthetic_pair[1])])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["budget_vs_actual"]
+    assert [(r["function_code"], r["label"], r["budget_yuan"], r["final_yuan"], r["execution_pct"], r["reason_text"])
+            for r in rows if r["reason_text"]] == [
+        (None, "一般公共预算财政拨款支出决算", 10_000_000, 11_500_000, "115.00", "追加了信息化项目经费"),
+        ("2010101", "行政运行(2010101)", 8_000_000, 7_800_000, "97.50", "严格控制一般性支出"),
+        ("2010102", "一般行政管理事务(2010102)", 2_000_000, 3_700_000, "185.00", "新增应急处置经费"),
+        (None, "“三公”经费财政拨款支出决算", 150_000, 120_000, "80.00", "厉行节约，压减公务接待"),
+    ]
+    markdown = runner.invoke(cli, ["diff", str(synthetic_pair[0]), str(synthetic_pair[1]), "--format", "markdown"]).output
+    assert "| 2010101 | 行政运行(2010101) | 800.00 | 780.00 | -20.00 | 97.50% | 严格控制一般性支出 |" in markdown
+    table = list(csv.DictReader(io.StringIO(
+        runner.invoke(cli, ["diff", str(synthetic_pair[0]), str(synthetic_pair[1]), "--format", "csv"]).output)))
+    assert "严格控制一般性支出" in {r.get("reason_text") for r in table}
+
+
+FOSHAN = DEV_SOURCES / "national" / "2019-guangdong-foshan-guidaojiaotong-final.pdf"
+
+
+@pytest.mark.skipif(not FOSHAN.exists(), reason=f"dev document not present at {FOSHAN}")
+def test_the_real_final_accounts_reasons_against_a_synthetic_budget():
+    """佛山 2019 决算 (real) against a synthetic 预算 of its unit and year (hand-made records, never published:
+    the dev set holds no 预算 of a unit whose 决算 it holds for the same year)."""
+    from cnbudget.extract import extract_file
+
+    final = extract_file(FOSHAN)
+    own_budget = [(c["label"], c["page"], c["change_text"], c["reason_text"]) for c in final["stated_changes"]
+                  if c["prior_year"] == 2019]
+    assert own_budget == [
+        ("一般公共预算财政拨款支出", 26, "比年初预算数增加 1668.14 万元，增长 0%", "我局去年预算数为 0，因此增长率为 0%"),
+        ("政府性基金预算财政拨款支出", 26, "比年初预算数增加 0 万元", "我局为新成立单位，无年初预算数"),
+        ("“三公”经费财政拨款支出决算", 26, "决算大于 预算数",
+         "因为我局为 2019 年新成立单位，成立时间晚于预算数制定时间，预算数为 0，因此，“三公”经费支出的决算数大于预算数"),
+        ("本部门机关运行经费支出", 27, "比预算数增加 97.19 万元，增长 0%",
+         "我局为 2019 年新成立单位，成立时间晚于预算数制定时间，预算数为 0，因此增长 0%"),
+    ]
+    budget_id = "2019-synthetic-foshan-budget"
+    budget = [row(budget_id, 1, "general_budget", "total", "一般公共预算财政拨款支出", 0),
+              row(budget_id, 2, "three_public", "total", "“三公”经费", 0),
+              row(budget_id, 3, "agency_operating", "total", "机关运行经费", 0)]
+    budget_doc = {**document("部门预算", budget_id, year=2019), "unit_name": "佛山市轨道交通局"}
+    rows = budget_vs_actual((budget_doc, budget, []),
+                            (final["document"], final["budget_lines"], final["stated_changes"]))
+    reasons = {label: reason for label, _, _, reason in own_budget}
+    assert [(r["statement"], r["budget_yuan"], r["final_yuan"], r["execution_pct"], r["reason_text"]) for r in rows] == [
+        ("general_budget", 0, 16_681_400, None, reasons["一般公共预算财政拨款支出"]),
+        ("three_public", 0, 1_600, None, reasons["“三公”经费财政拨款支出决算"]),
+        ("agency_operating", 0, 971_900, None, reasons["本部门机关运行经费支出"]),
+    ]

@@ -44,6 +44,12 @@ def linked(change, line):
     return fen(line) in {amount for amount, _ in amounts_in(change["source_text"])}
 
 
+def base(doc, change):
+    """The base a change names; in a 决算, a comparison with its own year is with that year's budget."""
+    same_year = is_final(doc.document) and change.get("prior_year") == doc.fiscal_year
+    return base_of(change.get("change_text"), same_year=same_year)
+
+
 def prior_fen(change):
     return None if change.get("prior_yuan") is None else change["prior_yuan"] * 100
 
@@ -66,8 +72,8 @@ def comparison_year(doc, change, line, key):
     year, prior = doc.fiscal_year, change.get("prior_year")
     if year is None or prior is None or prior == year - 1:
         return
-    base, _ = base_of(change.get("change_text"))
-    if is_final(doc.document) and prior == year and base in ("budget", "adjusted_budget", "prior_budget"):
+    named, _ = base(doc, change)
+    if is_final(doc.document) and prior == year and named in ("budget", "adjusted_budget", "prior_budget"):
         return
     severity = "error" if prior >= year else "warning"
     doc.report("stated_change_year", severity, change["statement"],
@@ -154,7 +160,7 @@ def printed_percent(doc, change, line, key):
     if printed is None or prior is None:
         return
     value, quantum = printed
-    _, base_name = base_of(change.get("change_text"))
+    _, base_name = base(doc, change)
     now = fen(line)
     if prior == 0:
         if now == 0:
@@ -188,7 +194,7 @@ def conflicts(doc):
         if prior is None or not linked(change, line):
             continue
         item = change.get("function_code") or change["item"]
-        group = (change["statement"], item, base_of(change.get("change_text"))[0], change.get("prior_year"))
+        group = (change["statement"], item, base(doc, change)[0], change.get("prior_year"))
         groups.setdefault(group, []).append((change, line, prior))
     for entries in groups.values():
         first_change, first_line, first_prior = entries[0]

@@ -115,11 +115,22 @@ BASES = [  # (words in a comparison, base key, Chinese name)
 ]
 
 
-def base_of(change_text):
-    """The base a comparison names: ('prior_outturn', '上年预算执行数') for '比2022年预算执行数增加…'."""
+# '决算数大于年初预算数' (a 决算 against its own budget): the base is the budget, not a 决算.
+FINAL_VS_BUDGET = re.compile(r"决算数?\s?(?:大于|小于|高于|低于|超过|多于|少于|等于)\s?(?P<base>年初|调整|全年)?预算")
+
+
+def base_of(change_text, same_year=False):
+    """The base a comparison names: ('prior_outturn', '上年预算执行数') for '比2022年预算执行数增加…'.
+
+    `same_year`: the comparison is with the document's own year (a 决算's '比预算数增加…'), so a
+    budget it names is that year's budget (年初预算), not last year's.
+    """
     text = change_text or ""
+    versus = FINAL_VS_BUDGET.search(text)
+    if versus:
+        return ("adjusted_budget", "调整预算数") if versus.group("base") in ("调整", "全年") else ("budget", "年初预算数")
     head = re.split(r"增加|减少|增长|下降|持平|相同|基本持平|变化", text)[0]
     for words, key, name in BASES:
         if words in head:
-            return key, name
+            return ("budget", "年初预算数") if same_year and key == "prior_budget" else (key, name)
     return "prior_year", "上年数"
