@@ -664,3 +664,28 @@ def test_an_item_printed_with_its_budget_and_its_final_is_summed_once():
     other = wan(4, "function_class", "2010102", "一般行政管理事务", "370.00", phase="final", function_code="2010102",
                 function_level="项")
     assert audit([total, planned, spent, other], kind="部门决算") == []
+
+
+def test_one_small_income_figure_dropped_by_the_rounded_totals_is_one_finding():
+    # 佛山 2019 决算: 其他收入 0.01万元 is printed, the totals (1668.14) leave it out: the narrative's income
+    # sources, the 决算 identity and the income table's row each miss by +0.01 — one defect, one finding.
+    narrative = [wan(1, "income", "total", "总收入", "1668.14", phase="final"),
+                 wan(2, "income", "general_budget", "一般公共预算财政拨款收入", "1668.14", phase="final"),
+                 wan(3, "income", "other_income", "其他收入", "0.01", phase="final")]
+    table = "收入支出决算总表"
+    overview = [cell(10, "overview", "r1", "本年收入合计", "1668.14", table=table, unit=1_000_000, phase="final"),
+                cell(11, "overview", "r2", "年初结转和结余", "0.00", table=table, unit=1_000_000, phase="final"),
+                cell(12, "overview", "r3", "本年支出合计", "1668.14", table=table, unit=1_000_000, phase="final"),
+                cell(13, "overview", "r4", "年末结转和结余", "0.01", table=table, unit=1_000_000, phase="final")]
+    result = {"document": {"document_id": DOC, "fiscal_year": 2024, "kind": "部门决算"},
+              "budget_lines": narrative + overview, "stated_changes": [], "sections": [], "warnings": []}
+    [finding] = check_extraction(result)
+    assert (finding["rule"], finding["severity"], finding["expected_yuan"], finding["actual_yuan"]) == (
+        "final_identity", "rounding", 16_681_400, 16_681_500)
+    assert "其他收入之和为1668.15万元" in finding["echoes"]
+    # An expenditure rounding of the same size is another defect: not folded in.
+    basic = [wan(20, "basic_expenditure", "total", "基本支出", "100.00", phase="final"),
+             wan(21, "basic_expenditure", "personnel", "人员经费", "60.00", phase="final"),
+             wan(22, "basic_expenditure", "public_use", "公用经费", "40.01", phase="final")]
+    result["budget_lines"] += basic
+    assert sorted(f["rule"] for f in check_extraction(result)) == ["final_identity", "personnel_public_basic"]

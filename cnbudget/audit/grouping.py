@@ -2,8 +2,13 @@
 
 Two findings are one defect when a rule gave them the same key (e.g. a stated change whose
 percentage, restated figure and copied reason are all wrong), or when they are sums that miss by
-the same amount along one code path (a row error echoed up its 类, into the 合计 and across tables).
+the same amount along one code path (a row error echoed up its 类, into the 合计 and across tables),
+or when they are roundings of the income side that miss by the same signed amount (one small income
+figure, 其他收入 0.01万元, that the rounded totals drop: in the narrative's income sources, the 决算's
+identity and the income table's rows).
 """
+
+INCOME_SIDE = {"income", "overview"}
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "rounding": 2}
 
@@ -24,7 +29,7 @@ def merge(findings):
             by_key[key].append(finding)
             continue
         group = next((g for g in groups if (finding.get("_gap") and echo_of(g[0], finding))
-                      or same_figure(g[0], finding)), None)
+                      or same_figure(g[0], finding) or income_rounding(g[0], finding)), None)
         if group is not None:
             group.append(finding)
             continue
@@ -41,6 +46,23 @@ def echo_of(first, finding):
     return all(related(a, b) for a in first.get("_codes", ()) for b in finding.get("_codes", ()))
 
 
+def signed_gap(finding):
+    if finding.get("expected_yuan") is None or finding.get("actual_yuan") is None:
+        return None
+    return finding["actual_yuan"] - finding["expected_yuan"]
+
+
+def income_rounding(first, finding):
+    """Two roundings of the income side (income sources, the 决算 identity, income table rows) that miss by
+    the same signed amount: one small income figure dropped by the rounded totals, seen again."""
+    if "rounding" != first["severity"] or "rounding" != finding["severity"]:
+        return False
+    if first.get("statement") not in INCOME_SIDE or finding.get("statement") not in INCOME_SIDE:
+        return False
+    gap = signed_gap(first)
+    return gap is not None and gap != 0 and gap == signed_gap(finding)
+
+
 def same_figure(first, finding):
     """One printed figure that misses by the same amount in several rules (the narrative's total against
     its table, against its own parts, against the function classes): one defect."""
@@ -52,7 +74,8 @@ def same_figure(first, finding):
 
 def fold(group):
     """The deepest-coded, most severe finding of a group, with the others as its echoes."""
-    lead = min(group, key=lambda f: (SEVERITY_ORDER[f["severity"]], -max((len(c or "") for c in f.get("_codes", ())), default=0),
+    lead = min(group, key=lambda f: (SEVERITY_ORDER[f["severity"]], f["rule"] != "final_identity",  # 决算收支 first
+                                      -max((len(c or "") for c in f.get("_codes", ())), default=0),
                                       f["rule"] != "narrative_vs_table"))  # a restated figure: say where it differs
     others = [f for f in group if f is not lead]
     out = {k: v for k, v in lead.items() if not k.startswith("_")}
