@@ -357,6 +357,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
         matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+    if "为" in text:
+        matches = with_misprinted_units(doc, sentence, matches)  # '3,623.98 为万元'
     skipped = bytearray(len(text)) if skip else None
     for a, b in skip:
         skipped[a:b] = b"\x01" * (b - a)
@@ -888,3 +890,18 @@ def complete_last_reason(doc, sentence):
         return
     offset = len(sentence.text) - len(stripped)
     last["reason_text"] = sentence.printed(reason.group("reason").strip(), offset + reason.start("reason"))
+
+
+# ---------------------------------------------------------------- a unit printed after 为
+# Added for issue 9 (audit): '2026 年预算数 3,623.98 为万元' is '预算数为3,623.98万元' misprinted; read as
+# that amount (with a warning), so the comparison that follows it is tied to its figure.
+MISPRINTED_UNIT_RE = re.compile(rf"(?P<number>{NUMBER})\s?为\s?(?P<unit>亿元|万元|元)")
+
+
+def with_misprinted_units(doc, sentence, matches):
+    """The sentence's amount matches with its misprinted ones ('X 为万元') added in order, each warned about."""
+    found = list(MISPRINTED_UNIT_RE.finditer(sentence.text))
+    for match in found:
+        doc.warn("misprinted_unit", f"数额“{sentence.printed(match.group(0), match.start())}”的单位印在“为”之后，"
+                                    f"按{match.group('number')}{match.group('unit')}读取", sentence)
+    return sorted([*matches, *found], key=lambda m: m.start()) if found else matches

@@ -20,8 +20,6 @@ DEV = ROOT.parent / "shared" / "sources" / "dev"
 # or to report a reader's misread (README, “Audit findings”): xfail until they do.
 NOT_YET_EXACT = {
     "2023-central-xinan-daxue-final": "a 项 named as in the 名词解释, not as in the reference: no rule yet",
-    "2026-central-guojia-xinfangju-budget": "two changes of one 项 against one base: the first sentence "
-                                            "(“3,623.98 为万元”) is not recorded",
 }
 
 

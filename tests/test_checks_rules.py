@@ -689,3 +689,21 @@ def test_one_small_income_figure_dropped_by_the_rounded_totals_is_one_finding():
              wan(22, "basic_expenditure", "public_use", "公用经费", "40.01", phase="final")]
     result["budget_lines"] += basic
     assert sorted(f["rule"] for f in check_extraction(result)) == ["final_identity", "personnel_public_basic"]
+
+
+def test_two_changes_of_one_item_named_in_the_text_and_coded_in_the_table():
+    # 国家信访局 2026: p.19 “2014099 其他信访事务支出…比 2025 年执行减少 21,519.26 万元”, p.21 “…其他信访事务支出（项）
+    # 2026 年预算数为 3,623.98 万元，比 2025 年执行数增加 2,022.94 万元”: the second has no code of its own, its
+    # table prints “2014099 其他信访事务支出” — one item, one base, two different prior years.
+    coded = wan(1, "function_class", "2014099", "2014099 其他信访事务支出", "3623.98", function_code="2014099",
+                function_level="项")
+    named = wan(2, "function_class", "一般公共服务支出(类)信访事务(款)其他信访事务支出(项)",
+                "一般公共服务支出（类）信访事务（款）其他信访事务支出（项）", "3623.98", function_level="项")
+    table = cell(3, "general_budget", "2014099", "其他信访事务支出", "3,623.98", table="一般公共预算支出表",
+                 unit=1_000_000)
+    down = change(1, coded, "比 2025 年执行减少 21,519.26万元，减少 85.59%", "decrease", change_fen=-21_519_260_000)
+    up = change(2, named, "比 2025 年执行数增加 2,022.94 万元，增幅 126.35%", "increase", change_fen=2_022_940_000)
+    assert audit([coded, named, table], [down, up]) == [("stated_change_conflict", "error")]
+    # Two 项 of that name under different codes in the tables: which one is meant cannot be told.
+    other = cell(4, "general_budget", "2019999", "其他信访事务支出", "1.00", table="一般公共预算支出表", unit=1_000_000)
+    assert "stated_change_conflict" not in {rule for rule, _ in audit([coded, named, table, other], [down, up])}
