@@ -39,6 +39,7 @@ RULES = {
     "function_items_class": "各“项”之和 = 所属“类”",
     "function_items_section": "各“项”之和 = 所属“款”",
     "function_items_total": "全部“项”之和 = 一般公共预算当年拨款",
+    "economic_classes_total": "说明所列经济分类各“类”之和 = 所列总数",
     "personnel_public_basic": "人员经费 + 公用经费 = 基本支出",
     "three_public_parts": "“三公”经费各项之和 = “三公”经费总数",
     "three_public_vehicles": "公务用车购置费 + 运行维护费 = 公务用车购置及运行维护费",
@@ -239,7 +240,7 @@ def check_extraction(result):
 
     doc = Document(result)
     for check in (check_income, check_basic_project, check_balance, check_function_classes,
-                  check_function_items, check_basic, check_three_public, check_procurement,
+                  check_function_items, check_economic_classes, check_basic, check_three_public, check_procurement,
                   check_performance, shares.check_shares, changes.check_stated_changes, check_stated_prior,
                   finals.check_final_identity, finals.check_completion_rates, names.check_names,
                   repeats.check_repeats, repeats.check_reasons, crosscheck):
@@ -363,6 +364,31 @@ def check_function_items(doc):
             key = class_errors[0]["_key"] or ("items", class_errors[0]["line_ids"])
             class_errors[0]["_key"] = finding["_key"] = key
             finding["_where"] = f"一般公共预算当年拨款按“项”合计（{finding['message_zh'].split('：', 1)[1]}）"
+
+
+def check_economic_classes(doc):
+    """A list of economic classes ('支出6,210.93万元，其中：（1）工资福利支出（301）3,249.39万元；…') adds up to
+    the figure it follows, for each classification printed (部门预算 30x, 政府预算 50x). The two lists split
+    the same spending: the same gap in both is one defect."""
+    for family in ("3", "5"):
+        listed = doc.where("economic_class", lambda l: str(l["item"]).isdigit() and len(str(l["item"])) == 3
+                           and str(l["item"]).startswith(family))
+        if len(listed) < 2:
+            continue
+        first = min(listed, key=lambda l: l["line_id"])
+        total = doc.by_id.get(first["line_id"] - 1)  # the figure the list follows
+        if total is None or total.get("table_name") or not str(total.get("item") or "").startswith("total"):
+            continue
+        parts, line_id = [], first["line_id"]
+        while (line := doc.by_id.get(line_id)) is not None and line["statement"] == "economic_class" \
+                and not line.get("table_name"):
+            parts += [line] if line in listed else []
+            line_id += 1
+        before = len(doc.findings)
+        doc.reconcile("economic_classes_total", total["statement"], total, parts,
+                      f"{total['label']}按经济分类", f"{total['statement']}: economic classes vs total")
+        for finding in doc.findings[before:]:
+            finding["_key"] = ("economic_classes", fen(total), finding["actual_yuan"] - finding["expected_yuan"])
 
 
 def check_basic(doc):

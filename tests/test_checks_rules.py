@@ -707,3 +707,20 @@ def test_two_changes_of_one_item_named_in_the_text_and_coded_in_the_table():
     # Two 项 of that name under different codes in the tables: which one is meant cannot be told.
     other = cell(4, "general_budget", "2019999", "其他信访事务支出", "1.00", table="一般公共预算支出表", unit=1_000_000)
     assert "stated_change_conflict" not in {rule for rule, _ in audit([coded, named, table, other], [down, up])}
+
+
+def test_the_narratives_economic_classes_add_up_to_the_figure_they_follow():
+    # 西安 2026 p.17-19: 支出6,210.93万元，其中：工资福利支出（301）3,249.39 … (6,210.92), and the 政府预算 list
+    # (501 …) the same: a 0.01 rounding, one defect.
+    def listing(first_id, codes):
+        names = {"301": "工资福利支出", "302": "商品和服务支出", "303": "对个人和家庭的补助", "310": "资本性支出",
+                 "501": "机关工资福利支出", "502": "机关商品和服务支出", "503": "机关资本性支出", "509": "对个人和家庭的补助"}
+        amounts = {"301": "3249.39", "302": "2282.14", "303": "75.39", "310": "604.00",
+                   "501": "3249.39", "502": "2282.14", "503": "604.00", "509": "75.39"}
+        total = wan(first_id, "general_budget", "total", "本部门当年一般公共预算支出", "6210.93")
+        return [total] + [wan(first_id + n, "economic_class", code, f"{names[code]}（{code}）", amounts[code],
+                              economic_class=names[code]) for n, code in enumerate(codes, 1)]
+    lines = listing(1, ["301", "302", "303", "310"]) + listing(10, ["501", "502", "503", "509"])
+    assert audit(lines) == [("economic_classes_total", "rounding")]
+    exact = listing(1, ["301", "302", "303"]) + [wan(5, "economic_class", "310", "资本性支出（310）", "604.01")]
+    assert audit(exact) == []
