@@ -724,3 +724,20 @@ def test_the_narratives_economic_classes_add_up_to_the_figure_they_follow():
     assert audit(lines) == [("economic_classes_total", "rounding")]
     exact = listing(1, ["301", "302", "303"]) + [wan(5, "economic_class", "310", "资本性支出（310）", "604.01")]
     assert audit(exact) == []
+
+
+@pytest.mark.parametrize("explanation, expected", [
+    ("8.重点实验室及相关设施（2060204）：反映国家（重点）实验室、国家重大科技基础设施等的支出。",
+     [("function_name", "warning")]),
+    ("8.实验室及相关设施（2060204）：反映国家（重点）实验室的支出。", []),  # named alike
+    ("重点实验室及相关设施（2060204）主要用于…", []),  # not an explanation (no 反映)
+])
+def test_a_code_named_otherwise_than_the_documents_own_explanation(explanation, expected):
+    # 西南大学 2023 决算 p.18 “8.实验室及相关设施（2060204）” and p.19 “8.重点实验室及相关设施（2060204）：反映…”;
+    # 2060204 is not in the reference table, the document's explanation is the name to hold it to.
+    item = wan(1, "function_class", "2060204", "实验室及相关设施（2060204）", "1707.93", function_code="2060204",
+               function_level="项")
+    result = {"document": {"document_id": DOC, "fiscal_year": 2023, "kind": "部门决算"}, "budget_lines": [item],
+              "stated_changes": [], "warnings": [],
+              "sections": [{"text": "名词解释"}, {"text": explanation}]}
+    assert [(f["rule"], f["severity"]) for f in check_extraction(result)] == expected

@@ -4,7 +4,9 @@ Rules: `function_name` — a 类/款/项 printed under a name that is not the of
 (an old name such as 医疗卫生与计划生育支出, a variant such as 医疗卫生支出); `function_code_unknown` — a
 printed code whose 类 does not exist; `function_levels_swapped` — a 类…（款）…（项） path whose 款 repeats
 the 类 or whose 项 is the 款's own name (the levels shifted). Truncated names (a table cell cut short)
-are not findings.
+are not findings. A code the reference table does not hold is judged against the document's own
+explanation of it (名词解释: “8.重点实验室及相关设施（2060204）：反映…”): printed elsewhere under another
+name, it is a `function_name` warning too.
 """
 
 import re
@@ -85,6 +87,7 @@ def shifted(names, code, reference):
 def check_names(doc):
     """Each distinct (code, printed name) once: the first line that prints it carries the finding."""
     reference = load_reference()
+    check_explained_names(doc, reference)
     classes = {code for code, row in reference.items() if row["level"] == "类"} | MORE_CLASSES
     seen, read = set(), set()
     for line in doc.all_lines:
@@ -130,3 +133,36 @@ def check_names(doc):
                        f"科目{level_code}印为“{printed}”，{doc.fiscal_year or ''}年的正式名称为“{row['name']}”",
                        f"function code {level_code} printed as '{printed}'; its official name is '{row['name']}'",
                        None, None, [line], key=key)
+
+
+# '8.重点实验室及相关设施（2060204）：反映国家（重点）实验室…': a 科目's explanation, in the official wording.
+EXPLAINED = re.compile(r"(?:^|(?<=[\d.、。:：;；\s]))(?P<name>[\u4e00-\u9fff（）()]{2,30}?)[（(](?P<code>2\d{4}(?:\d{2})?)[）)]\s?[:：]\s?反映")
+
+
+def explained_names(doc):
+    """{code: name} of the codes the document explains (名词解释) under one name."""
+    found = {}
+    for text in getattr(doc, "section_texts", ()):
+        if "反映" not in text:
+            continue
+        for match in EXPLAINED.finditer(text):
+            found.setdefault(match.group("code"), set()).add(match.group("name"))
+    return {code: next(iter(names)) for code, names in found.items() if len(names) == 1}
+
+
+def check_explained_names(doc, reference):
+    """A code beyond the reference table, printed under another name than the one its explanation gives."""
+    for code, explained in explained_names(doc).items():
+        if code in reference:
+            continue  # the reference table judges it (check_names)
+        lines = [line for line in doc.all_lines if line.get("function_code") == code and line.get("label")
+                 and line.get("statement") in NAMED_BY_CODE]
+        differing = [line for line in lines if not same_name(path_names(line["label"])[-1], explained)
+                     and not (line.get("table_name") and wrapped(path_names(line["label"])[-1], explained))]
+        if not differing:
+            continue
+        printed = path_names(differing[0]["label"])[-1]
+        doc.report("function_name", "warning", differing[0]["statement"],
+                   f"科目{code}印为“{printed}”，本文件名词解释称“{explained}”",
+                   f"function code {code} printed as '{printed}'; the document's own explanation names it '{explained}'",
+                   None, None, differing, key=("name", code, printed))
