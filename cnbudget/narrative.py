@@ -357,7 +357,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
         matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
-    if "为" in text:
+    if "为万元" in text or "为元" in text or "为亿元" in text:
         matches = with_misprinted_units(doc, sentence, matches)  # '3,623.98 为万元'
     skipped = bytearray(len(text)) if skip else None
     for a, b in skip:
