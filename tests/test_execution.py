@@ -248,3 +248,23 @@ def test_the_real_final_accounts_reasons_against_a_synthetic_budget():
         ("three_public", 0, 1_600, None, reasons["“三公”经费财政拨款支出决算"]),
         ("agency_operating", 0, 971_900, None, reasons["本部门机关运行经费支出"]),
     ]
+
+
+def test_the_package_carries_the_reasons(tmp_path):
+    """The synthetic pair built into a package (temp folder only): budget_vs_actual.csv keeps each reason."""
+    from cnbudget import package
+    from tests.test_budget_vs_actual_package import read_rows, write_source
+
+    (tmp_path / "sources" / "2023").mkdir(parents=True)
+    for name, text, kind in (("2023-synthetic-ju-budget", SYNTHETIC_BUDGET, "部门预算"),
+                             ("2023-synthetic-ju-final", SYNTHETIC_FINAL, "部门决算")):
+        write_source(tmp_path / "sources" / "2023", name, text, kind)
+    package.build_package(tmp_path / "sources", tmp_path / "package", jobs=1)
+    rows = read_rows(tmp_path / "package" / "budget_vs_actual.csv")
+    assert [(r["function_code"], r["budget_yuan"], r["final_yuan"], r["difference_yuan"], r["execution_pct"],
+             r["reason_text"]) for r in rows if r["reason_text"]] == [
+        ("", "10000000", "11500000", "1500000", "115.00", "追加了信息化项目经费"),
+        ("2010101", "8000000", "7800000", "-200000", "97.50", "严格控制一般性支出"),
+        ("2010102", "2000000", "3700000", "1700000", "185.00", "新增应急处置经费"),
+        ("", "150000", "120000", "-30000", "80.00", "厉行节约，压减公务接待"),
+    ]
