@@ -741,3 +741,19 @@ def test_a_code_named_otherwise_than_the_documents_own_explanation(explanation, 
               "stated_changes": [], "warnings": [],
               "sections": [{"text": "名词解释"}, {"text": explanation}]}
     assert [(f["rule"], f["severity"]) for f in check_extraction(result)] == expected
+
+
+@pytest.mark.parametrize("first, second, one_defect", [
+    (("final_identity", "overview", 100), ("income_sources_total", "income", 100), True),
+    (("income_sources_total", "income", 100), ("table_row_parts", "income", 100), True),
+    (("income_sources_total", "income", 100), ("table_row_parts", "income", -100), False),  # the other way
+    (("table_row_parts", "income", 100), ("table_row_parts", "overview", 100), False),  # no whole ties them
+    (("income_sources_total", "income", 100), ("table_row_parts", "basic_expenditure", 100), False),
+])
+def test_which_income_roundings_are_one_defect(first, second, one_defect):
+    from cnbudget.audit.grouping import income_rounding
+
+    def finding(rule, statement, gap):
+        return {"rule": rule, "statement": statement, "severity": "rounding", "expected_yuan": 16_681_400,
+                "actual_yuan": 16_681_400 + gap}
+    assert income_rounding(finding(*first), finding(*second)) is one_defect
