@@ -775,9 +775,11 @@ def record_budget_base_changes(doc, sentence, matches, placed, context):
 
 
 def own_clause(reason):
-    """A reason up to the next clause that states another figure ('…；政府性基金…支出0万元，…'), as printed."""
+    """A reason up to the next clause that states another figure ('…；政府性基金…支出0万元，…'), as printed,
+    without the punctuation after '主要原因是'."""
+    reason = (reason or "").lstrip("，,：:；; ")
     if not reason:
-        return reason
+        return None
     for clause in re.finditer(r"[;；]", reason):
         if AMOUNT_RE.search(normalize_reason(reason[clause.end():])):
             return reason[:clause.start()].rstrip() or None

@@ -268,3 +268,16 @@ def test_the_package_carries_the_reasons(tmp_path):
         ("2010102", "2000000", "3700000", "1700000", "185.00", "新增应急处置经费"),
         ("", "150000", "120000", "-30000", "80.00", "厉行节约，压减公务接待"),
     ]
+
+
+def test_a_reason_after_a_comma_and_before_the_next_figure(tmp_path):
+    from cnbudget.extract import extract_file
+
+    path = tmp_path / "final.txt"
+    path.write_text("某某局2023年度部门决算（合成）\n一、财政拨款支出决算情况说明\n"
+                    "一般公共预算财政拨款支出95.00万元，比年初预算数减少5.00万元，主要原因是，项目推迟；"
+                    "政府性基金预算财政拨款支出0万元，比年初预算数增加0万元。\n"
+                    "二、“三公”经费财政拨款支出决算情况说明\n“三公”经费财政拨款支出决算为1.00万元。\n", encoding="utf-8")
+    changes = extract_file(path)["stated_changes"]
+    assert [(c["label"], c["change_yuan"], c["reason_text"]) for c in changes] == [
+        ("一般公共预算财政拨款支出", -50_000, "项目推迟"), ("政府性基金预算财政拨款支出", 0, None)]
