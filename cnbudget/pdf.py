@@ -12,14 +12,11 @@ heading above it; `column_ends(rows)` finds the right edges of the amount column
 """
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 
+from cnbudget import poppler
 from cnbudget.errors import InputError
 
-PDFTOTEXT = "pdftotext"
-TIMEOUT_SECONDS = 120
 # A printed table amount: thousands separators and optional cents, or a bare integer; '-' is nil.
 # Bounded: no budget prints 10^18 元, and a run of thousands of digits is not an amount (nor an int
 # Python will print).
@@ -28,15 +25,17 @@ TABLE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3}){1,6}|\d{1,18})(?:\.\d{1,8})?
 
 def pdftotext(path):
     """The layout text of every page (pages separated by form feeds); unreadable PDFs are errors."""
-    if shutil.which(PDFTOTEXT) is None:
+    try:
+        status, text, stderr = poppler.layout_text(path)
+    except FileNotFoundError:
         raise InputError(path, "cannot read PDFs: the `pdftotext` command (Debian package poppler-utils) "
-                               "is not installed; run `make system-deps`")
-    done = subprocess.run([PDFTOTEXT, "-layout", "-enc", "UTF-8", "-eol", "unix", str(path), "-"],
-                          capture_output=True, timeout=TIMEOUT_SECONDS)
-    stderr = done.stderr.decode("utf-8", "replace")
-    if done.returncode != 0 or not done.stdout:
-        raise InputError(path, unreadable_reason(stderr), page=1)
-    return done.stdout.decode("utf-8", "replace")
+                               "is not installed; run `make system-deps`") from None
+    except poppler.subprocess.TimeoutExpired:
+        raise InputError(path, f"pdftotext did not finish within {poppler.TIMEOUT_SECONDS} s; expected a PDF "
+                               "that can be read in reasonable time", page=1) from None
+    if status != 0 or not text:
+        raise InputError(path, unreadable_reason(stderr.decode("utf-8", "replace")), page=1)
+    return text.decode("utf-8", "replace")
 
 
 def unreadable_reason(stderr):
