@@ -6,6 +6,7 @@ Each bad PDF gives one clear error naming the file, the page and what was expect
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -137,6 +138,24 @@ def test_the_command_leaves_no_pdftotext_behind(tmp_path, args, status):
     assert done.returncode == status and done.stderr.startswith(("Error:", "Usage:")) and "Traceback" not in done.stderr
     still = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert str(pdf) not in still  # collected, or killed and reaped at exit
+
+
+SEED = Path(__file__).resolve().parent.parent / "datasets" / "sources" / "2023" / "2023-panzhihua-xiqu-renda-budget.txt"
+
+
+@pytest.mark.parametrize("args", [["{seed}"], ["{seed}", "{pdf}"], ["{pdf}"], ["{truncated}"], ["{pdf}", "{folder}"],
+                                  ["{empty}"]])
+def test_the_fast_extract_prints_what_the_click_command_prints(tmp_path, args):
+    names = {"seed": SEED, "folder": tmp_path,
+             "pdf": write(tmp_path, "synthetic-menu.pdf", make_pdf([("text", "Lunch menu: soup 12 yuan")])),
+             "truncated": write(tmp_path, "synthetic-truncated.pdf", make_pdf([("text", "cut off")])[:300]),
+             "empty": write(tmp_path, "synthetic-empty.txt", b"")}
+    argv = ["extract", *(arg.format(**names) for arg in args)]
+    fast = subprocess.run([sys.executable, "-m", "cnbudget", *argv], capture_output=True, timeout=60)
+    with_click = subprocess.run([sys.executable, "-m", "cnbudget.cli", *argv], capture_output=True, timeout=60)
+    usage = with_click.stderr.replace(b"-m cnbudget.cli ", b"-m cnbudget ")  # the program's name in a usage line
+    assert (fast.returncode, fast.stdout, fast.stderr) == (with_click.returncode, with_click.stdout, usage)
+    assert fast.returncode or fast.stdout.startswith(b'{\n  "budget_lines": [')
 
 
 @pytest.mark.parametrize("raw, cells", [
