@@ -38,8 +38,12 @@ def extract(names):
 
     from cnbudget.console import errors_as_one_line, extract_disclosure, print_json
 
-    with errors_as_one_line():
-        print_json(extract_disclosure([Path(name) for name in names]))
+    try:
+        with errors_as_one_line():
+            print_json(extract_disclosure([Path(name) for name in names]))
+    except KeyboardInterrupt:
+        sys.stderr.write("\nAborted!\n")  # what click prints on Ctrl-C
+        return 1
     return 0
 
 
