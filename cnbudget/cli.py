@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cnbudget.console import errors_as_one_line, extract_disclosure, print_json
+from cnbudget.console import errors_as_one_line, extract_disclosure, fail, print_json  # noqa: F401 (fail: for commands)
 from cnbudget.errors import InputError
 
 

@@ -140,6 +140,22 @@ def test_the_command_leaves_no_pdftotext_behind(tmp_path, args, status):
     assert str(pdf) not in still  # collected, or killed and reaped at exit
 
 
+@pytest.mark.parametrize("started_early", [False, True])
+def test_a_pdftotext_that_hangs_is_stopped_and_one_clear_error(tmp_path, monkeypatch, started_early):
+    hang = tmp_path / "pdftotext-that-hangs"
+    hang.write_text("#!/bin/sh\nexec sleep 30\n")
+    hang.chmod(0o755)
+    monkeypatch.setattr(poppler, "COMMAND", str(hang))
+    monkeypatch.setattr(poppler, "TIMEOUT_SECONDS", 0.5)
+    path = write(tmp_path, "synthetic-two-pages.pdf", make_pdf([("text", "first page"), ("text", "second page")]))
+    if started_early:
+        poppler.start_for_command(["extract", str(path)])
+    with pytest.raises(InputError, match="pdftotext did not finish within 0.5 s") as raised:
+        read_pdf_lines(path, path.read_bytes())
+    assert (raised.value.path, raised.value.page) == (str(path), 1)
+    assert not poppler.is_started(path)
+
+
 SEED = Path(__file__).resolve().parent.parent / "datasets" / "sources" / "2023" / "2023-panzhihua-xiqu-renda-budget.txt"
 
 
