@@ -3,7 +3,8 @@
 Chosen by measurement (scripts/bench_pdf.py, README "PDF disclosures"): `pdftotext -layout` is
 ~50x faster than pdfplumber and keeps each table row on one line with its columns aligned on a
 character grid, which is all the table reader below needs. It is a Debian package
-(poppler-utils), called as a plain command: no Python binding.
+(poppler-utils), called as a plain command: no Python binding. `cnbudget.poppler` runs it (a
+command line starts it before its imports; `pdftotext(path)` collects what it printed).
 
 `read_pdf_lines(path, data)` returns `cnbudget.reading.Line`s numbered over the whole extracted
 text (form feeds separate pages). `row_cells_of(raw)` and `header_cells(raw)` cut a layout line
