@@ -5,19 +5,21 @@ waiting: for pdftotext, then for imports. So pdftotext starts first (`cnbudget.p
 on the other core while Python imports, and `cnbudget extract FILE…` — the plain form, files that
 exist, no option — runs without importing click (~20 ms), printing exactly what the click command
 prints (`cnbudget.console`). Everything else, help and usage errors included, is the click
-command line (`cnbudget.cli`).
+command line (`cnbudget.cli`). The regular expressions the imports compile come from
+`cnbudget.regex_cache` when `make install` stored them.
 """
 
 import os
 import sys
 
-from cnbudget import poppler
+from cnbudget import poppler, regex_cache
 
 
 def main():
     """Entry point of the `cnbudget` command."""
     argv = sys.argv[1:]
     poppler.start_for_command(argv)
+    regex_cache.load()  # what `re` compiled at install: the imports below mostly find it done
     if is_plain_extract(argv):
         return extract(argv[1:])
     from cnbudget.cli import cli
