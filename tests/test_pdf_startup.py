@@ -52,7 +52,7 @@ def test_a_missing_damaged_or_foreign_file_loads_nothing_and_re_compiles_as_alwa
     assert re.compile("x").match("x")
 
 
-def test_install_stores_the_extractors_patterns(tmp_path):
+def test_install_stores_the_extractors_patterns(tmp_path, clean_re_cache):
     path = tmp_path / "regex.marshal"
     script = "import sys; from cnbudget import regex_cache; print(regex_cache.write(sys.argv[1]))"
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120)
@@ -60,3 +60,5 @@ def test_install_stores_the_extractors_patterns(tmp_path):
     header, entries = marshal.loads(path.read_bytes())
     assert header == regex_cache.header()
     assert any("部门预算" in pattern for pattern, *_ in entries)
+    assert regex_cache.load(path) == len(entries)
+    assert all(re.compile(pattern, flags) == re._compiler.compile(pattern, flags) for pattern, flags, *_ in entries)
