@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/python -m compileall -q cnbudget  # bytecode once: a command starts without compiling (PYTHONDONTWRITEBYTECODE)
+	$(BIN)/python -m cnbudget.regex_cache  # compiled regular expressions too (cnbudget/regex_cache.py)
 	touch $@
 
 install: $(STAMP)

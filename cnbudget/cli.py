@@ -6,36 +6,16 @@ from pathlib import Path
 
 import click
 
-from cnbudget.errors import InputError, describe_os_error, one_line
-
-
-def print_json(data):
-    """Print one JSON object, keys sorted, Chinese unescaped (orjson: the same bytes as json.dumps, 10x faster)."""
-    import orjson
-
-    try:
-        text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-    except TypeError:  # a value orjson does not know (a Decimal, a non-string key): the standard library's way
-        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str)
-    click.echo(text)
+from cnbudget.console import errors_as_one_line, extract_disclosure, fail, print_json  # noqa: F401 (fail: for commands)
+from cnbudget.errors import InputError
 
 
 class CnbudgetGroup(click.Group):
     """Turn InputError and OSError into a one-line message and exit status 1, never a traceback."""
 
     def invoke(self, ctx):
-        try:
+        with errors_as_one_line():
             return super().invoke(ctx)
-        except InputError as error:
-            fail(one_line(error))
-        except OSError as error:  # a folder given for a file, a 5,000-character name, no permission
-            fail(describe_os_error(error))
-
-
-def fail(message):
-    """Print `Error: message` on one line (control characters already escaped) and exit 1."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(1)
 
 
 @click.group(cls=CnbudgetGroup)
@@ -180,13 +160,6 @@ def diff(sources, unit, format_, package_dir):
         budget_diff.render_csv(result, sys.stdout)
     else:
         click.echo(budget_diff.render_markdown(result, result.get("findings")))
-
-
-def extract_disclosure(paths):
-    """One disclosure from one file, or from several (narrative + tables)."""
-    from cnbudget.extract import extract_file, extract_files
-
-    return extract_file(paths[0]) if len(paths) == 1 else extract_files(list(paths))
 
 
 @cli.command()

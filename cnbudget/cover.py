@@ -16,14 +16,16 @@ _UNIT = r"[\u4e00-\u9fff()]{2,40}?"
 # Unit before the year ('西南大学2021年度部门预算'), or after it ('2026年深圳市审计局部门预算').
 UNIT_FIRST = re.compile(rf"(?P<unit>{_UNIT})(?P<year>(?:19|20)\d{{2}})年度?(?:区级|市级|省级|县级)?(?P<kind>{_KIND})")
 YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<unit>{_UNIT})(?P<kind>{_KIND})")
+# Patterns read only when the cover does not state the unit or the year are compiled when first
+# needed (re's cache): a class of Han characters costs ~1 ms to compile, at every command's start.
 # Where a table names its unit: '部门名称 北京市退役军人事务局', '编制单位：…'.
-UNIT_FIELD = re.compile(r"(?:部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)[:：\s]\s*(?P<unit>[\u4e00-\u9fff()（）]{3,40})")
+UNIT_FIELD = r"(?:部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)[:：\s]\s*(?P<unit>[\u4e00-\u9fff()（）]{3,40})"
 # '(汇总)', '(本级)': the scope of the figures, not part of the unit's name.
 SCOPE_NOTE = re.compile(r"\((?:汇总|本级|部门汇总|含下属单位)\)$")
 UNIT_NOISE = re.compile(r"^(?:关于|公开|信息公开|目录)+")
-HEADING_TITLE = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门综合预算|部门预算|单位预算|部门决算|单位决算)")
+HEADING_TITLE = r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门综合预算|部门预算|单位预算|部门决算|单位决算)"
 # '第一部分 攀枝花市西区人大单位概况': the unit as the first part's heading names it.
-PART_UNIT = re.compile(r"第一部分\s*(?P<unit>[\u4e00-\u9fff()（）]{2,40}?)(?:单位|部门)?(?:基本)?(?:概况|情况)")
+PART_UNIT = r"第一部分\s*(?P<unit>[\u4e00-\u9fff()（）]{2,40}?)(?:单位|部门)?(?:基本)?(?:概况|情况)"
 FILE_YEAR = re.compile(r"^((?:19|20)\d{2})(?!\d)")
 COVER_LINES = 40
 # A national body: its name has no place in front ('国家信访局', '中国地震局'), or it says it is one.
@@ -61,11 +63,11 @@ def read_cover(lines, whole_text, file_name=""):
         year = int(title.group("year"))
         kind = title.group("kind")
     if title is None:  # no cover: the headings name the year ('第二部分 …2023年部门预算情况说明')
-        heading = HEADING_TITLE.search(whole_text[:20000])
+        heading = re.search(HEADING_TITLE, whole_text[:20000])
         if heading:
             year, kind = int(heading.group("year")), heading.group("kind")
     if not unit:
-        field = UNIT_FIELD.search(whole_text) or PART_UNIT.search(whole_text[:20000])
+        field = re.search(UNIT_FIELD, whole_text) or re.search(PART_UNIT, whole_text[:20000])
         unit = clean_unit(field.group("unit")) if field else None
     if year is None:
         from_name = FILE_YEAR.match(file_name)

@@ -3,7 +3,8 @@
 Chosen by measurement (scripts/bench_pdf.py, README "PDF disclosures"): `pdftotext -layout` is
 ~50x faster than pdfplumber and keeps each table row on one line with its columns aligned on a
 character grid, which is all the table reader below needs. It is a Debian package
-(poppler-utils), called as a plain command: no Python binding.
+(poppler-utils), called as a plain command: no Python binding. `cnbudget.poppler` runs it (a
+command line starts it before its imports; `pdftotext(path)` collects what it printed).
 
 `read_pdf_lines(path, data)` returns `cnbudget.reading.Line`s numbered over the whole extracted
 text (form feeds separate pages). `row_cells_of(raw)` and `header_cells(raw)` cut a layout line
@@ -12,31 +13,34 @@ heading above it; `column_ends(rows)` finds the right edges of the amount column
 """
 
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 
+from cnbudget import poppler
 from cnbudget.errors import InputError
 
-PDFTOTEXT = "pdftotext"
-TIMEOUT_SECONDS = 120
 # A printed table amount: thousands separators and optional cents, or a bare integer; '-' is nil.
 # Bounded: no budget prints 10^18 元, and a run of thousands of digits is not an amount (nor an int
 # Python will print).
 TABLE_NUMBER = re.compile(r"^-?(?:\d{1,3}(?:,\d{3}){1,6}|\d{1,18})(?:\.\d{1,8})?$")
+WORD = re.compile(r"\S+")
+WORDS_ONE_SPACE_APART = re.compile(r"\S+(?: \S+)*")
+COLUMN_NUMBER = re.compile(r"\d{1,2}|栏次")
+YEAR = re.compile(r"\d{4}")
 
 
 def pdftotext(path):
     """The layout text of every page (pages separated by form feeds); unreadable PDFs are errors."""
-    if shutil.which(PDFTOTEXT) is None:
+    try:
+        status, text, stderr = poppler.layout_text(path)
+    except FileNotFoundError:
         raise InputError(path, "cannot read PDFs: the `pdftotext` command (Debian package poppler-utils) "
-                               "is not installed; run `make system-deps`")
-    done = subprocess.run([PDFTOTEXT, "-layout", "-enc", "UTF-8", "-eol", "unix", str(path), "-"],
-                          capture_output=True, timeout=TIMEOUT_SECONDS)
-    stderr = done.stderr.decode("utf-8", "replace")
-    if done.returncode != 0 or not done.stdout:
-        raise InputError(path, unreadable_reason(stderr), page=1)
-    return done.stdout.decode("utf-8", "replace")
+                               "is not installed; run `make system-deps`") from None
+    except poppler.subprocess.TimeoutExpired:
+        raise InputError(path, f"pdftotext did not finish within {poppler.TIMEOUT_SECONDS} s; expected a PDF "
+                               "that can be read in reasonable time", page=1) from None
+    if status != 0 or not text:
+        raise InputError(path, unreadable_reason(stderr.decode("utf-8", "replace")), page=1)
+    return text.decode("utf-8", "replace")
 
 
 def unreadable_reason(stderr):
@@ -90,10 +94,11 @@ class Cell:
     start: int
     end: int
     text: str
-    is_number: bool = field(init=False, repr=False)
+    is_number: bool = field(default=None, repr=False)  # read often: decided once, from the text unless given
 
     def __post_init__(self):
-        self.is_number = bool(TABLE_NUMBER.match(self.text))  # read often: decided once
+        if self.is_number is None:
+            self.is_number = TABLE_NUMBER.match(self.text) is not None
 
     @property
     def middle(self):
@@ -102,18 +107,19 @@ class Cell:
 
 def cells(raw):
     """Cut a layout line at runs of two or more spaces (single spaces stay inside a cell)."""
-    return [Cell(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+(?: \S+)*", raw)]
+    return [Cell(m.start(), m.end(), m.group()) for m in WORDS_ONE_SPACE_APART.finditer(raw)]
 
 
 def split_number_cells(raw):
     """Words of a layout line, numbers apart, label words joined when one space separates them."""
     merged = []
-    for part in re.finditer(r"\S+", raw):
+    for part in WORD.finditer(raw):
         start, end, text = part.start(), part.end(), part.group()
-        if merged and not TABLE_NUMBER.match(text) and not merged[-1].is_number and start - merged[-1].end <= 1:
-            merged[-1] = Cell(merged[-1].start, end, f"{merged[-1].text} {text}")
+        number = TABLE_NUMBER.match(text) is not None
+        if not number and merged and not merged[-1].is_number and start - merged[-1].end <= 1:
+            merged[-1] = Cell(merged[-1].start, end, f"{merged[-1].text} {text}", False)  # words with a space
         else:
-            merged.append(Cell(start, end, text))
+            merged.append(Cell(start, end, text, number))
     return merged
 
 
@@ -171,7 +177,7 @@ def row_cells_of(raw):
 def header_cells(raw):
     """Words of a header line: headings of neighbouring columns may stand one space apart, so every
     space separates, except in letter-spaced headings (合   计) and years (2026 年预算数)."""
-    cells = [Cell(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", raw)]
+    cells = [Cell(m.start(), m.end(), m.group()) for m in WORD.finditer(raw)]
     merged = []
     for cell in cells:
         previous = merged[-1] if merged else None
@@ -185,7 +191,7 @@ def header_cells(raw):
             cell.spaced = True
         merged.append(cell)
     # '栏次 1 2 3 …' numbers the columns: neither the row's name nor its numbers are headings
-    return [cell for cell in year_words(merged) if not re.fullmatch(r"\d{1,2}|栏次", cell.text)]
+    return [cell for cell in year_words(merged) if not COLUMN_NUMBER.fullmatch(cell.text)]
 
 
 def year_words(cells):
@@ -193,7 +199,7 @@ def year_words(cells):
     out = []
     for cell in cells:
         if out and out[-1].is_number and not cell.is_number and cell.text.startswith("年") \
-                and cell.start - out[-1].end <= 1 and re.fullmatch(r"\d{4}", out[-1].text):
+                and cell.start - out[-1].end <= 1 and YEAR.fullmatch(out[-1].text):
             previous = out.pop()
             cell = Cell(previous.start, cell.end, f"{previous.text}{cell.text}")
         out.append(cell)

@@ -9,9 +9,11 @@ libraries against each other.
 Documents: the three Shanghai PDFs of ../shared/sources/dev/ and every disclosure of
 ../shared/sources/dev/national/ (the Beijing 附件1 + 附件2 read together, as one disclosure).
 Each is extracted `--rounds` times in a fresh `cnbudget extract` process; the report gives the
-median wall seconds and the median CPU seconds of the process and its children (pdftotext), the
-template, the tables found (per kind) and the table cells read. Target of issue 8: <= 0.3 s median
-wall per document. Wall time moves with the machine's load (printed): CPU time is the steadier figure.
+median wall seconds (and the best run's: the one least slowed by other work on the machine) and the
+median CPU seconds of the process and its children (pdftotext), the
+template, the tables found (per kind) and the table cells read. Target of issue 12: <= 0.2 s median
+wall per document (issue 8's was 0.3 s). Wall time moves with the machine's load (printed before
+and after): CPU time is the steadier figure.
 
 Libraries (issue 5): for each PDF and method, a fresh Python process reads the whole PDF and
 reports its wall time and peak memory. Methods: `pdftotext -layout` (the one cnbudget uses),
@@ -34,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "sources" / "dev"
 TARGET_S = 1.0
-TARGET_EXTRACT_S = 0.3
+TARGET_EXTRACT_S = 0.2
 CNBUDGET = ROOT / ".venv" / "bin" / "cnbudget"
 
 CHILD = r"""
@@ -187,11 +189,12 @@ def tables_found(files):
 def documents(args):
     """Per document: template, tables found per kind, cells read, median wall and CPU seconds."""
     docs = dev_documents(args.dev)
+    load_before = os.getloadavg()[0]
     if not docs:
         sys.exit(f"no documents in {args.dev}")
     print(f"{len(docs)} documents from {args.dev}, {args.rounds} runs each; {platform.python_version()}, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
-    print(f"{'document':<48} {'template':<10} {'tables':>6} {'cells':>6} {'wall s':>7} {'cpu s':>6}  kinds")
+    print(f"{'document':<48} {'template':<10} {'tables':>6} {'cells':>6} {'wall s':>7} {'best s':>6} {'cpu s':>6}  kinds")
     rows = []
     for name, files in docs:
         runs = [run_extract(files) for _ in range(args.rounds)]
@@ -201,17 +204,20 @@ def documents(args):
         kinds = tables_found(files)
         row = {"document": name, "template": result["document"]["template"] if result else "error",
                "tables": sum(kinds.values()), "kinds": dict(sorted(kinds.items())), "cells": cells,
-               "wall_s": round(statistics.median(r[0] for r in runs), 3),
+               "wall_s": round(statistics.median(r[0] for r in runs), 3), "wall_min_s": round(min(r[0] for r in runs), 3),
                "cpu_s": round(statistics.median(r[1] for r in runs), 3)}
         rows.append(row)
         print(f"{name[:48]:<48} {row['template']:<10} {row['tables']:>6} {cells:>6} {row['wall_s']:>7.3f} "
-              f"{row['cpu_s']:>6.3f}  {' '.join(f'{k}:{v}' for k, v in row['kinds'].items())}")
+              f"{row['wall_min_s']:>6.3f} {row['cpu_s']:>6.3f}  {' '.join(f'{k}:{v}' for k, v in row['kinds'].items())}")
     median_wall = statistics.median(r["wall_s"] for r in rows)
     median_cpu = statistics.median(r["cpu_s"] for r in rows)
-    print(f"median per document: {median_wall:.3f} s wall, {median_cpu:.3f} s CPU (target {TARGET_EXTRACT_S} s)")
+    median_best = statistics.median(r["wall_min_s"] for r in rows)  # the run least slowed by other work
+    print(f"median per document: {median_wall:.3f} s wall (best run {median_best:.3f} s), {median_cpu:.3f} s CPU (target {TARGET_EXTRACT_S} s; "
+          f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
     print(json.dumps({"bench": "pdf-documents", "documents": rows, "median_wall_s": median_wall,
-                      "median_cpu_s": median_cpu, "target_s": TARGET_EXTRACT_S,
+                      "median_cpu_s": median_cpu, "median_best_wall_s": median_best, "target_s": TARGET_EXTRACT_S,
                       "meets_target_wall": median_wall <= TARGET_EXTRACT_S,
+                      "load_average_1m_before": round(load_before, 2),
                       "load_average_1m": round(os.getloadavg()[0], 2)}, ensure_ascii=False, sort_keys=True))
     return 0 if all(r["template"] != "error" for r in rows) else 1
 

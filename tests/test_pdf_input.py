@@ -4,10 +4,14 @@ Each bad PDF gives one clear error naming the file, the page and what was expect
 """
 
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from cnbudget import poppler
 from cnbudget.errors import InputError
 from cnbudget.extract import extract_file, make_line
 from cnbudget.pdf import column_ends, read_pdf_lines, split_number_cells
@@ -105,6 +109,69 @@ def test_the_cli_prints_the_error_without_a_traceback(tmp_path, name, data, page
     assert result.exit_code == 1
     assert f"Error: {path}, page {page}: " in result.output
     assert "Traceback" not in result.output
+
+
+def test_pdftotext_started_early_gives_the_same_lines(tmp_path):
+    path = write(tmp_path, "synthetic-two-pages.pdf", make_pdf([("text", "first page"), ("text", "second page")]))
+    fresh = [line.raw for line in read_pdf_lines(path, path.read_bytes())]
+    poppler.start_for_command(["extract", "--", str(path), str(tmp_path), "missing.pdf"])
+    assert poppler.is_started(path)
+    assert [line.raw for line in read_pdf_lines(path, path.read_bytes())] == fresh
+    assert not poppler.is_started(path)  # collected once, reaped
+
+
+def test_a_file_changed_after_the_early_start_is_read_again(tmp_path):
+    path = write(tmp_path, "synthetic-changed.pdf", make_pdf([("text", "before")]))
+    poppler.start_for_command(["check", "--format", "json", str(path)])
+    path.write_bytes(make_pdf([("text", "after the change")]))
+    assert [line.text for line in read_pdf_lines(path, path.read_bytes()) if line.text] == ["after the change"]
+    poppler.stop_all()
+    assert not poppler.is_started(path)
+
+
+@pytest.mark.parametrize("args, status", [(["extract", "{pdf}", "missing.pdf"], 2), (["extract", "{pdf}", "{folder}"], 2),
+                                          (["check", "{pdf}"], 1), (["extract", "{pdf}"], 1)])
+def test_the_command_leaves_no_pdftotext_behind(tmp_path, args, status):
+    pdf = write(tmp_path, "synthetic-two-pages.pdf", make_pdf([("text", "first page"), ("text", "second page")]))
+    argv = [arg.format(pdf=pdf, folder=tmp_path) for arg in args]
+    done = subprocess.run([sys.executable, "-m", "cnbudget", *argv], capture_output=True, text=True, timeout=60)
+    assert done.returncode == status and done.stderr.startswith(("Error:", "Usage:")) and "Traceback" not in done.stderr
+    still = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(pdf) not in still  # collected, or killed and reaped at exit
+
+
+@pytest.mark.parametrize("started_early", [False, True])
+def test_a_pdftotext_that_hangs_is_stopped_and_one_clear_error(tmp_path, monkeypatch, started_early):
+    hang = tmp_path / "pdftotext-that-hangs"
+    hang.write_text("#!/bin/sh\nexec sleep 30\n")
+    hang.chmod(0o755)
+    monkeypatch.setattr(poppler, "COMMAND", str(hang))
+    monkeypatch.setattr(poppler, "TIMEOUT_SECONDS", 0.5)
+    path = write(tmp_path, "synthetic-two-pages.pdf", make_pdf([("text", "first page"), ("text", "second page")]))
+    if started_early:
+        poppler.start_for_command(["extract", str(path)])
+    with pytest.raises(InputError, match="pdftotext did not finish within 0.5 s") as raised:
+        read_pdf_lines(path, path.read_bytes())
+    assert (raised.value.path, raised.value.page) == (str(path), 1)
+    assert not poppler.is_started(path)
+
+
+SEED = Path(__file__).resolve().parent.parent / "datasets" / "sources" / "2023" / "2023-panzhihua-xiqu-renda-budget.txt"
+
+
+@pytest.mark.parametrize("args", [["{seed}"], ["{seed}", "{pdf}"], ["{pdf}"], ["{truncated}"], ["{pdf}", "{folder}"],
+                                  ["{empty}"]])
+def test_the_fast_extract_prints_what_the_click_command_prints(tmp_path, args):
+    names = {"seed": SEED, "folder": tmp_path,
+             "pdf": write(tmp_path, "synthetic-menu.pdf", make_pdf([("text", "Lunch menu: soup 12 yuan")])),
+             "truncated": write(tmp_path, "synthetic-truncated.pdf", make_pdf([("text", "cut off")])[:300]),
+             "empty": write(tmp_path, "synthetic-empty.txt", b"")}
+    argv = ["extract", *(arg.format(**names) for arg in args)]
+    fast = subprocess.run([sys.executable, "-m", "cnbudget", *argv], capture_output=True, timeout=60)
+    with_click = subprocess.run([sys.executable, "-m", "cnbudget.cli", *argv], capture_output=True, timeout=60)
+    usage = with_click.stderr.replace(b"-m cnbudget.cli ", b"-m cnbudget ")  # the program's name in a usage line
+    assert (fast.returncode, fast.stdout, fast.stderr) == (with_click.returncode, with_click.stdout, usage)
+    assert fast.returncode or fast.stdout.startswith(b'{\n  "budget_lines": [')
 
 
 @pytest.mark.parametrize("raw, cells", [
