@@ -122,9 +122,12 @@ def fen_int(amount):
     return None
 
 
+WHOLE = Decimal(1)
+
+
 def yuan_rounded(amount):
     """Decimal 元 -> whole 元, half away from zero: the convenience column beside the exact 分."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(amount.quantize(WHOLE, rounding=ROUND_HALF_UP))
 
 
 def format_wan(amount_yuan):
