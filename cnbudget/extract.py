@@ -22,7 +22,7 @@ from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extr
     AMOUNT_RE, CHANGE_RE, FUNCTION_TRIPLE, HEADING_STATEMENTS, LABEL_RULES, MAY_HOLD_FIGURES, classify,
     clean_label, heading_statement, read_narrative, record_change, scan_sentence, start_section,
 )
-from cnbudget.numbers import fen_int, yuan_rounded
+from cnbudget.numbers import fen_int, yuan_of_fen, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.regions import find_region, region_name
@@ -68,7 +68,9 @@ class Extraction:
             if amount_fen is None:
                 self.warn("finer_than_fen", f"数额 {amount_text} 精确到分以下，amount_fen 按分截断，原文见 amount_text", sentence)
                 amount_fen = int(amount * 100)
-            record["amount_yuan"] = yuan_rounded(amount)
+                record["amount_yuan"] = yuan_rounded(amount)
+            else:
+                record["amount_yuan"] = yuan_of_fen(amount_fen)
             record["amount_fen"] = amount_fen
         document, line = self.document, sentence.line
         record["document_id"] = document["document_id"]

@@ -434,7 +434,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
 def place_amount(doc, sentence, match, label, context, printed, start):
     """Record one amount as a budget line, or warn when its label cannot be placed."""
     number = match.group("number")
-    if number and len(number.split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
+    if len(number) > MAX_INTEGER_DIGITS and len(number.split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
         raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
                                    "expected a budget figure (the file looks corrupt)",
                          line=sentence.line.no, page=sentence.line.page)
@@ -591,9 +591,10 @@ def read_narrative(doc, heading_level, lines=None):
         text = line.text.strip()
         if not text:
             continue
-        lead = len(line.text) - len(line.text.lstrip())
         level, body = heading_level(text, stack), ""
         inline = None if level is not None else INLINE_HEADING.match(text)
+        if level is not None or inline:
+            lead = len(line.text) - len(line.text.lstrip())
         if inline and heading_level(inline.group("heading"), stack) is not None:
             # '（一）收入预算情况：2024年，收入预算…' — a heading and its first sentence on one line
             level, text = heading_level(inline.group("heading"), stack), inline.group("heading")

@@ -74,6 +74,8 @@ MAX_YUAN = MAX_FEN // 100
 
 def check_amount_digits(number_text, path=None, line=None, page=None):
     """Refuse a printed number with more than 15 integer (or 10 decimal) digits: InputError naming where."""
+    if len(number_text) <= MAX_FRACTION_DIGITS:  # too short to hold too many digits of either kind
+        return
     integer, _, fraction = number_text.replace(",", "").lstrip("+-").partition(".")
     if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
         raise InputError(path, f"a printed number of at most {MAX_INTEGER_DIGITS} integer and "
@@ -101,10 +103,15 @@ def check_fen_range(amount, path=None, line=None, page=None, text=None):
     return amount
 
 
+MAX_AMOUNT_YUAN = Decimal(MAX_FEN).scaleb(-2)  # abs(amount) * 100 > MAX_FEN, without the multiplication
+
+
 def to_yuan(number_text, unit, path=None, line=None, page=None):
     """The printed amount in 元 as a Decimal, exactly (no rounding); out of range is an InputError."""
     amount = parse_number(number_text, path, line, page) * UNIT_YUAN[unit]
-    return check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
+    if abs(amount) > MAX_AMOUNT_YUAN:
+        check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
+    return amount
 
 
 def yuan_int(amount):
@@ -123,6 +130,11 @@ def fen_int(amount):
 
 
 WHOLE = Decimal(1)
+
+
+def yuan_of_fen(fen):
+    """Integer 分 -> whole 元, half away from zero: `yuan_rounded` of the same amount, in integers."""
+    return (fen + 50) // 100 if fen >= 0 else -((50 - fen) // 100)
 
 
 def yuan_rounded(amount):

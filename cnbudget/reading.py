@@ -14,6 +14,7 @@ from cnbudget.errors import InputError
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
 
 SENTENCE_END = re.compile(r"[。!?]|$")
+SENTENCE_STOP = re.compile(r"[。!?]")
 # A web page opens with a doctype or an <html>/<head>/<body> tag (comments before it allowed).
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
@@ -81,9 +82,13 @@ def read_lines(path, data):
     raws = text.split("\n")
     whole = fold_width(text)  # one pass over the whole text; folding keeps every position
     lines = []
+    append = lines.append
     for no, (raw, norm) in enumerate(zip(raws, whole.split("\n")), start=1):
-        norm, origin = close_letter_spacing(norm) if " " in norm else (norm, None)
-        lines.append(Line(no, raw, norm, origin))
+        if " " in norm:
+            norm, origin = close_letter_spacing(norm)
+            append(Line(no, raw, norm, origin))
+        else:
+            append(Line(no, raw, norm, None))
     return lines, encoding
 
 
@@ -100,16 +105,24 @@ def sentence_at(line, text, offset):
 
 def sentences(line, keep=None):
     """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
+    whole = line.text
+    if "\n" in whole:  # `$` also matches before a final newline: SENTENCE_END's own way
+        ends = []
+        for match in SENTENCE_END.finditer(whole):
+            ends.append(match.end())
+            if match.end() == len(whole):
+                break
+    else:  # each stop, then the end of the line (the same cuts, without trying `$` at every position)
+        ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
+        if not ends or ends[-1] != len(whole):
+            ends.append(len(whole))
     out, start = [], 0
-    for match in SENTENCE_END.finditer(line.text):
-        end = match.end()
-        chunk = line.text[start:end]
+    for end in ends:
+        chunk = whole[start:end]
         text = chunk.strip()
         if text and (keep is None or keep.search(text)):
             out.append(sentence_at(line, text, start + len(chunk) - len(chunk.lstrip())))
         start = end
-        if end == len(line.text):
-            break
     return out
 
 
