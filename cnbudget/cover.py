@@ -46,7 +46,7 @@ def cover_text(lines, limit=COVER_LINES):
     """The first non-empty lines, joined without spaces (a title may be printed over several lines)."""
     texts = []
     for line in lines:
-        text = re.sub(r"\s+", "", line.text)
+        text = "".join(line.text.split())  # what re.sub(r"\s+", "", …) leaves, without the pattern
         if text:
             texts.append(text)
             if len(texts) >= limit:

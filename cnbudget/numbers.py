@@ -21,7 +21,7 @@ NIL_WORDS = ("无", "没有")
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”()]"
 # One space between Han characters is letter-spacing (因 公 出 国); wider gaps separate table columns.
-_LETTER_SPACING = re.compile(rf"(?<={_CJK}) (?={_CJK})")
+_LETTER_SPACING = re.compile(rf" (?<={_CJK} )(?={_CJK})")  # the space first: the engine skips to spaces
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")

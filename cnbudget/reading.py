@@ -28,6 +28,9 @@ class Line:
     text: str
     origin: list | None
     page: int | None = None
+    # A paragraph of join_lines sets these: where each printed line starts, and the last one's number.
+    starts = None
+    last_no = None
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Sentence:
 
 def decode(path, data):
     """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
-    if not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace (`not data.strip()`, without the copy)
         raise InputError(path, "the file is empty; expected the text of a department budget disclosure", line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -151,7 +154,7 @@ def join_lines(lines):
 def cited_at_printed_line(sentence):
     """The sentence, its line number and page those of the printed line where it starts (the inverse of join_lines)."""
     line = sentence.line
-    starts = getattr(line, "starts", None)
+    starts = line.starts
     if not starts or len(starts) == 1:
         return sentence
     raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
