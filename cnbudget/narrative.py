@@ -148,6 +148,7 @@ SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
 # '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
 INLINE_HEADING = re.compile(r"^(?P<heading>\(?[一二三四五六七八九十]+[)、.][^。:;,]{2,24}?)[。:]")
+INLINE_FIRST = set("(一二三四五六七八九十")  # the characters INLINE_HEADING can start with
 NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排|(?<=[年门位])[,，]?无(?=[\u4e00-\u9fff“])")
 # "因公出国（境）经费无、" — a nil printed where an amount would stand.
 NIL_VALUE_RE = re.compile(r"(?P<unit>无)(?<=[\u4e00-\u9fff)”]无)(?P<number>)(?=[,;、。]|$)")
@@ -200,7 +201,7 @@ def may_hold_figures(text):
 
 def clause_marks(text, start=0, end=None):
     """Where `text` prints a delimiter or a bracket, in order: the only characters `clause_start` looks at."""
-    return [match.start() for match in CLAUSE_MARK.finditer(text, start, len(text) if end is None else end)]
+    return list(map(re.Match.start, CLAUSE_MARK.finditer(text, start, len(text) if end is None else end)))
 
 
 def clause_start(text, end, marks=None):
@@ -387,7 +388,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     count_parent = None
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
-        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=re.Match.start)
     first_part = text.find("其中")
     marks = clause_marks(text) if matches else None
     for match in matches:
@@ -591,7 +592,7 @@ def read_narrative(doc, heading_level, lines=None):
         if not text:
             continue
         level, body = heading_level(text, stack), ""
-        inline = None if level is not None else INLINE_HEADING.match(text)
+        inline = None if level is not None or text[0] not in INLINE_FIRST else INLINE_HEADING.match(text)
         if level is not None or inline:
             lead = len(line.text) - len(line.text.lstrip())
         if inline and heading_level(inline.group("heading"), stack) is not None:
