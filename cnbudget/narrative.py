@@ -418,7 +418,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
             if not is_part:
                 count_parent = item
             line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
-                                   sentence.printed(match.group(0), at), sentence,
+                                   sentence.printed_at(at, match.end()), sentence,
                                    quantity=int(match.group("number")), quantity_unit=match.group("unit"))
         ends.append(match.end())
         if line_id:
@@ -455,7 +455,7 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
     dims.setdefault("phase", phase_before(doc.document, sentence.text[max(0, match.start() - PHASE_WINDOW):match.start()]))
-    return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
+    return doc.add_line(statement, item, label, sentence.printed_at(*match.span()), sentence,
                         amount=amount, **dims)
 
 

@@ -50,6 +50,12 @@ class Sentence:
         begin = self.offset + at
         return raw_span(self.line, begin, begin + len(fragment))
 
+    def printed_at(self, start, end):
+        """The raw form of text[start:end] (a match's span): `printed` without searching for it."""
+        if start >= end:
+            return ""
+        return raw_span(self.line, self.offset + start, self.offset + end)
+
 
 def decode(path, data):
     """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
