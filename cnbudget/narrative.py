@@ -389,12 +389,17 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
         matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=re.Match.start)
+    skipped = None
+    if len(skip) > 4:  # many spans: marked once (linear), not each tested for every amount
+        skipped = bytearray(len(text))
+        for a, b in skip:
+            skipped[a:b] = b"\x01" * (b - a)
     first_part = text.find("其中")
     marks = clause_marks(text) if matches else None
     for match in matches:
         at = match.start()
-        if skip and any(a <= at < b for a, b in skip):  # inside a comparison or a threshold
-            continue
+        if skip and (skipped[at] if skipped is not None else any(a <= at < b for a, b in skip)):
+            continue  # inside a comparison or a threshold
         start = clause_start(text, at, marks)
         if text[start - 2:start] == "收、":  # '收、支总计' is one name
             start = clause_start(text, start - 2, marks)
