@@ -626,7 +626,9 @@ def read_narrative(doc, heading_level, lines=None):
             for sentence in sentences(line):
                 # a line that is one sentence was tested above
                 if sentence.text is line.text or may_hold_figures(sentence.text):
-                    scan_sentence(doc, cited_at_printed_line(sentence), context, title=clean_title(title),
+                    if sentence.line.starts is not None:  # a paragraph of several printed lines
+                        sentence = cited_at_printed_line(sentence)
+                    scan_sentence(doc, sentence, context, title=clean_title(title) if title else None,
                                   previous=previous)
                     title = None
                 elif len(sentence.text) <= MAX_TITLE:

@@ -108,7 +108,9 @@ MAX_AMOUNT_YUAN = Decimal(MAX_FEN).scaleb(-2)  # abs(amount) * 100 > MAX_FEN, wi
 
 def to_yuan(number_text, unit, path=None, line=None, page=None):
     """The printed amount in 元 as a Decimal, exactly (no rounding); out of range is an InputError."""
-    amount = parse_number(number_text, path, line, page) * UNIT_YUAN[unit]
+    if len(number_text) > MAX_FRACTION_DIGITS:  # parse_number, with its digit check only where it can fail
+        check_amount_digits(number_text, path, line, page)
+    amount = Decimal(number_text.replace(",", "")) * UNIT_YUAN[unit]
     if abs(amount) > MAX_AMOUNT_YUAN:
         check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
     return amount

@@ -48,13 +48,18 @@ class Sentence:
         if at < 0 or not fragment:
             return fragment
         begin = self.offset + at
+        if self.line.origin is None:  # raw_span's first case, without the call
+            return self.line.raw[begin:begin + len(fragment)]
         return raw_span(self.line, begin, begin + len(fragment))
 
     def printed_at(self, start, end):
         """The raw form of text[start:end] (a match's span): `printed` without searching for it."""
         if start >= end:
             return ""
-        return raw_span(self.line, self.offset + start, self.offset + end)
+        line = self.line
+        if line.origin is None:  # raw_span's first case, without the call
+            return line.raw[self.offset + start:self.offset + end]
+        return raw_span(line, self.offset + start, self.offset + end)
 
 
 def decode(path, data):
