@@ -178,7 +178,7 @@ def extract_files(paths, provenance=None, source_file=None):
             line.no += offset
         offset = part["lines"][-1].no if part["lines"] else offset
     lines = [line for part in parts for line in part["lines"]]
-    text = "\n".join(line.text for line in lines)
+    text = "\n".join([line.text for line in lines])
     check_is_disclosure(paths[0], lines, text)
     if all(part["encoding"] not in ("pdf", "html") for part in parts):
         check_not_truncated(paths[0], lines, lambda t: narrative.heading_level(t, []) is not None)

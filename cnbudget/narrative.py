@@ -620,7 +620,11 @@ def read_narrative(doc, heading_level, lines=None):
             current["text"].append(line.raw.strip())
         current["line_end"] = line.last_no or line.no
         if may_hold_figures(line.text):
-            context = next((statement for _, _, statement in reversed(stack) if statement), None)
+            context = None  # the statement of the nearest heading that announces one
+            for _, _, statement in reversed(stack):
+                if statement:
+                    context = statement
+                    break
             title = stack[-1][1] if stack and stack[-1][1] and len(stack[-1][1]) <= MAX_TITLE else None
             first_new = len(doc.budget_lines) + 1
             for sentence in sentences(line):
