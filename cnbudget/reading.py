@@ -131,11 +131,16 @@ def sentences(line, keep=None):
         if not ends or ends[-1] != len(whole):
             ends.append(len(whole))
     out, start = [], 0
+    plain = line.origin is None
     for end in ends:
         chunk = whole[start:end]
         text = chunk.strip()
         if text and (keep is None or keep.search(text)):
-            out.append(sentence_at(line, text, start + len(chunk) - len(chunk.lstrip())))
+            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
+            if plain:  # sentence_at, with raw_span's first case inline
+                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
+            else:
+                out.append(sentence_at(line, text, offset))
         start = end
     return out
 
