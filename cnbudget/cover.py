@@ -16,6 +16,10 @@ _UNIT = r"[\u4e00-\u9fff()]{2,40}?"
 # Unit before the year ('西南大学2021年度部门预算'), or after it ('2026年深圳市审计局部门预算').
 UNIT_FIRST = re.compile(rf"(?P<unit>{_UNIT})(?P<year>(?:19|20)\d{{2}})年度?(?:区级|市级|省级|县级)?(?P<kind>{_KIND})")
 YEAR_FIRST = re.compile(rf"(?P<year>(?:19|20)\d{{2}})年度?(?P<unit>{_UNIT})(?P<kind>{_KIND})")
+# Where UNIT_FIRST's unit can end: a match starts at most 40 characters before the first of these,
+# so UNIT_FIRST is searched from there (trying a 40-character unit at every earlier Han character
+# was a tenth of a text disclosure's extraction).
+YEAR_KIND = re.compile(rf"(?:19|20)\d{{2}}年度?(?:区级|市级|省级|县级)?(?:{_KIND})")
 # Patterns read only when the cover does not state the unit or the year are compiled when first
 # needed (re's cache): a class of Han characters costs ~1 ms to compile, at every command's start.
 # Where a table names its unit: '部门名称 北京市退役军人事务局', '编制单位：…'.
@@ -44,7 +48,7 @@ def cover_text(lines, limit=COVER_LINES):
     """The first non-empty lines, joined without spaces (a title may be printed over several lines)."""
     texts = []
     for line in lines:
-        text = re.sub(r"\s+", "", line.text)
+        text = "".join(line.text.split())  # what re.sub(r"\s+", "", …) leaves, without the pattern
         if text:
             texts.append(text)
             if len(texts) >= limit:
@@ -55,7 +59,9 @@ def cover_text(lines, limit=COVER_LINES):
 def read_cover(lines, whole_text, file_name=""):
     """{unit_name, fiscal_year, kind, level, region} as far as the cover and the text state them."""
     cover = cover_text(lines)
-    found = [m for m in (UNIT_FIRST.search(cover), YEAR_FIRST.search(cover)) if m]
+    year_kind = YEAR_KIND.search(cover)
+    unit_first = UNIT_FIRST.search(cover, max(0, year_kind.start() - 40)) if year_kind else None
+    found = [m for m in (unit_first, YEAR_FIRST.search(cover)) if m]
     title = min(found, key=lambda m: m.start()) if found else None
     unit = year = kind = None
     if title:

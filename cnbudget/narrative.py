@@ -18,10 +18,14 @@ from cnbudget.errors import InputError
 from cnbudget.numbers import to_yuan, yuan_int
 
 # Numbers anchored at the start of a digit run (look-behind): a pattern never retries inside a
-# long run of digits, so every pattern here is linear in its input.
-NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# long run of digits, so every pattern here is linear in its input. The first digit comes before
+# the look-behind (`\d(?<![\d.,]\d)` = a digit with no digit, '.' or ',' before it): a pattern that
+# starts with a digit lets the regex engine skip to the next digit instead of trying every position.
+# Possessive repeats: what follows a number (. , a space or a unit) never starts with a digit, so
+# giving digits back could never lead to a match; not trying saves the engine's steps.
+NUMBER = r"\d(?<![\d.,]\d)(?:\d{0,2}+(?:,\d{3})++|\d*+)(?:\.\d++)?"
 AMOUNT_RE = re.compile(rf"(?P<number>{NUMBER})\s*(?P<unit>亿元|万元|元)")
-COUNT_RE = re.compile(r"(?P<number>(?<![\d.,])\d{1,9})\s?(?P<unit>辆|台\(套\)|台|套)")
+COUNT_RE = re.compile(r"(?P<number>\d(?<![\d.,]\d)\d{0,8})\s?(?P<unit>辆|台\(套\)|台|套)")
 MAX_INTEGER_DIGITS = 15  # 999万亿元: beyond this a printed amount is a corrupt file, not a budget
 PCT = r"(?<![\d.])\d{1,9}(?:\.\d{1,9})?\s?%"
 from cnbudget.reading import cited_at_printed_line, raw_span, sentences
@@ -144,12 +148,18 @@ SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
 # '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
 INLINE_HEADING = re.compile(r"^(?P<heading>\(?[一二三四五六七八九十]+[)、.][^。:;,]{2,24}?)[。:]")
+INLINE_FIRST = set("(一二三四五六七八九十")  # the characters INLINE_HEADING can start with
 NIL_RE = re.compile(r"没有使用|没有安排|无预算|未安排|(?<=[年门位])[,，]?无(?=[\u4e00-\u9fff“])")
 # "因公出国（境）经费无、" — a nil printed where an amount would stand.
-NIL_VALUE_RE = re.compile(r"(?<=[\u4e00-\u9fff)”])(?P<unit>无)(?P<number>)(?=[,;、。]|$)")
+NIL_VALUE_RE = re.compile(r"(?P<unit>无)(?<=[\u4e00-\u9fff)”]无)(?P<number>)(?=[,;、。]|$)")
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
-MAY_HOLD_FIGURES = re.compile(rf"\d\s*(?:亿元|万元|元|辆|台|套)|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
+FIGURE_UNIT = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)")
+MAY_HOLD_FIGURES = re.compile(rf"{FIGURE_UNIT.pattern}|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
+# Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds one of these words (持平, or a nil
+# word of NIL_RE or NIL_VALUE_RE): `may_hold_figures` tests them with `in` before running the pattern.
+NIL_WORDS = ("持平", "无", "没有", "未安排")
 DELIMITERS = set(",;:、，；：")
+CLAUSE_MARK = re.compile(r"[,;:、，；：()]")  # DELIMITERS and brackets
 MAX_CLAUSE = 160
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
 # '本年预算收入', '本年支出' (not '本年一般公共预算拨款收入', nor the total '本年收入合计').
@@ -170,32 +180,55 @@ FILLER_SUFFIX = re.compile(r"(?:为|是|约|达)+$")  # 总计/合计 stay: they
 YEAR_PREFIX = re.compile(r"^.*?\d{4}\s?年(?:度)?(?:,)?")
 
 
+@lru_cache(maxsize=4096)
 def heading_statement(text):
-    """The statement a heading announces, or None."""
+    """The statement a heading announces, or None (cached: templates print the same headings)."""
     for words, statement in HEADING_STATEMENTS:
         if any(word in text for word in words):
             return statement
     return None
 
 
-def clause_start(text, end):
+def may_hold_figures(text):
+    """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when a NIL_WORD is there) the rest."""
+    if ("元" in text or "辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
+        return True
+    for word in NIL_WORDS:
+        if word in text:
+            return MAY_HOLD_FIGURES.search(text) is not None
+    return False
+
+
+def clause_marks(text, start=0, end=None):
+    """Where `text` prints a delimiter or a bracket, in order: the only characters `clause_start` looks at."""
+    return list(map(re.Match.start, CLAUSE_MARK.finditer(text, start, len(text) if end is None else end)))
+
+
+def clause_start(text, end, marks=None):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets.
 
     A label is never longer than MAX_CLAUSE characters: looking no further back keeps a sentence
-    of thousands of amounts linear.
+    of thousands of amounts linear. `marks` (`clause_marks(text)`, found once per sentence) lets
+    every amount of a sentence step back over its delimiters and brackets only.
     """
     low = max(0, end - MAX_CLAUSE)
-    if text.rfind(")", low, end) < 0:
-        return max(low - 1, *(text.rfind(d, low, end) for d in DELIMITERS)) + 1
+    if marks is None:
+        marks = clause_marks(text, low, end)
+    i = bisect.bisect_left(marks, end) - 1
     depth = 0
-    for i in range(end - 1, low - 1, -1):
-        char = text[i]
+    while i >= 0:
+        at = marks[i]
+        if at < low:
+            break
+        char = text[at]
         if char == ")":
             depth += 1
         elif char == "(":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and char in DELIMITERS:
-            return i + 1
+            if depth:
+                depth -= 1
+        elif depth == 0:
+            return at + 1
+        i -= 1
     return low
 
 
@@ -356,26 +389,30 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     count_parent = None
     matches = list(AMOUNT_RE.finditer(text))
     if "辆" in text or "台" in text or "套" in text or "无" in text:
-        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=lambda m: m.start())
+        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=re.Match.start)
     if "为万元" in text or "为元" in text or "为亿元" in text:
         matches = with_misprinted_units(doc, sentence, matches)  # '3,623.98 为万元'
-    skipped = bytearray(len(text)) if skip else None
-    for a, b in skip:
-        skipped[a:b] = b"\x01" * (b - a)
+    skipped = None
+    if len(skip) > 4:  # many spans: marked once (linear), not each tested for every amount
+        skipped = bytearray(len(text))
+        for a, b in skip:
+            skipped[a:b] = b"\x01" * (b - a)
     first_part = text.find("其中")
+    marks = clause_marks(text) if matches else None
     for match in matches:
-        if skipped is not None and skipped[match.start()]:
-            continue
-        start = clause_start(text, match.start())
+        at = match.start()
+        if skip and (skipped[at] if skipped is not None else any(a <= at < b for a, b in skip)):
+            continue  # inside a comparison or a threshold
+        start = clause_start(text, at, marks)
         if text[start - 2:start] == "收、":  # '收、支总计' is one name
-            start = clause_start(text, start - 2)
-        if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:match.start()])):
-            start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
-        printed = text[start:match.start()]
+            start = clause_start(text, start - 2, marks)
+        if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:at])):
+            start = clause_start(text, start - 1, marks)  # '行政运行(项):2023年预算数为…': the name is before the colon
+        printed = text[start:at]
         label = clean_label(printed)
         if PHASE_ONLY.match(label) and start > 0:
             # '1.小学教育（2050202），2023年度决算数为7,970.38万元': the name is the clause before
-            before = clause_start(text, start - 1)
+            before = clause_start(text, start - 1, marks)
             named = text[before:start - 1]
             if classify(clean_label(named), context, named) is not None:
                 start, printed, label = before, named, clean_label(named)
@@ -389,7 +426,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
             if not is_part:
                 count_parent = item
             line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
-                                   sentence.printed(match.group(0), match.start()), sentence,
+                                   sentence.printed_at(at, match.end()), sentence,
                                    quantity=int(match.group("number")), quantity_unit=match.group("unit"))
         ends.append(match.end())
         if line_id:
@@ -406,7 +443,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
 def place_amount(doc, sentence, match, label, context, printed, start):
     """Record one amount as a budget line, or warn when its label cannot be placed."""
     number = match.group("number")
-    if number and len(number.split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
+    if len(number) > MAX_INTEGER_DIGITS and len(number.split(".")[0].replace(",", "")) > MAX_INTEGER_DIGITS:
         raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
                                    "expected a budget figure (the file looks corrupt)",
                          line=sentence.line.no, page=sentence.line.page)
@@ -427,7 +464,7 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
     dims.setdefault("phase", phase_before(doc.document, sentence.text[max(0, match.start() - PHASE_WINDOW):match.start()]))
-    return doc.add_line(statement, item, label, sentence.printed(match.group(0), match.start()), sentence,
+    return doc.add_line(statement, item, label, sentence.printed_at(*match.span()), sentence,
                         amount=amount, **dims)
 
 
@@ -441,7 +478,12 @@ PRIOR_WORDS = [(re.compile(r"执行数|执行为|决算数"), "prior_outturn"), 
 
 def phase_before(document, before):
     """budget / adjusted_budget / final in a 决算, prior_outturn / prior_budget in a 预算, or None."""
-    final = "决算" in (document.get("kind") or "")
+    return phase_of_words("决算" in (document.get("kind") or ""), before)
+
+
+@lru_cache(maxsize=4096)
+def phase_of_words(final, before):
+    """phase_before for a 决算 (`final`) or a 预算, cached: the words before a figure repeat ('2023年预算数为')."""
     return next((phase for pattern, phase in (PHASE_WORDS if final else PRIOR_WORDS) if pattern.search(before)), None)
 
 
@@ -558,9 +600,10 @@ def read_narrative(doc, heading_level, lines=None):
         text = line.text.strip()
         if not text:
             continue
-        lead = len(line.text) - len(line.text.lstrip())
         level, body = heading_level(text, stack), ""
-        inline = None if level is not None else INLINE_HEADING.match(text)
+        inline = None if level is not None or text[0] not in INLINE_FIRST else INLINE_HEADING.match(text)
+        if level is not None or inline:
+            lead = len(line.text) - len(line.text.lstrip())
         if inline and heading_level(inline.group("heading"), stack) is not None:
             # '（一）收入预算情况：2024年，收入预算…' — a heading and its first sentence on one line
             level, text = heading_level(inline.group("heading"), stack), inline.group("heading")
@@ -579,14 +622,21 @@ def read_narrative(doc, heading_level, lines=None):
             current["text"].append(line.raw.strip())
         else:
             current["text"].append(line.raw.strip())
-        current["line_end"] = getattr(line, "last_no", line.no)
-        if MAY_HOLD_FIGURES.search(line.text) or may_state_final_reason(doc, line.text):
-            context = next((statement for _, _, statement in reversed(stack) if statement), None)
+        current["line_end"] = line.last_no or line.no
+        if may_hold_figures(line.text) or may_state_final_reason(doc, line.text):
+            context = None  # the statement of the nearest heading that announces one
+            for _, _, statement in reversed(stack):
+                if statement:
+                    context = statement
+                    break
             title = stack[-1][1] if stack and stack[-1][1] and len(stack[-1][1]) <= MAX_TITLE else None
             first_new = len(doc.budget_lines) + 1
             for sentence in sentences(line):
-                if MAY_HOLD_FIGURES.search(sentence.text):
-                    scan_sentence(doc, cited_at_printed_line(sentence), context, title=clean_title(title),
+                # a line that is one sentence was tested above
+                if sentence.text is line.text or may_hold_figures(sentence.text):
+                    if sentence.line.starts is not None:  # a paragraph of several printed lines
+                        sentence = cited_at_printed_line(sentence)
+                    scan_sentence(doc, sentence, context, title=clean_title(title) if title else None,
                                   previous=previous)
                     title = None
                 elif len(sentence.text) <= MAX_TITLE:
@@ -610,7 +660,7 @@ def start_section(doc, stack, line):
     """Open a section record for the heading on top of `stack`."""
     section = {
         "document_id": doc.document_id, "section_id": len(doc.sections) + 1,
-        "heading_path": " > ".join(h for _, h, _ in stack), "heading": stack[-1][1],
+        "heading_path": " > ".join([h for _, h, _ in stack]), "heading": stack[-1][1],
         "level": stack[-1][0], "text": [], "line_start": line.no, "line_end": line.no,
     }  # text: a list of printed lines until as_dict joins them
     doc.sections.append(section)
@@ -628,11 +678,13 @@ PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,4}(?:\s*页)?(?:
 # A layout line with a column gap (a table row, a contents line): not prose.
 COLUMN_GAP = re.compile(r"\S {3,}\S|\.{4}|…{2}|·{4}")
 SENTENCE_DONE = re.compile(r"[。;；:：!?！？]$")
+YEAR_WORD = re.compile(r"\d{4}年")
+HEADING_BREAK = re.compile(r"[,;:!?。]|\d")  # a clause or a figure (other than a year): not a bare heading
 
 
 def heading_level(text, stack):
     """第X部分 = 1, 一、= 2, （一）= 3; a short unnumbered line without a figure is a heading too."""
-    if PART.match(text):
+    if text[:1] == "第" and PART.match(text):
         return 1
     if len(text) > MAX_HEADING:
         return None
@@ -640,8 +692,7 @@ def heading_level(text, stack):
         return 2
     if SECTION.match(text):
         return 3
-    bare = re.sub(r"\d{4}年", "", text.rstrip("。"))
-    if len(text) <= 20 and not text.endswith("。") and not re.search(r"[,;:!?。]|\d", bare):
+    if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(YEAR_WORD.sub("", text)):
         return 3 if any(level == 2 for level, _, _ in stack) else 2
     return None
 

@@ -21,7 +21,7 @@ NIL_WORDS = ("无", "没有")
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”()]"
 # One space between Han characters is letter-spacing (因 公 出 国); wider gaps separate table columns.
-_LETTER_SPACING = re.compile(rf"(?<={_CJK}) (?={_CJK})")
+_LETTER_SPACING = re.compile(rf" (?<={_CJK} )(?={_CJK})")  # the space first: the engine skips to spaces
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
@@ -74,6 +74,8 @@ MAX_YUAN = MAX_FEN // 100
 
 def check_amount_digits(number_text, path=None, line=None, page=None):
     """Refuse a printed number with more than 15 integer (or 10 decimal) digits: InputError naming where."""
+    if len(number_text) <= MAX_FRACTION_DIGITS:  # too short to hold too many digits of either kind
+        return
     integer, _, fraction = number_text.replace(",", "").lstrip("+-").partition(".")
     if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
         raise InputError(path, f"a printed number of at most {MAX_INTEGER_DIGITS} integer and "
@@ -101,10 +103,17 @@ def check_fen_range(amount, path=None, line=None, page=None, text=None):
     return amount
 
 
+MAX_AMOUNT_YUAN = Decimal(MAX_FEN).scaleb(-2)  # abs(amount) * 100 > MAX_FEN, without the multiplication
+
+
 def to_yuan(number_text, unit, path=None, line=None, page=None):
     """The printed amount in 元 as a Decimal, exactly (no rounding); out of range is an InputError."""
-    amount = parse_number(number_text, path, line, page) * UNIT_YUAN[unit]
-    return check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
+    if len(number_text) > MAX_FRACTION_DIGITS:  # parse_number, with its digit check only where it can fail
+        check_amount_digits(number_text, path, line, page)
+    amount = Decimal(number_text.replace(",", "")) * UNIT_YUAN[unit]
+    if abs(amount) > MAX_AMOUNT_YUAN:
+        check_fen_range(amount, path, line, page, text=f"{number_text}{unit}")
+    return amount
 
 
 def yuan_int(amount):
@@ -122,9 +131,17 @@ def fen_int(amount):
     return None
 
 
+WHOLE = Decimal(1)
+
+
+def yuan_of_fen(fen):
+    """Integer 分 -> whole 元, half away from zero: `yuan_rounded` of the same amount, in integers."""
+    return (fen + 50) // 100 if fen >= 0 else -((50 - fen) // 100)
+
+
 def yuan_rounded(amount):
     """Decimal 元 -> whole 元, half away from zero: the convenience column beside the exact 分."""
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(amount.quantize(WHOLE, rounding=ROUND_HALF_UP))
 
 
 def format_wan(amount_yuan):

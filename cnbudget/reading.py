@@ -14,6 +14,7 @@ from cnbudget.errors import InputError
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
 
 SENTENCE_END = re.compile(r"[。!?]|$")
+SENTENCE_STOP = re.compile(r"[。!?]")
 # A web page opens with a doctype or an <html>/<head>/<body> tag (comments before it allowed).
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
@@ -27,6 +28,9 @@ class Line:
     text: str
     origin: list | None
     page: int | None = None
+    # A paragraph of join_lines sets these: where each printed line starts, and the last one's number.
+    starts = None
+    last_no = None
 
 
 @dataclass
@@ -44,12 +48,23 @@ class Sentence:
         if at < 0 or not fragment:
             return fragment
         begin = self.offset + at
+        if self.line.origin is None:  # raw_span's first case, without the call
+            return self.line.raw[begin:begin + len(fragment)]
         return raw_span(self.line, begin, begin + len(fragment))
+
+    def printed_at(self, start, end):
+        """The raw form of text[start:end] (a match's span): `printed` without searching for it."""
+        if start >= end:
+            return ""
+        line = self.line
+        if line.origin is None:  # raw_span's first case, without the call
+            return line.raw[self.offset + start:self.offset + end]
+        return raw_span(line, self.offset + start, self.offset + end)
 
 
 def decode(path, data):
     """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
-    if not data.strip():
+    if not data or data.isspace():  # nothing but ASCII whitespace (`not data.strip()`, without the copy)
         raise InputError(path, "the file is empty; expected the text of a department budget disclosure", line=1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
@@ -81,9 +96,13 @@ def read_lines(path, data):
     raws = text.split("\n")
     whole = fold_width(text)  # one pass over the whole text; folding keeps every position
     lines = []
+    append = lines.append
     for no, (raw, norm) in enumerate(zip(raws, whole.split("\n")), start=1):
-        norm, origin = close_letter_spacing(norm) if " " in norm else (norm, None)
-        lines.append(Line(no, raw, norm, origin))
+        if " " in norm:
+            norm, origin = close_letter_spacing(norm)
+            append(Line(no, raw, norm, origin))
+        else:
+            append(Line(no, raw, norm, None))
     return lines, encoding
 
 
@@ -100,16 +119,29 @@ def sentence_at(line, text, offset):
 
 def sentences(line, keep=None):
     """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
+    whole = line.text
+    if "\n" in whole:  # `$` also matches before a final newline: SENTENCE_END's own way
+        ends = []
+        for match in SENTENCE_END.finditer(whole):
+            ends.append(match.end())
+            if match.end() == len(whole):
+                break
+    else:  # each stop, then the end of the line (the same cuts, without trying `$` at every position)
+        ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
+        if not ends or ends[-1] != len(whole):
+            ends.append(len(whole))
     out, start = [], 0
-    for match in SENTENCE_END.finditer(line.text):
-        end = match.end()
-        chunk = line.text[start:end]
+    plain = line.origin is None
+    for end in ends:
+        chunk = whole[start:end]
         text = chunk.strip()
         if text and (keep is None or keep.search(text)):
-            out.append(sentence_at(line, text, start + len(chunk) - len(chunk.lstrip())))
+            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
+            if plain:  # sentence_at, with raw_span's first case inline
+                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
+            else:
+                out.append(sentence_at(line, text, offset))
         start = end
-        if end == len(line.text):
-            break
     return out
 
 
@@ -138,7 +170,7 @@ def join_lines(lines):
 def cited_at_printed_line(sentence):
     """The sentence, its line number and page those of the printed line where it starts (the inverse of join_lines)."""
     line = sentence.line
-    starts = getattr(line, "starts", None)
+    starts = line.starts
     if not starts or len(starts) == 1:
         return sentence
     raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]

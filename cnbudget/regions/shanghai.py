@@ -263,7 +263,7 @@ def read_narrative(doc, paras):
             current["text"] = text
         else:
             current["text"] = f"{current['text']}\n{text}" if current["text"] else text
-        current["line_end"] = getattr(line, "last_no", line.no)
+        current["line_end"] = line.last_no or line.no
         in_projects = any("项目经费情况说明" in h for _, h, _ in stack)
         context = "performance" if in_projects else next((s for _, _, s in reversed(stack) if s), None)
         name = PROJECT_NAME.search(text) if in_projects else None
