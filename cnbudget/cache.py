@@ -130,6 +130,10 @@ class BuildCache:
             self.keys = {k for (k,) in self.db.execute("SELECT key FROM cache_entries")}
         return key in self.keys
 
+    def is_empty(self):
+        """Whether no entry is kept (or the cache keeps nothing): then every series is built."""
+        return self.db is None or not (self.has("") or self.keys)
+
     def put(self, key, blob):
         """Keep a packed entry; written in batches, and at `close`."""
         if self.db is None:
