@@ -155,7 +155,8 @@ def checked_csv(resource, rows):
     """(CSV text of the rows, error lines): each row checked against the schema while it is written."""
     check = TableCheck(resource)
     cells = [check.cells(row) for row in rows]
-    errors = [error for number, row in enumerate(cells, 1) for error in check.errors(row, number)]
+    errors = [] if check.all_valid(cells) else [error for number, row in enumerate(cells, 1)
+                                                for error in check.errors(row, number)]
     return csv_text(cells), errors[:MAX_ERRORS]
 
 
@@ -214,14 +215,16 @@ def changes_entry(results):
     rows = package_changes(tables)
     check = TableCheck("changes")
     ids = {document["document_id"] for document in tables["documents"]}
-    lines, errors = [], []
-    writer = csv.writer(LineSink(lines.append), lineterminator="\n")  # one write() per row: its CSV record
-    for number, row in enumerate(rows, 1):
-        cells = check.cells(row)
-        errors += check.errors(cells, number)
-        errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
-                   for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
-        writer.writerow(cells[1:])
+    cells_of = [check.cells(row) for row in rows]
+    referenced = {row[name] for row in rows for name in ("old_document_id", "new_document_id") if row.get(name)}
+    errors = []
+    if not (check.all_valid(cells_of) and referenced <= ids):
+        for number, (row, cells) in enumerate(zip(rows, cells_of), 1):
+            errors += check.errors(cells, number)
+            errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
+                       for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
+    lines = []
+    csv.writer(LineSink(lines.append), lineterminator="\n").writerows(cells[1:] for cells in cells_of)  # a write() a row
     records = [line.encode() for line in lines]
     compared = budget_vs_actual_rows(tables["documents"], tables)
     compared_text, compared_errors = checked_csv("budget_vs_actual", compared)
