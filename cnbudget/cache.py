@@ -124,11 +124,17 @@ class BuildCache:
 
     def has(self, key):
         """Whether an entry is kept under `key` (the keys are read once, from the index alone)."""
-        if self.db is None:
-            return False
+        return self.db is not None and key in self.kept_keys()
+
+    def kept_keys(self):
+        """Every key kept, read once from the index alone."""
         if self.keys is None:
             self.keys = {k for (k,) in self.db.execute("SELECT key FROM cache_entries")}
-        return key in self.keys
+        return self.keys
+
+    def is_empty(self):
+        """Whether no entry is kept (or the cache keeps nothing): then every series is built."""
+        return self.db is None or not self.kept_keys()
 
     def put(self, key, blob):
         """Keep a packed entry; written in batches, and at `close`."""

@@ -79,6 +79,7 @@ REQUIRED = {name: {f["name"] for f in schema["fields"] if f.get("constraints", {
 
 ORIGIN_COLUMNS = ["document_id", "line_id", "source_line", "page"]
 LINE_FIELDS = ["unit_key", *KEY_COLUMNS, *VALUE_COLUMNS, *ORIGIN_COLUMNS]  # a signature, then an origin
+SIGNATURE_COLUMNS = (*KEY_COLUMNS, *VALUE_COLUMNS)
 
 
 class Side:
@@ -137,9 +138,13 @@ class Side:
         self.exact = {(line["document_id"], _str(line.get("line_id"))): (line.get("phase"), line.get("amount_fen"))
                       for line in lines}
         for pos, line in enumerate(lines):
-            values = [_str(line.get(name)) for name in (*KEY_COLUMNS, *VALUE_COLUMNS)]
-            sig = SEP.join([self.unit_of[line["document_id"]], *values])
-            self.rows.append((pos, *(_str(line.get(name)) for name in ORIGIN_COLUMNS), sig))
+            get = line.get
+            values = [self.unit_of[line["document_id"]]]
+            values += ["" if value is None else value if type(value) is str else str(value)
+                       for value in map(get, SIGNATURE_COLUMNS)]
+            origin = ["" if value is None else value if type(value) is str else str(value)
+                      for value in map(get, ORIGIN_COLUMNS)]
+            self.rows.append((pos, *origin, SEP.join(values)))
             if line["item"] == "total" and line.get("amount_yuan") is not None:
                 # A total printed again (a PDF's narrative and its table) is the same figure, not more money.
                 self.totals.setdefault(line["document_id"], {}).setdefault(line["statement"], int(line["amount_yuan"]))

@@ -25,8 +25,6 @@ import os
 import shutil
 from pathlib import Path
 
-from frictionless import FrictionlessException, Package
-
 from cnbudget import execution, function_codes, swap
 from cnbudget.cache import BuildCache, document_key, extractor_version, pack, series_key, unpack
 from cnbudget.checks import check_extraction
@@ -146,11 +144,19 @@ def csv_text(rows_of_cells):
     return out.getvalue()
 
 
+class LineSink:
+    """A file for csv.writer that hands each written row's text to `write` (the C writer writes a row at once)."""
+
+    def __init__(self, write):
+        self.write = write
+
+
 def checked_csv(resource, rows):
     """(CSV text of the rows, error lines): each row checked against the schema while it is written."""
     check = TableCheck(resource)
     cells = [check.cells(row) for row in rows]
-    errors = [error for number, row in enumerate(cells, 1) for error in check.errors(row, number)]
+    errors = [] if check.all_valid(cells) else [error for number, row in enumerate(cells, 1)
+                                                for error in check.errors(row, number)]
     return csv_text(cells), errors[:MAX_ERRORS]
 
 
@@ -209,13 +215,17 @@ def changes_entry(results):
     rows = package_changes(tables)
     check = TableCheck("changes")
     ids = {document["document_id"] for document in tables["documents"]}
-    records, errors = [], []
-    for number, row in enumerate(rows, 1):
-        cells = check.cells(row)
-        errors += check.errors(cells, number)
-        errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
-                   for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
-        records.append(csv_text([cells[1:]]).encode())
+    cells_of = [check.cells(row) for row in rows]
+    referenced = {row[name] for row in rows for name in ("old_document_id", "new_document_id") if row.get(name)}
+    errors = []
+    if not (check.all_valid(cells_of) and referenced <= ids):
+        for number, (row, cells) in enumerate(zip(rows, cells_of), 1):
+            errors += check.errors(cells, number)
+            errors += [f"changes row {number}: {name} {row[name]!r} is not a document of its unit"
+                       for name in ("old_document_id", "new_document_id") if row.get(name) and row[name] not in ids]
+    lines = []
+    csv.writer(LineSink(lines.append), lineterminator="\n").writerows(cells[1:] for cells in cells_of)  # a write() a row
+    records = [line.encode() for line in lines]
     compared = budget_vs_actual_rows(tables["documents"], tables)
     compared_text, compared_errors = checked_csv("budget_vs_actual", compared)
     errors += compared_errors
@@ -269,23 +279,37 @@ def source_digests(source, meta):
     return [sha256_file(source.parent / name) for name in (meta.get("files") or [source.name])]
 
 
-def plan_series(sources_dir, version):
-    """Each series with its documents' cache keys and its changes key, in package order."""
+def plan_series(sources_dir, version, all_series=None):
+    """Each series (found under `sources_dir` unless given) with its documents' cache keys and its
+    changes key, in package order."""
     sources_dir = Path(sources_dir)
     plan = []
-    for series in unit_series(find_sources(sources_dir)):
+    for series in unit_series(find_sources(sources_dir)) if all_series is None else all_series:
         keys = [document_key(version, source_digests(source, meta), meta, source.relative_to(sources_dir).as_posix())
                 for source, meta in series]
         plan.append({"series": series, "keys": keys, "changes_key": series_key(version, keys)})
     return plan
 
 
-def run_local(jobs, processes):
-    """Results of `build_series` in job order: here, or on a spawn pool when it is worth it."""
+def warm_worker():
+    """A pool worker's start: import extraction (unpickling this function does) and compute the version."""
+    extractor_version()
+
+
+def start_pool(processes):
+    """A spawn pool whose workers import cnbudget as they start, before the first series reaches them."""
+    return multiprocessing.get_context("spawn").Pool(processes, initializer=warm_worker)
+
+
+def run_local(jobs, processes, pool=None):
+    """Results of `build_series` in job order: on `pool`, here, or on a new pool when it is worth it."""
+    if pool is not None:
+        yield from pool.imap(build_series, jobs, chunksize=4)
+        return
     if processes <= 1 or len(jobs) < PARALLEL_SERIES:
         yield from map(build_series, jobs)
         return
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+    with start_pool(processes) as pool:
         yield from pool.imap(build_series, jobs, chunksize=4)
 
 
@@ -394,16 +418,24 @@ def mark_sample(plan):
 
 
 def _validate_resources(args):
-    """Frictionless validation of some resources of a written package; error lines."""
+    """Frictionless validation of some resources of a written package; error lines.
+
+    Imported here: the build's workers never validate, and frictionless takes ~0.5 s to import.
+    All resources are validated by one `Package.validate()`: each call validates the whole
+    descriptor again (~0.13 s), so one call per resource cost nine times that.
+    """
+    from frictionless import FrictionlessException, Package
+
     path, names = args
     try:
         package = Package(path)  # validates the descriptor itself
     except FrictionlessException as error:
         return [f"datapackage.json: {error}"]
+    reports = [package.validate()] if list(names) == RESOURCES else [package.validate(name=name) for name in names]
     errors = []
-    for name in names:
-        report = package.validate(name=name)
-        errors += [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors][:20]
+    for report in reports:
+        for task in report.tasks:
+            errors += [f"{task.name}: {error.message}" for error in task.errors][:20]
         errors += [error.message for error in report.errors][:20]
     return errors
 
@@ -441,12 +473,16 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
     jobs = default_jobs() if jobs is None else jobs
     cache = BuildCache(cache_dir)
     temp = swap.temp_dir(package_dir)  # beside the target; leftovers of killed builds removed first
+    pool = None
     try:
-        plan = plan_series(sources_dir, cache.version)
+        all_series = unit_series(find_sources(sources_dir))
+        if runner is None and jobs > 1 and len(all_series) >= PARALLEL_SERIES and cache.is_empty():
+            pool = start_pool(jobs)  # every series is built: the workers start while the sources are hashed
+        plan = plan_series(sources_dir, cache.version, all_series)
         sampled = mark_sample(plan)
         work = [(step["series"], Path(sources_dir)) for step in plan
                 if not (cache.has(step["changes_key"]) and all(map(cache.has, step["keys"])))]
-        results = iter((runner or (lambda jobs_: run_local(jobs_, jobs)))(work))
+        results = iter((runner or (lambda jobs_: run_local(jobs_, jobs, pool)))(work))
         progress = progress or Progress(sum(len(step["keys"]) for step in plan), "build")
         keys, tables, sample = KeyIndex(), Tables(temp), None
         if sampled:
@@ -455,6 +491,8 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
         try:
             failures, errors = write_series(plan, results, tables, cache, keys, sample, progress)
         finally:
+            if pool is not None:
+                pool.terminate()  # every result is in: the workers' memory is freed before validation
             tables.close()
             if sample:
                 sample.close()
@@ -479,6 +517,8 @@ def build_package(sources_dir, package_dir, jobs=None, cache_dir=None, runner=No
             shutil.rmtree(temp / "sample")
         swap.swap_dir(temp, package_dir)  # fsynced, then exchanged: never a moment without a package
     finally:
+        if pool is not None:
+            pool.terminate()
         cache.close()
         swap.remove(temp)  # the failed build, or the previous package after the exchange
     return {name: counts[name] for name in RESOURCES}

@@ -64,6 +64,18 @@ class FieldCheck:
         pattern = constraints.pop("pattern", None)
         self.pattern = None if pattern is None else re.compile(f"^{pattern}$")
         self.bounds = [(BOUNDS[name], self.read(cell(limit))) for name, limit in constraints.items()]
+        self.surely_valid = self.fast_check()
+
+    def fast_check(self):
+        """A cheap test that a non-empty cell is valid (a string in its enum, ASCII digits within bounds),
+        or None; a cell it does not pass still goes through `error`."""
+        if self.read is READERS["string"] and self.enum is not None and self.pattern is None and not self.bounds:
+            return frozenset(self.enum).__contains__
+        if self.read is _integer and self.enum is None and self.pattern is None:
+            bounds = self.bounds
+            return lambda text: text.isdigit() and text.isascii() and all(within(int(text), limit)
+                                                                          for within, limit in bounds)
+        return None
 
     def error(self, text):
         """What is wrong with one cell, or None."""
@@ -91,7 +103,8 @@ def compiled(resource):
     key_index = [names.index(name) for name in key]
     required = [i for i, f in enumerate(fields) if f.required]
     integers = [i for i, f in enumerate(fields) if f.read is _integer and not (f.enum or f.bounds)]
-    others = [i for i, f in enumerate(fields) if f.enum is not None or f.pattern or f.bounds or f.read is _number]
+    others = [(i, f.surely_valid) for i, f in enumerate(fields)
+              if f.enum is not None or f.pattern or f.bounds or f.read is _number]
     return key, fields, names, key_index, required, integers, others
 
 
@@ -118,7 +131,7 @@ class TableCheck:
         bad = [i for i in self.required if not cells[i]]
         bad += [i for i in self.integers if cells[i] and not (cells[i].isdigit() and cells[i].isascii())
                 and _integer(cells[i]) is None]
-        bad += [i for i in self.others if cells[i] and self.fields[i].error(cells[i])]
+        bad += [i for i, fast in self.others if cells[i] and not (fast and fast(cells[i])) and self.fields[i].error(cells[i])]
         found = [f"{self.resource} row {number}: {self.names[i]} {self.fields[i].error(cells[i])}"
                  for i in sorted(set(bad))]
         if not any(cells):
@@ -131,12 +144,37 @@ class TableCheck:
         return found
 
 
+    def all_valid(self, rows):
+        """Whether every row of cells passes `errors` (none seen before), checked column by column on
+        each column's distinct values: the common case of a table without an error, at a fraction of
+        the cost of `errors` row by row (which names the errors when this says False)."""
+        if not rows:
+            return True
+        if self.seen or not all(map(any, rows)):
+            return False
+        columns = list(zip(*rows))
+        if not all(all(columns[i]) for i in self.required):
+            return False
+        for i in self.integers:
+            if any(text and not (text.isdigit() and text.isascii()) and _integer(text) is None for text in set(columns[i])):
+                return False
+        for i, fast in self.others:
+            if any(text and not (fast and fast(text)) and self.fields[i].error(text) for text in set(columns[i])):
+                return False
+        keys = list(zip(*[columns[i] for i in self.key_index]))
+        return len(set(keys)) == len(keys)
+
+
 def document_cells(tables, document_id):
     """({resource: rows as CSV cells}, error lines) of one extracted document's tables; at most MAX_ERRORS errors."""
     cells_of, errors = {}, []
     for resource, rows in tables.items():
         check = TableCheck(resource)
         reference = "document_id" in check.names and resource != "documents"
+        cells = [check.cells(row) for row in rows]
+        if check.all_valid(cells) and not (reference and {row.get("document_id") for row in rows} - {document_id}):
+            cells_of[resource] = cells
+            continue
         cells_of[resource] = []
         for number, row in enumerate(rows, start=1):
             cells = check.cells(row)

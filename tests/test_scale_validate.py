@@ -52,6 +52,7 @@ def test_a_cell_is_valid_here_exactly_when_frictionless_says_so(valid_rows, reso
     ours = check.errors(cells, 1)
     theirs = frictionless_errors(resource, [cells])
     assert (not ours, not theirs) == (valid, valid), (ours, theirs)
+    assert TableCheck(resource).all_valid([cells]) == valid  # column by column, as row by row
     if not valid:
         assert ours[0].startswith(f"{resource} row 1: {field} ")
 
@@ -63,6 +64,14 @@ def test_a_repeated_primary_key_is_an_error_for_both(valid_rows):
     assert check.errors(cells, 2) == ["budget_lines row 2: primary key ['document_id', 'line_id']="
                                       f"['{cells[0]}', '{cells[1]}'] is not unique"]
     assert frictionless_errors("budget_lines", [cells, cells]) == ["primary-key"]
+    assert not TableCheck("budget_lines").all_valid([cells, cells])
+
+
+def test_a_blank_row_is_not_valid_column_by_column(valid_rows):
+    check = TableCheck("budget_lines")
+    cells = check.cells(valid_rows["budget_lines"])
+    assert check.all_valid([cells]) and check.all_valid([])
+    assert not check.all_valid([cells, [""] * len(cells)])
 
 
 def test_the_seed_is_valid_and_its_rows_point_at_it(seed_extraction):
