@@ -8,6 +8,7 @@ add up to their whole, yet the shares do not add up to 100% (beyond their roundi
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from cnbudget.audit.common import fen, money, percent, tolerance
 from cnbudget.schema import STATEMENTS
@@ -30,12 +31,17 @@ GENERAL_BUDGET_TOTALS = {("general_budget", "total"), ("fiscal_appropriation", "
 SPECIFIC_BASES = ("一般公共预算", "财政拨款", "“三公”", "三公")
 
 
+@lru_cache(maxsize=4096)
+def share_pattern(number):
+    """'占…的<number>%' for one printed share; kept, so a build does not compile one per share."""
+    return re.compile(rf"占([^，。；,;%\d]{{1,20}}?)的?{re.escape(number)}\s*%")
+
+
 def named_base(line):
     """The base the sentence names before the share ('占部门支出总额的22.00%' → '部门支出总额'), or None."""
     share = (line.get("stated_share") or "").replace(" ", "")
     text = (line.get("source_text") or "").replace(" ", "")
-    number = re.escape(share.rstrip("%"))
-    match = re.search(rf"占([^，。；,;%\d]{{1,20}}?)的?{number}\s*%", text)
+    match = share_pattern(share.rstrip("%")).search(text)
     if not match:
         return None
     name = match.group(1).strip("的")
