@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 MARK = ".tmp."
@@ -99,6 +100,20 @@ def fsync_path(path, directory=False):
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def fsync_in_background(paths):
+    """Start writing files to disk on a thread (fsync releases the GIL) while the build validates; join it
+    before `swap_dir`, whose own fsync then finds them written. Errors are left to that fsync to raise."""
+
+    def flush():
+        for path in paths:
+            with contextlib.suppress(OSError):
+                fsync_path(path)
+
+    thread = threading.Thread(target=flush, name="fsync", daemon=True)
+    thread.start()
+    return thread
 
 
 def fsync_tree(folder):
