@@ -8,7 +8,6 @@ add up to their whole, yet the shares do not add up to 100% (beyond their roundi
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
 from cnbudget.audit.common import fen, money, percent, tolerance
 from cnbudget.schema import STATEMENTS
@@ -31,17 +30,16 @@ GENERAL_BUDGET_TOTALS = {("general_budget", "total"), ("fiscal_appropriation", "
 SPECIFIC_BASES = ("一般公共预算", "财政拨款", "“三公”", "三公")
 
 
-@lru_cache(maxsize=4096)
-def share_pattern(number):
-    """'占…的<number>%' for one printed share; kept, so a build does not compile one per share."""
-    return re.compile(rf"占([^，。；,;%\d]{{1,20}}?)的?{re.escape(number)}\s*%")
+# '占部门支出总额的22.00%': the words between 占 and a printed share, and the share (digits as printed).
+SHARE_BASE = re.compile(r"占([^，。；,;%\d]{1,20}?)的?(\d[\d.]*+)\s*%")
 
 
 def named_base(line):
     """The base the sentence names before the share ('占部门支出总额的22.00%' → '部门支出总额'), or None."""
     share = (line.get("stated_share") or "").replace(" ", "")
     text = (line.get("source_text") or "").replace(" ", "")
-    match = share_pattern(share.rstrip("%")).search(text)
+    number = share.rstrip("%")
+    match = next((m for m in SHARE_BASE.finditer(text) if m.group(2) == number), None)
     if not match:
         return None
     name = match.group(1).strip("的")
