@@ -581,7 +581,7 @@ def record_change(doc, sentence, change, placed, context, previous=None):
         direction=direction, change_yuan=change_yuan,
         change_pct_text=(change.group("pct") or "").replace(" ", "") or None,
         change_text=sentence.printed(change.group(0), change.start()),
-        reason_text=sentence.printed(reason.group("reason").strip(), reason.start()) if reason else None,
+        reason_text=sentence.printed(reason.group("reason").strip().lstrip("，,；; "), reason.start()) if reason else None,
     )
 
 

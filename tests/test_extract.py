@@ -423,3 +423,13 @@ def test_final_accounts_of_the_same_template(tmp_path):
     assert [(c["statement"], c["change_yuan"], c["prior_year"], c["change_pct_text"]) for c in result["stated_changes"]] == [
         ("overview", 1000000, 2021, "8.8%"), ("general_budget", 500000, 2021, "5.26%")]
     assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "2023年收支预算总数644.66万元，比2022年收支预算总数增加88.38万元，主要原因是，人员变动。",
+    "2023年收支预算总数644.66万元，比2022年收支预算总数增加88.38万元，主要原因是：人员变动。",
+    "2023年收支预算总数644.66万元，比2022年收支预算总数增加88.38万元，主要原因是人员变动。",
+])
+def test_a_stated_reason_starts_at_its_words_not_at_the_comma_after_是(tmp_path, sentence):
+    change = extract_text(tmp_path, disclosure(sentence))["stated_changes"][0]
+    assert change["reason_text"] == "人员变动"
