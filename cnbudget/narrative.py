@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
-from cnbudget.numbers import to_yuan, yuan_int
+from cnbudget.numbers import fold_width, to_yuan, yuan_int
 
 # Numbers anchored at the start of a digit run (look-behind): a pattern never retries inside a
 # long run of digits, so every pattern here is linear in its input. The first digit comes before
@@ -144,6 +144,7 @@ CHANGE_RE = re.compile(
 )
 REASON_RE = re.compile(r"主要(?:变动|增减|变化)?(?:原因|是因为)(?:分析)?(?:是|为)?[:：]?(?P<reason>[^。]{0,300})")
 REASON_WINDOW = 400  # a reason follows its comparison closely: never search the rest of a long sentence
+REASON_LEAD = "，,：:；; "  # what can stand between '主要原因是' and the reason's first word
 SHARE_RE = re.compile(rf"占[^,;，；。\d]{{0,12}}(?P<share>{PCT})")
 THRESHOLD_RE = re.compile(rf"(?:单价|单位价值)\s*(?:{NUMBER})\s*(?:亿元|万元|元)(?:\(含\))?以上")
 # '（一）收入预算情况：2024年，…' — a numbered heading that runs on into its first sentence.
@@ -581,7 +582,7 @@ def record_change(doc, sentence, change, placed, context, previous=None):
         direction=direction, change_yuan=change_yuan,
         change_pct_text=(change.group("pct") or "").replace(" ", "") or None,
         change_text=sentence.printed(change.group(0), change.start()),
-        reason_text=sentence.printed(reason.group("reason").strip().lstrip("，,；; "), reason.start()) if reason else None,
+        reason_text=sentence.printed(reason.group("reason").strip().lstrip(REASON_LEAD), reason.start()) if reason else None,
     )
 
 
@@ -775,10 +776,8 @@ def rewrite(line, variants):
     return dataclasses.replace(line, text=text)
 
 
-
 # ---------------------------------------------------------------- 决算: comparisons with the year's own budget
-# Added for issue 9 (audit): separate functions, each called by one line from scan_sentence and
-# read_narrative, and returning at once outside a 决算.
+# Each called by one line from scan_sentence or read_narrative; each returns at once outside a 决算.
 
 # '比年初预算数增加1668.14万元，增长0%' / '比预算数增加97.19万元' in a 决算: the year's own budget is the base.
 BUDGET_BASE_CHANGE_RE = re.compile(
@@ -828,17 +827,13 @@ def record_budget_base_changes(doc, sentence, matches, placed, context):
 def own_clause(reason):
     """A reason up to the next clause that states another figure ('…；政府性基金…支出0万元，…'), as printed,
     without the punctuation after '主要原因是'."""
-    reason = (reason or "").lstrip("，,：:；; ")
+    reason = (reason or "").lstrip(REASON_LEAD)
     if not reason:
         return None
     for clause in re.finditer(r"[;；]", reason):
-        if AMOUNT_RE.search(normalize_reason(reason[clause.end():])):
+        if AMOUNT_RE.search(fold_width(reason[clause.end():])):  # printed text: full-width forms folded
             return reason[:clause.start()].rstrip() or None
     return reason
-
-
-def normalize_reason(text):
-    return text.replace("，", ",").replace("　", " ")
 
 
 # '支出决算' after '年初预算为X万元，': the 决算 figure of the item the title names.
@@ -946,8 +941,8 @@ def complete_last_reason(doc, sentence):
 
 
 # ---------------------------------------------------------------- a unit printed after 为
-# Added for issue 9 (audit): '2026 年预算数 3,623.98 为万元' is '预算数为3,623.98万元' misprinted; read as
-# that amount (with a warning), so the comparison that follows it is tied to its figure.
+# '2026 年预算数 3,623.98 为万元' is '预算数为3,623.98万元' misprinted: read as that amount (with a
+# warning), so the comparison that follows it is tied to its figure.
 MISPRINTED_UNIT_RE = re.compile(rf"(?P<number>{NUMBER})\s?为\s?(?P<unit>亿元|万元|元)")
 
 

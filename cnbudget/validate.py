@@ -143,7 +143,6 @@ class TableCheck:
             self.seen.add(key)
         return found
 
-
     def all_valid(self, rows):
         """Whether every row of cells passes `errors` (none seen before), checked column by column on
         each column's distinct values: the common case of a table without an error, at a fraction of
@@ -175,12 +174,10 @@ def document_cells(tables, document_id):
         if check.all_valid(cells) and not (reference and {row.get("document_id") for row in rows} - {document_id}):
             cells_of[resource] = cells
             continue
-        cells_of[resource] = []
-        for number, row in enumerate(rows, start=1):
-            cells = check.cells(row)
-            cells_of[resource].append(cells)
+        cells_of[resource] = cells
+        for number, (row, row_cells) in enumerate(zip(rows, cells), start=1):
             if len(errors) < MAX_ERRORS:
-                errors += check.errors(cells, number)
+                errors += check.errors(row_cells, number)
                 if reference and row.get("document_id") != document_id:
                     errors.append(f"{resource} row {number}: document_id {row.get('document_id')!r} "
                                   f"is not this document's {document_id!r}")
