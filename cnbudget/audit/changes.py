@@ -187,13 +187,16 @@ def printed_percent(doc, change, line, key):
 
 def conflicts(doc):
     """One item, one base, one year: two sentences that imply different prior-year figures."""
-    groups = {}
+    groups, codes_by_name = {}, None
     for change in doc.stated_changes:
         line = doc.by_id.get(change.get("line_id"))
         prior = implied_prior(change, line)
         if prior is None or not linked(change, line):
             continue
-        item = change.get("function_code") or code_in_tables(doc, change) or change["item"]
+        item = change.get("function_code")
+        if not item:
+            codes_by_name = table_item_codes(doc) if codes_by_name is None else codes_by_name
+            item = code_in_tables(codes_by_name, change) or change["item"]
         group = (change["statement"], item, base(doc, change)[0], change.get("prior_year"))
         groups.setdefault(group, []).append((change, line, prior))
     for entries in groups.values():
@@ -212,18 +215,21 @@ def conflicts(doc):
                 break
 
 
-def code_in_tables(doc, change):
+def table_item_codes(doc):
+    """{name as the tables print it: the 7-digit codes printed beside it} ('2014099 其他信访事务支出')."""
+    codes = {}
+    for line in doc.all_lines:
+        code = line.get("function_code") or ""
+        if line.get("table_name") and len(code) == 7:
+            codes.setdefault(re.sub(r"^[\d\s\[\]-]+", "", (line.get("label") or "").strip()), set()).add(code)
+    return codes
+
+
+def code_in_tables(codes_by_name, change):
     """The code the document's own tables print beside the 项 a change names without one ('…其他信访事务支出（项）'
     and the table's '2014099 其他信访事务支出'), when exactly one 项 code has that name; else None."""
     names = re.findall(r"([^()（）]+)[(（]项[)）]", change.get("label") or "")
     if not names:
         return None
-    codes = doc.__dict__.setdefault("_item_codes", {})
-    if not codes:
-        for line in doc.all_lines:
-            code = line.get("function_code") or ""
-            if line.get("table_name") and len(code) == 7:
-                codes.setdefault(re.sub(r"^[\d\s\[\]-]+", "", (line.get("label") or "").strip()), set()).add(code)
-        codes.setdefault("", set())  # built once, even for a document without coded tables
-    found = codes.get(names[-1].strip(), set())
+    found = codes_by_name.get(names[-1].strip(), set())
     return next(iter(found)) if len(found) == 1 else None
