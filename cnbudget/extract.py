@@ -11,7 +11,6 @@ disclosure is one InputError.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,18 +36,19 @@ EMPTY_STATED_CHANGE = dict.fromkeys(STATED_CHANGE_COLUMNS)
 
 # ---------------------------------------------------------------- the collector
 
-@dataclass
 class Extraction:
     """Records of one document as they are found; `as_dict` returns them in the package's shape."""
 
-    path: Path
-    document: dict
-    lines: list
-    budget_lines: list = field(default_factory=list)
-    stated_changes: list = field(default_factory=list)
-    sections: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
-    function_codes: list = field(default_factory=list)  # codes printed in the document, not in the reference
+    def __init__(self, path, document, lines):
+        self.path = path
+        self.document = document
+        self.lines = lines
+        self.budget_lines = []
+        self.stated_changes = []
+        self.sections = []
+        self.warnings = []
+        self.function_codes = []  # codes printed in the document, not in the reference
+        self.final = "决算" in (document.get("kind") or "")  # a 决算: its own figures are final, not budget
 
     @property
     def document_id(self):
@@ -58,10 +58,14 @@ class Extraction:
     def fiscal_year(self):
         return self.document["fiscal_year"]
 
-    def add_line(self, statement, item, label, amount_text, sentence, amount=None, **dims):
-        """Record one printed figure (`amount`: Decimal 元, exact; None for a count); returns its line_id."""
+    def add_line(self, statement, item, label, amount_text, sentence, amount=None, fen=None, **dims):
+        """Record one printed figure (`amount`: Decimal 元, exact, or `fen`: int 分; neither for a count); returns its line_id."""
         record = EMPTY_BUDGET_LINE.copy()
-        if amount is not None:
+        if fen is not None:  # exact 分 already (numbers.fen_of)
+            record["amount_fen"] = fen
+            record["amount_yuan"] = (fen + 50) // 100 if fen >= 0 else -((50 - fen) // 100)  # yuan_of_fen, inline
+            amount = fen
+        elif amount is not None:
             if type(amount) is not Decimal:
                 amount = Decimal(amount)
             amount_fen = fen_int(amount)
@@ -85,7 +89,7 @@ class Extraction:
         record["source_text"] = sentence.raw
         record.update(dims)
         if record["phase"] is None and amount is not None:  # the document's own figure
-            record["phase"] = "final" if "决算" in (self.document.get("kind") or "") else "budget"
+            record["phase"] = "final" if self.final else "budget"
         if record["function_code"] is None and record["function_level"] is not None:
             self.warn("unknown_function_name",
                       f"功能分类名称“{label}”不在科目参考表中，编码留空", sentence)

@@ -8,14 +8,13 @@ above the reading layer, so regions and the extractor import it, never the rever
 """
 
 import bisect
-import dataclasses
 import re
 from decimal import Decimal
 from functools import lru_cache
 
 from cnbudget import function_codes
 from cnbudget.errors import InputError
-from cnbudget.numbers import fold_width, to_yuan, yuan_int
+from cnbudget.numbers import fen_of, fold_width, to_yuan, yuan_int
 
 # Numbers anchored at the start of a digit run (look-behind): a pattern never retries inside a
 # long run of digits, so every pattern here is linear in its input. The first digit comes before
@@ -448,7 +447,7 @@ def place_amount(doc, sentence, match, label, context, printed, start):
         raise InputError(doc.path, f"the amount “{number[:20]}…” has more than {MAX_INTEGER_DIGITS} integer digits; "
                                    "expected a budget figure (the file looks corrupt)",
                          line=sentence.line.no, page=sentence.line.page)
-    change = CHANGE_LABEL.search(label) if label and number else None
+    change = CHANGE_LABEL.search(label) if number and label.endswith(CHANGE_ENDINGS) else None
     if change:
         return place_change_label(doc, sentence, match, label[: change.start()], change.group("direction"), context)
     found = classify(label, context, printed) if label else None
@@ -456,17 +455,28 @@ def place_amount(doc, sentence, match, label, context, printed, start):
         doc.warn("unplaced_amount", f"无法归类的数额 {match.group(0)}（名称：“{label}”）", sentence)
         return None
     statement, item, dims = found
-    amount = to_yuan(number, match.group("unit")) if number else Decimal(0)
-    dims = dict(dims)
-    label = sentence.printed(dims.pop("label", None) or label, start)
-    if dims.pop("inferred", False):
+    unit = match.group("unit")
+    fen = fen_of(number, unit) if number else 0  # exact integer 分; None: to_yuan decides (Decimal, range checks)
+    amount = to_yuan(number, unit) if fen is None else None
+    shown, inferred = None, False
+    if "label" in dims or "inferred" in dims:  # a copy only when something is taken out of the cached dims
+        dims = dict(dims)
+        shown, inferred = dims.pop("label", None), dims.pop("inferred", False)
+    label = sentence.printed(shown or label, start)
+    if inferred:
         doc.warn("inferred_function_code", f"“{label}”未印科目编码，按名称对照科目参考表推定为 {dims['function_code']}",
                  sentence)
     if dims.get("function_code"):
         doc.note_code(dims["function_code"], label)
-    dims.setdefault("phase", phase_before(doc.document, sentence.text[max(0, match.start() - PHASE_WINDOW):match.start()]))
-    return doc.add_line(statement, item, label, sentence.printed_at(*match.span()), sentence,
-                        amount=amount, **dims)
+    at, end = match.span()
+    amount_text = sentence.printed_at(at, end)
+    if "phase" in dims:
+        return doc.add_line(statement, item, label, amount_text, sentence, amount=amount, fen=fen, **dims)
+    phase = phase_of_words(doc.final, sentence.text[max(0, at - PHASE_WINDOW):at])
+    return doc.add_line(statement, item, label, amount_text, sentence, amount=amount, fen=fen, phase=phase, **dims)
+
+
+CHANGE_ENDINGS = ("增加", "减少", "增长", "下降", "降低", "上升", "了")  # what a CHANGE_LABEL ends with: tested before the pattern
 
 
 # Which figure a narrative amount is, from the words just before it (“年初预算为X万元，支出决算为Y万元”);
@@ -773,7 +783,7 @@ def rewrite(line, variants):
         text = text.replace(printed, known)
     if text == line.text:
         return line
-    return dataclasses.replace(line, text=text)
+    return line.replace(text=text)
 
 
 # ---------------------------------------------------------------- 决算: comparisons with the year's own budget
@@ -798,7 +808,7 @@ FINAL_REASON_WORDS = re.compile(
 
 
 def is_final_document(doc):
-    return "决算" in (doc.document.get("kind") or "")
+    return doc.final
 
 
 def budget_base_changes(doc, text):
@@ -843,7 +853,7 @@ FINAL_PHASE_LABEL = re.compile(r"^(?:支出)?决算数?$")
 def titled_final(doc, label, placed, title):
     """'1.行政运行（2010101）。年初预算为X万元，支出决算为Y万元': in a 决算, the second figure is the
     title's too, when every figure before it in the sentence was the title's."""
-    if not placed or not FINAL_PHASE_LABEL.match(label) or not is_final_document(doc):
+    if not placed or not doc.final or not FINAL_PHASE_LABEL.match(label):
         return False
     titled = clean_title(title)
     return all(doc.budget_lines[line_id - 1]["label"] in (title, titled) for _, line_id in placed)

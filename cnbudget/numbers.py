@@ -116,6 +116,21 @@ def to_yuan(number_text, unit, path=None, line=None, page=None):
     return amount
 
 
+UNIT_FEN_DIGITS = {"元": 2, "万元": 6, "亿元": 10}  # 1 元 = 10^2 分, 1 万元 = 10^6 分, 1 亿元 = 10^10 分
+POWERS_OF_TEN = [10 ** n for n in range(11)]
+
+
+def fen_of(number_text, unit):
+    """The printed amount in exact 分 by integer arithmetic ('1,041.25', '万元' -> 1041250000), or None
+    where `to_yuan` must decide: a long number (its digit check), finer than 分, or past the range."""
+    whole, _, fraction = number_text.replace(",", "").partition(".")
+    shift = UNIT_FEN_DIGITS[unit] - len(fraction)
+    if shift < 0 or len(whole) > MAX_INTEGER_DIGITS:
+        return None
+    fen = int(whole + fraction) * POWERS_OF_TEN[shift]
+    return fen if fen <= MAX_FEN else None
+
+
 def yuan_int(amount):
     """Decimal 元 -> int when it is a whole number of 元, else None (the text keeps the cents)."""
     if amount == amount.to_integral_value():

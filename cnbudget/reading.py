@@ -7,8 +7,6 @@ The bottom layer: it imports nothing of the readers, regions or audit above it.
 """
 
 import re
-import dataclasses
-from dataclasses import dataclass
 
 from cnbudget.errors import InputError
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
@@ -19,28 +17,56 @@ SENTENCE_STOP = re.compile(r"[。!?]")
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
 
-@dataclass
 class Line:
-    """One line of the source: its number (1-based), page (PDF only), raw and normalised text."""
+    """One line of the source: its number (1-based), page (PDF only), raw and normalised text.
 
-    no: int
-    raw: str
-    text: str
-    origin: list | None
-    page: int | None = None
-    # A paragraph of join_lines sets these: where each printed line starts, and the last one's number.
-    starts = None
-    last_no = None
+    A plain class with slots, not a dataclass: a document has hundreds of lines, and importing
+    `dataclasses` costs every process its `inspect` import.
+    """
+
+    __slots__ = ("no", "raw", "text", "origin", "page", "starts", "last_no")
+
+    def __init__(self, no, raw, text, origin, page=None):
+        self.no = no
+        self.raw = raw
+        self.text = text
+        self.origin = origin
+        self.page = page
+        # A paragraph of join_lines sets these: where each printed line starts, and the last one's number.
+        self.starts = None
+        self.last_no = None
+
+    def replace(self, **changes):
+        """A copy with some fields changed (what dataclasses.replace did: starts and last_no are not copied)."""
+        line = Line(self.no, self.raw, self.text, self.origin, self.page)
+        for name, value in changes.items():
+            setattr(line, name, value)
+        return line
+
+    def __repr__(self):
+        return f"Line(no={self.no!r}, raw={self.raw!r}, text={self.text!r}, origin={self.origin!r}, page={self.page!r})"
+
+    def __eq__(self, other):
+        if other.__class__ is not Line:
+            return NotImplemented
+        return (self.no, self.raw, self.text, self.origin, self.page) == (other.no, other.raw, other.text, other.origin, other.page)
+
+    __hash__ = None  # mutable, like the dataclass it replaces
 
 
-@dataclass
 class Sentence:
     """A sentence of one line (split at 。), normalised, with the raw text it was printed as."""
 
-    line: Line
-    text: str
-    raw: str
-    offset: int = 0  # where `text` starts in line.text
+    __slots__ = ("line", "text", "raw", "offset")
+
+    def __init__(self, line, text, raw, offset=0):
+        self.line = line
+        self.text = text
+        self.raw = raw
+        self.offset = offset  # where `text` starts in line.text
+
+    def __repr__(self):
+        return f"Sentence(line={self.line!r}, text={self.text!r}, raw={self.raw!r}, offset={self.offset!r})"
 
     def printed(self, fragment, start=0):
         """The raw (as printed) form of `fragment`, searched in this sentence from `start`."""
@@ -175,4 +201,4 @@ def cited_at_printed_line(sentence):
         return sentence
     raw_at = sentence.offset if line.origin is None else line.origin[min(sentence.offset, len(line.origin) - 1)]
     _, no, page = next(start for start in reversed(starts) if start[0] <= raw_at)
-    return sentence_at(dataclasses.replace(line, no=no, page=page), sentence.text, sentence.offset)
+    return sentence_at(line.replace(no=no, page=page), sentence.text, sentence.offset)

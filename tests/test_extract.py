@@ -433,3 +433,27 @@ def test_final_accounts_of_the_same_template(tmp_path):
 def test_a_stated_reason_starts_at_its_words_not_at_the_comma_after_是(tmp_path, sentence):
     change = extract_text(tmp_path, disclosure(sentence))["stated_changes"][0]
     assert change["reason_text"] == "人员变动"
+
+
+@pytest.mark.parametrize("number, unit, fen", [
+    ("1,041.25", "万元", 10_412_500_00),
+    ("569.35", "万元", 5_693_500_00),
+    ("0.001", "万元", 1_000),
+    ("80,778,193.86", "元", 8_077_819_386),
+    ("1.5", "元", 150),
+    ("12", "亿元", 12_000_000_000_00),
+    ("0", "元", 0),
+])
+def test_fen_of_reads_exact_fen_by_integers(number, unit, fen):
+    from cnbudget.numbers import fen_of, fen_int, to_yuan
+    assert fen_of(number, unit) == fen == fen_int(to_yuan(number, unit))
+
+
+@pytest.mark.parametrize("number, unit", [
+    ("1.234", "元"),  # finer than 分: the Decimal path warns
+    ("1234567890123456", "元"),  # 16 integer digits: to_yuan refuses them with their line
+    ("9999999999", "亿元"),  # past a signed 64-bit integer of 分: to_yuan refuses it
+])
+def test_fen_of_leaves_the_hard_cases_to_to_yuan(number, unit):
+    from cnbudget.numbers import fen_of
+    assert fen_of(number, unit) is None
