@@ -441,7 +441,7 @@ def test_a_stated_reason_starts_at_its_words_not_at_the_comma_after_是(tmp_path
     ("0.001", "万元", 1_000),
     ("80,778,193.86", "元", 8_077_819_386),
     ("1.5", "元", 150),
-    ("12", "亿元", 12_000_000_000_00),
+    ("12", "亿元", 1_200_000_000_00),
     ("0", "元", 0),
 ])
 def test_fen_of_reads_exact_fen_by_integers(number, unit, fen):
