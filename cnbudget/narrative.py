@@ -380,8 +380,10 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     text = sentence.text
     # Cheap character tests first: most sentences hold no comparison, threshold, count or nil.
     changes = list(CHANGE_RE.finditer(text)) if "比" in text or "较" in text or "与" in text else []
-    budget_changes = budget_base_changes(doc, text)  # a 决算 against its own year's budget
-    skip = [m.span() for m in (*changes, *budget_changes)]
+    budget_changes = budget_base_changes(doc, text) if doc.final else ()  # a 决算 against its own year's budget
+    skip = [m.span() for m in changes] if changes else []
+    if budget_changes:
+        skip += [m.span() for m in budget_changes]
     if "单" in text:
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
@@ -404,19 +406,21 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         if skip and (skipped[at] if skipped is not None else any(a <= at < b for a, b in skip)):
             continue  # inside a comparison or a threshold
         start = clause_start(text, at, marks)
-        if text[start - 2:start] == "收、":  # '收、支总计' is one name
+        if start > 1 and text[start - 1] == "、" and text[start - 2] == "收":  # '收、支总计' is one name
             start = clause_start(text, start - 2, marks)
         if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:at])):
             start = clause_start(text, start - 1, marks)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:at]
         label = clean_label(printed)
-        if PHASE_ONLY.match(label) and start > 0:
+        phase_only = PHASE_ONLY.match(label) is not None
+        if phase_only and start > 0:
             # '1.小学教育（2050202），2023年度决算数为7,970.38万元': the name is the clause before
             before = clause_start(text, start - 1, marks)
             named = text[before:start - 1]
             if classify(clean_label(named), context, named) is not None:
                 start, printed, label = before, named, clean_label(named)
-        if title and ((PHASE_ONLY.match(label) and not placed) or titled_final(doc, label, placed, title)):
+                phase_only = PHASE_ONLY.match(label) is not None
+        if title and ((phase_only and not placed) or titled_final(doc, label, placed, title)):
             label = printed = title
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
@@ -437,7 +441,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         placed += place_nil(doc, sentence, context)
     for change in changes:
         record_change(doc, sentence, change, placed, context, previous)
-    record_budget_base_changes(doc, sentence, budget_changes, placed, context)
+    if budget_changes:
+        record_budget_base_changes(doc, sentence, budget_changes, placed, context)
 
 
 def place_amount(doc, sentence, match, label, context, printed, start):
@@ -634,7 +639,7 @@ def read_narrative(doc, heading_level, lines=None):
         else:
             current["text"].append(line.raw.strip())
         current["line_end"] = line.last_no or line.no
-        if may_hold_figures(line.text) or may_state_final_reason(doc, line.text):
+        if may_hold_figures(line.text) or (doc.final and may_state_final_reason(doc, line.text)):
             context = None  # the statement of the nearest heading that announces one
             for _, _, statement in reversed(stack):
                 if statement:
@@ -654,7 +659,8 @@ def read_narrative(doc, heading_level, lines=None):
                     title = sentence.text  # '1.因公出国(境)费用。' names the amount of the next sentence
                 else:
                     title = None
-                read_final_reason(doc, sentence, context)  # a 决算's reason for differing from its budget
+                if doc.final:
+                    read_final_reason(doc, sentence, context)  # a 决算's reason for differing from its budget
             if len(doc.budget_lines) >= first_new:
                 previous = first_new
 
