@@ -178,8 +178,9 @@ def extract_files(paths, provenance=None, source_file=None):
     parts = [read_source(p) for p in paths]
     offset = 0
     for part in parts:  # one numbering over every file: a line number names one line of the document
-        for line in part["lines"]:
-            line.no += offset
+        if offset:
+            for line in part["lines"]:
+                line.no += offset
         offset = part["lines"][-1].no if part["lines"] else offset
     lines = [line for part in parts for line in part["lines"]]
     text = "\n".join([line.text for line in lines])

@@ -153,7 +153,14 @@ def sentences(line, keep=None):
             if match.end() == len(whole):
                 break
     else:  # each stop, then the end of the line (the same cuts, without trying `$` at every position)
-        ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
+        if "!" in whole or "?" in whole:
+            ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
+        else:  # only 。 can end a sentence: str.find skips to it, where a pattern tests every character
+            ends = []
+            at = whole.find("。")
+            while at >= 0:
+                ends.append(at + 1)
+                at = whole.find("。", at + 1)
         if not ends or ends[-1] != len(whole):
             ends.append(len(whole))
     out, start = [], 0
