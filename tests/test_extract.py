@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -457,3 +458,16 @@ def test_fen_of_reads_exact_fen_by_integers(number, unit, fen):
 def test_fen_of_leaves_the_hard_cases_to_to_yuan(number, unit):
     from cnbudget.numbers import fen_of
     assert fen_of(number, unit) is None
+
+
+def test_a_budget_line_has_every_column_of_the_schema_in_order():
+    from cnbudget.extract import Extraction
+    from cnbudget.reading import Line, Sentence
+    from cnbudget.schema import columns
+    doc = Extraction(Path("x.txt"), {"document_id": "x", "fiscal_year": 2024, "kind": "部门预算"}, [])
+    line = Line(1, "收入预算644.66万元", "收入预算644.66万元", None)
+    doc.add_line("income", "total", "收入预算", "644.66万元", Sentence(line, line.text, line.raw), fen=6_446_600_00)
+    doc.add_line("assets", "vehicles", "车辆", "2辆", Sentence(line, line.text, line.raw), quantity=2, quantity_unit="辆")
+    assert [list(record) for record in doc.budget_lines] == [columns("budget_lines")] * 2
+    assert doc.budget_lines[0]["amount_yuan"] == 6_446_600 and doc.budget_lines[0]["phase"] == "budget"
+    assert doc.budget_lines[1]["amount_fen"] is None and doc.budget_lines[1]["phase"] is None
