@@ -24,7 +24,7 @@ _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”()]"
 _LETTER_SPACING = re.compile(rf" (?<={_CJK} )(?={_CJK})")  # the space first: the engine skips to spaces
 
 
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # the ideographic space is one of _COMMON, folded before this runs
 _FOLD = {chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
 
 

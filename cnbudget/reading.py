@@ -118,7 +118,8 @@ def read_lines(path, data):
         from cnbudget.html import page_lines  # html.parser is imported only for web pages
 
         text, encoding = "\n".join(page_lines(text)), "html"
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     raws = text.split("\n")
     whole = fold_width(text)  # one pass over the whole text; folding keeps every position
     lines = []
