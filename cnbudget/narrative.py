@@ -246,6 +246,13 @@ def clean_label(label):
     return FILLER_SUFFIX.sub("", label).strip()
 
 
+@lru_cache(maxsize=65536)
+def label_of(printed):
+    """(clean_label(printed), whether that label names only the phase of a figure ('预算数')): one cached call per amount."""
+    label = clean_label(printed)
+    return label, PHASE_ONLY.match(label) is not None
+
+
 def classify_function(label, context, printed=None):
     """A 类/款/项 label -> (statement, item, dims) with its code, or None.
 
@@ -411,8 +418,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:at])):
             start = clause_start(text, start - 1, marks)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:at]
-        label = clean_label(printed)
-        phase_only = PHASE_ONLY.match(label) is not None
+        label, phase_only = label_of(printed)
         if phase_only and start > 0:
             # '1.小学教育（2050202），2023年度决算数为7,970.38万元': the name is the clause before
             before = clause_start(text, start - 1, marks)
