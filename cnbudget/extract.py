@@ -49,6 +49,7 @@ class Extraction:
         self.warnings = []
         self.function_codes = []  # codes printed in the document, not in the reference
         self.final = "决算" in (document.get("kind") or "")  # a 决算: its own figures are final, not budget
+        self.empty_line = None  # EMPTY_BUDGET_LINE with this document's id and year, made at the first line
 
     @property
     def document_id(self):
@@ -60,7 +61,11 @@ class Extraction:
 
     def add_line(self, statement, item, label, amount_text, sentence, amount=None, fen=None, **dims):
         """Record one printed figure (`amount`: Decimal 元, exact, or `fen`: int 分; neither for a count); returns its line_id."""
-        record = EMPTY_BUDGET_LINE.copy()
+        record = self.empty_line
+        if record is None:
+            record = self.empty_line = dict(EMPTY_BUDGET_LINE, document_id=self.document["document_id"],
+                                            fiscal_year=self.document["fiscal_year"])
+        record = record.copy()
         if fen is not None:  # exact 分 already (numbers.fen_of)
             record["amount_fen"] = fen
             record["amount_yuan"] = (fen + 50) // 100 if fen >= 0 else -((50 - fen) // 100)  # yuan_of_fen, inline
@@ -76,10 +81,8 @@ class Extraction:
             else:
                 record["amount_yuan"] = yuan_of_fen(amount_fen)
             record["amount_fen"] = amount_fen
-        document, line = self.document, sentence.line
-        record["document_id"] = document["document_id"]
-        record["line_id"] = len(self.budget_lines) + 1
-        record["fiscal_year"] = document["fiscal_year"]
+        line = sentence.line
+        record["line_id"] = line_id = len(self.budget_lines) + 1
         record["statement"] = statement
         record["item"] = item
         record["label"] = label
@@ -94,7 +97,7 @@ class Extraction:
             self.warn("unknown_function_name",
                       f"功能分类名称“{label}”不在科目参考表中，编码留空", sentence)
         self.budget_lines.append(record)
-        return record["line_id"]
+        return line_id
 
     def add_change(self, sentence, **values):
         """Record one stated comparison with the prior year; returns its change_id."""
