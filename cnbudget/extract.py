@@ -30,6 +30,7 @@ from cnbudget.table_reader import read_tables
 
 BUDGET_LINE_COLUMNS = columns("budget_lines")
 STATED_CHANGE_COLUMNS = columns("stated_changes")
+DOCUMENT_COLUMNS = columns("documents")
 EMPTY_BUDGET_LINE = dict.fromkeys(BUDGET_LINE_COLUMNS)  # copied for each record: faster than fromkeys
 EMPTY_STATED_CHANGE = dict.fromkeys(STATED_CHANGE_COLUMNS)
 
@@ -185,7 +186,7 @@ def extract_files(paths, provenance=None, source_file=None):
             for line in part["lines"]:
                 line.no += offset
         offset = part["lines"][-1].no if part["lines"] else offset
-    lines = [line for part in parts for line in part["lines"]]
+    lines = parts[0]["lines"] if len(parts) == 1 else [line for part in parts for line in part["lines"]]
     text = "\n".join([line.text for line in lines])
     check_is_disclosure(paths[0], lines, text)
     if all(part["encoding"] not in ("pdf", "html") for part in parts):
@@ -224,13 +225,13 @@ def extract_files(paths, provenance=None, source_file=None):
         encoding=";".join(dict.fromkeys(part["encoding"] for part in parts)),
         line_count=len(lines),
     )
-    document = {name: document.get(name) for name in columns("documents")}
+    document = {name: document.get(name) for name in DOCUMENT_COLUMNS}
     doc = Extraction(paths[0], document, lines)
     if hasattr(region, "extract"):
         region.extract(doc)  # a template that still reads itself (Shanghai)
         return doc.as_dict()
-    prose = [line for part in parts for line in
-             (narrative.paragraphs(part["lines"]) if part["encoding"] == "pdf" else part["lines"])]
+    prose = lines if all(part["encoding"] != "pdf" for part in parts) else [
+        line for part in parts for line in (narrative.paragraphs(part["lines"]) if part["encoding"] == "pdf" else part["lines"])]
     narrative.read_document(doc, prose, region)
     read_document_tables(doc, parts)
     if not doc.budget_lines and not doc.tables_found:

@@ -694,6 +694,7 @@ def start_section(doc, stack, line):
 
 PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 CHAPTER = re.compile(r"^[一二三四五六七八九十]+[、.]")
+CHAPTER_FIRST = set("一二三四五六七八九十")  # what CHAPTER can start with: tested before the pattern
 SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
 MAX_HEADING = 40
 # A printed page number: '36', '- 33 -', '— 33 —', '第 3 页'.
@@ -711,9 +712,9 @@ def heading_level(text, stack):
         return 1
     if len(text) > MAX_HEADING:
         return None
-    if CHAPTER.match(text):
+    if text[:1] in CHAPTER_FIRST and CHAPTER.match(text):
         return 2
-    if SECTION.match(text):
+    if text[:1] == "(" and SECTION.match(text):
         return 3
     if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(YEAR_WORD.sub("", text)):
         return 3 if any(level == 2 for level, _, _ in stack) else 2
