@@ -396,7 +396,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
     count_parent = None
-    matches = list(AMOUNT_RE.finditer(text))
+    matches = list(AMOUNT_RE.finditer(text)) if "元" in text else []  # every amount ends in 元
     if "辆" in text or "台" in text or "套" in text or "无" in text:
         matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=re.Match.start)
     if "为万元" in text or "为元" in text or "为亿元" in text:
@@ -572,8 +572,12 @@ def record_change(doc, sentence, change, placed, context, previous=None):
     paragraph that is only a comparison ('与上年对比增加55,108.40元，主要原因…').
     """
     text = sentence.text
-    before = bisect.bisect_right(placed, change.start(), key=lambda p: p[0])  # placed: in order of end
-    subject = doc.budget_lines[placed[before - 1][1] - 1] if before else None
+    at = change.start()
+    subject = None
+    for end, line_id in reversed(placed):  # placed: in order of end; the last figure that ends before it
+        if end <= at:
+            subject = doc.budget_lines[line_id - 1]
+            break
     if subject is None:
         label = clean_label(text[clause_start(text, change.start()):change.start()])
         label = NIL_RE.sub("", label)

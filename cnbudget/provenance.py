@@ -41,12 +41,16 @@ def sidecar_path(path):
 def read_provenance(path):
     """The validated sidecar beside a source (NAME.provenance.json), or {} when there is none."""
     sidecar = sidecar_path(path)
-    return read_sidecar(sidecar) if sidecar.exists() else {}
+    try:
+        data = sidecar.read_bytes()  # one system call where exists() and then reading made two
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    return read_sidecar(sidecar, data)
 
 
-def read_sidecar(sidecar):
+def read_sidecar(sidecar, data=None):
     """A sidecar file's fields, validated; bad JSON or a bad field is one InputError with its line."""
-    text = sidecar.read_bytes().decode("utf-8-sig", "replace")
+    text = (sidecar.read_bytes() if data is None else data).decode("utf-8-sig", "replace")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
