@@ -156,6 +156,7 @@ class Extraction:
 GENRE_WORDS = re.compile(r"部门预算|单位预算|部门决算|单位决算|部门综合预算|预算公开|决算公开|预算情况说明|决算情况说明")
 TABLE_WORDS = re.compile(r"收支总表|收入总表|支出总表|财政拨款收支|三公.{0,2}经费|收支(?:预算|决算)?总体情况表")
 UNIT_NOTE = re.compile(r"(?:金额)?单位[:：]\s*(?:万元|元)")
+COMPLETE_END = re.compile(r"[。.!?;:：”)\]%]$")  # how a complete text file ends
 
 
 def extract_file(path, provenance=None, source_file=None):
@@ -295,7 +296,7 @@ def check_not_truncated(path, lines, is_heading):
     if last is None:
         raise InputError(path, "no text; expected a department budget disclosure", line=1)
     text = last.text.strip()
-    if not is_heading(text) and not re.search(r"[。.!?;:：”)\]%]$", text):
+    if not is_heading(text) and not COMPLETE_END.search(text):
         raise InputError(path, f"the text stops mid-sentence (“{last.raw.strip()[-20:]}”); "
                                "expected the document to end with a complete sentence or heading — "
                                "the file looks cut off", line=last.no, page=last.page)

@@ -178,6 +178,13 @@ LEADING_NOISE = re.compile(
 FILLER_PREFIX = re.compile(r"^(?:本年|当年|安排|涉及|计划|预计)+")
 FILLER_SUFFIX = re.compile(r"(?:为|是|约|达)+$")  # 总计/合计 stay: they are part of the printed name
 YEAR_PREFIX = re.compile(r"^.*?\d{4}\s?年(?:度)?(?:,)?")
+# Patterns of single uses below, compiled here with the others (regex_cache stores them: no compiling at run time).
+YEAR_SPLIT = re.compile(r"\d{4}年")
+DASH = re.compile(r"[-－—]")
+SPACES = re.compile(r"\s")
+ITEM_NUMBER = re.compile(r"^\d{1,2}[.、](?!\d)")  # '1.' '2、' opening a paragraph (not '1.5')
+CLAUSE_OR_SECOND_SENTENCE = re.compile(r"[,;，；]|。.")
+SEMICOLON = re.compile(r"[;；]")
 
 
 @lru_cache(maxsize=4096)
@@ -277,7 +284,7 @@ def classify_function(label, context, printed=None):
         return dashed
     if inline:
         level = {3: "类", 5: "款", 7: "项"}[len(inline)]
-        name = re.split(r"\d{4}年", printed)[0].rstrip(":：为 ") or inline
+        name = YEAR_SPLIT.split(printed)[0].rstrip(":：为 ") or inline
         statement = "function_class" if level != "类" else (
             context if context in {"expenditure", "fiscal_appropriation", "general_budget"} else "expenditure")
         return statement, inline, {"function_code": inline, "function_level": level, "label": name}
@@ -314,7 +321,7 @@ def dash_path(printed):
     match = DASH_PATH.search(printed)
     if match is None:
         return None
-    names = re.split(r"[-－—]", match.group("names"))
+    names = DASH.split(match.group("names"))
     level = "款" if len(names) == 2 else "项"
     printed_code = match.group("code")
     code, _ = function_codes.resolve(*names)
@@ -338,7 +345,7 @@ def classify(label, context, printed=None):
     found = classify_function(label, context, printed)
     if found:
         return found
-    current = CURRENT_YEAR.search(re.sub(r"\s", "", printed or ""))
+    current = CURRENT_YEAR.search(SPACES.sub("", printed or ""))
     if current:  # '（本年预算收入390,140.45万元）': this year's part of a total that includes carry-overs
         return ("income" if current.group("side") == "收入" else "expenditure"), "current_year", {}
     if context == "performance" and "涉及" in (printed or ""):
@@ -758,7 +765,7 @@ def paragraphs(lines):
             continue
         indent = len(line.raw) - len(line.raw.lstrip())
         opens = (indent >= body_indent.get(line.page, 0) + 2 or PART.match(text) or CHAPTER.match(text) or SECTION.match(text)
-                 or re.match(r"^\d{1,2}[.、](?!\d)", text))
+                 or ITEM_NUMBER.match(text))
         if opens or (current and (SENTENCE_DONE.search(current[-1].text.strip())
                                   or is_heading_line(current[-1].text.strip()))):
             flush()
@@ -770,7 +777,7 @@ def paragraphs(lines):
 def is_heading_line(text):
     """A line that is a heading of its own (no figure, no clause): the paragraph before it has ended."""
     return heading_level(text, []) is not None and not MAY_HOLD_FIGURES.search(text) and \
-        not re.search(r"[,;，；]|。.", text)
+        not CLAUSE_OR_SECOND_SENTENCE.search(text)
 
 
 def usual_indents(lines):
@@ -857,7 +864,7 @@ def own_clause(reason):
     reason = (reason or "").lstrip(REASON_LEAD)
     if not reason:
         return None
-    for clause in re.finditer(r"[;；]", reason):
+    for clause in SEMICOLON.finditer(reason):
         if AMOUNT_RE.search(fold_width(reason[clause.end():])):  # printed text: full-width forms folded
             return reason[:clause.start()].rstrip() or None
     return reason
