@@ -398,14 +398,17 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     skip = [m.span() for m in changes] if changes else []
     if budget_changes:
         skip += [m.span() for m in budget_changes]
-    if "单" in text:
+    if "单价" in text or "单位价值" in text:  # what THRESHOLD_RE starts with ('单' alone is in every 单位)
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
     count_parent = None
     matches = list(AMOUNT_RE.finditer(text)) if "元" in text else []  # every amount ends in 元
-    if "辆" in text or "台" in text or "套" in text or "无" in text:
-        matches = sorted([*matches, *COUNT_RE.finditer(text), *NIL_VALUE_RE.finditer(text)], key=re.Match.start)
+    others = [*COUNT_RE.finditer(text)] if "辆" in text or "台" in text or "套" in text else []
+    if "无" in text:
+        others += NIL_VALUE_RE.finditer(text)
+    if others:
+        matches = sorted([*matches, *others], key=re.Match.start)
     if "为万元" in text or "为元" in text or "为亿元" in text:
         matches = with_misprinted_units(doc, sentence, matches)  # '3,623.98 为万元'
     skipped = None
