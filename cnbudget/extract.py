@@ -167,7 +167,9 @@ def extract_file(path, provenance=None, source_file=None):
     """
     path = Path(path)
     provenance = read_provenance(path) if provenance is None else validate_provenance(path, provenance)
-    files = [path.parent / name for name in provenance["files"]] if provenance.get("files") else [path]
+    if not provenance.get("files"):
+        return extract_files([path], provenance, source_file)  # a missing file: read_source says so
+    files = [path.parent / name for name in provenance["files"]]
     for file in files:
         if not file.is_file():
             raise InputError(sidecar_path(path), f"`files` names '{file.name}', which is not beside the sidecar; "
@@ -248,7 +250,10 @@ def extract_files(paths, provenance=None, source_file=None):
 
 def read_source(path):
     """{lines, encoding, data} of one file; a file read once (decoded for text, hashed for provenance)."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise InputError(path, "no such file (or a folder); expected a disclosure: a text, PDF or web page file", line=1) from None
     lines, encoding = read_lines(path, data)
     return {"lines": lines, "encoding": encoding, "data": data}
 

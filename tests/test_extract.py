@@ -471,3 +471,11 @@ def test_a_budget_line_has_every_column_of_the_schema_in_order():
     assert [list(record) for record in doc.budget_lines] == [columns("budget_lines")] * 2
     assert doc.budget_lines[0]["amount_yuan"] == 6_446_600 and doc.budget_lines[0]["phase"] == "budget"
     assert doc.budget_lines[1]["amount_fen"] is None and doc.budget_lines[1]["phase"] is None
+
+
+def test_a_missing_file_is_one_input_error_naming_it(tmp_path):
+    from cnbudget.errors import InputError
+    with pytest.raises(InputError, match="no such file"):
+        extract_file(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="no such file"):
+        extract_file(tmp_path)  # a folder
