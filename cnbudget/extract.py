@@ -288,11 +288,24 @@ def read_document_tables(doc, parts):
 def check_is_disclosure(path, lines, text):
     """A notice, a recipe or an unrelated page is one clear error, before anything is read."""
     genre = GENRE_WORDS.search(text) or (TABLE_WORDS.search(text) and UNIT_NOTE.search(text))
-    if genre and (AMOUNT_RE.search(text) or UNIT_NOTE.search(text)):
+    if genre and (states_an_amount(text) or UNIT_NOTE.search(text)):
         return
     first = lines[0] if lines else None
     raise InputError(path, "not a budget disclosure: expected a '部门预算' or '部门决算' document "
                            "stating amounts in 元/万元", line=1, page=first.page if first else None)
+
+
+def states_an_amount(text):
+    """Whether the text prints an amount (AMOUNT_RE), searched from shortly before its first 元.
+
+    Every amount ends in 元; the prose before the first one (a page of 概况 in most disclosures)
+    is not scanned. Only a number run longer than AMOUNT_LEAD characters before that 元 is missed.
+    """
+    first = text.find("元")
+    return first >= 0 and AMOUNT_RE.search(text, max(0, first - AMOUNT_LEAD)) is not None
+
+
+AMOUNT_LEAD = 1000
 
 
 def check_not_truncated(path, lines, is_heading):

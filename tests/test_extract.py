@@ -479,3 +479,14 @@ def test_a_missing_file_is_one_input_error_naming_it(tmp_path):
         extract_file(tmp_path / "missing.txt")
     with pytest.raises(InputError, match="no such file"):
         extract_file(tmp_path)  # a folder
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("概况" * 3000 + "收入预算644.66万元", True),  # found although the prose before it is long
+    ("收入预算644.66\n 万元", True),  # the unit on the next line
+    ("经费保障有力，单位运转正常", False),
+    ("2023年元旦", False),  # a 元 with no number before it
+])
+def test_states_an_amount(text, expected):
+    from cnbudget.extract import states_an_amount
+    assert states_an_amount(text) is expected
