@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark extraction and package build on synthetic disclosures; the last line printed is one JSON object.
 
-    python scripts/bench_extract.py [--quick] [--keep DIR]
+    python scripts/bench_extract.py [--quick] [--keep DIR] [--runs N] [--extract-only]
 
-Measures `extract_file` documents per second on one core (in-process loop, CPU affinity pinned
-to one core), then the wall time and peak memory (max RSS of the build process and its children)
+Measures `extract_file` documents per second on one core (a loop over the corpus, CPU affinity
+pinned to one core; --runs fresh processes, default 3: the median run is judged, the best is shown),
+then the wall time and peak memory (max RSS of the build process and its children)
 of `cnbudget build --sources <corpus> --out <tmp>` for 1,000 and 10,000 synthetic documents
 (--quick: 200 and 1,000). Targets of issue 2: >= 500 documents/s, 10,000-document build <= 60 s,
 peak memory <= 1 GiB. The corpus is synthetic (scripts/make_synthetic.py) and written to a
@@ -71,6 +72,26 @@ def bench_extraction(files, rounds=1):
             "cpu_seconds": round(cpu, 3), "docs_per_cpu_s": round(count / cpu, 1)}
 
 
+def bench_extraction_runs(files, runs):
+    """bench_extraction in `runs` fresh processes, one after another: the best run (least slowed by other
+    work on the machine) and the median. A process each, so no run reads the reference tables or the
+    label caches warmed by another."""
+    script = ("import json, sys; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]); "
+              "from bench_extract import bench_extraction; "
+              "print(json.dumps(bench_extraction([l for l in sys.stdin.read().splitlines()])))")
+    listing = "\n".join(str(f) for f in files)
+    results = []
+    for _ in range(runs):
+        done = subprocess.run([sys.executable, "-c", script, str(ROOT / "scripts"), str(ROOT)], input=listing,
+                              capture_output=True, text=True, check=True)
+        results.append(json.loads(done.stdout))
+    best = max(results, key=lambda r: r["docs_per_s"])
+    rates = sorted(r["docs_per_s"] for r in results)
+    return {**best, "runs": runs, "docs_per_s_runs": [r["docs_per_s"] for r in results],
+            "docs_per_s_median": rates[len(rates) // 2],
+            "docs_per_cpu_s_median": sorted(r["docs_per_cpu_s"] for r in results)[len(rates) // 2]}
+
+
 def bench_build(sources, out):
     """Wall time and peak RSS (MiB) of one `cnbudget build` run in a fresh process."""
     cnbudget = shutil.which("cnbudget", path=str(Path(sys.executable).parent)) or "cnbudget"
@@ -124,6 +145,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="200 and 1,000 documents instead of 1,000 and 10,000")
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus")
     parser.add_argument("--keep", type=Path, help="write the corpora and packages here and keep them")
+    parser.add_argument("--runs", type=int, default=3, help="extraction runs, each in a fresh process (default 3)")
+    parser.add_argument("--extract-only", action="store_true", help="measure extraction only, not the builds")
     args = parser.parse_args(argv)
 
     sizes = [200, 1_000] if args.quick else [1_000, 10_000]
@@ -135,17 +158,22 @@ def main(argv=None):
                    # Other work on the machine slows every figure: read them together with this.
                    "load_average_1m": round(os.getloadavg()[0], 2),
                    "cpus": os.cpu_count(), "build": {}}
-        for size in sizes:
+        for size in sizes[:1] if args.extract_only else sizes:
             start = time.perf_counter()
             write_corpus(size, work / f"corpus-{size}", args.seed)
             print(f"generated {size} synthetic documents in {time.perf_counter() - start:.1f} s")
 
-        extraction = bench_extraction(corpus_files(work / f"corpus-{sizes[0]}"))
+        extraction = bench_extraction_runs(corpus_files(work / f"corpus-{sizes[0]}"), args.runs)
         figures["extract"] = extraction
-        print(f"extract_file: {extraction['documents']} documents in {extraction['seconds']} s = "
-              f"{extraction['docs_per_s']} documents/s on one core (target >= {TARGET_DOCS_PER_S}); "
-              f"{extraction['docs_per_cpu_s']} documents per CPU second")
+        print(f"extract_file: {extraction['documents']} documents, {extraction['runs']} runs in fresh processes: "
+              f"{extraction['docs_per_s_median']} documents/s on one core (median; best run "
+              f"{extraction['docs_per_s']}, runs {extraction['docs_per_s_runs']}; target >= {TARGET_DOCS_PER_S}); "
+              f"{extraction['docs_per_cpu_s_median']} documents per CPU second (median)")
 
+        figures["targets"] = {"docs_per_s": TARGET_DOCS_PER_S}
+        figures["met"] = {"docs_per_s": extraction["docs_per_s_median"] >= TARGET_DOCS_PER_S}  # judged on the median run
+        if args.extract_only:
+            return
         for size in sizes:
             build = bench_build(work / f"corpus-{size}", work / f"package-{size}")
             figures["build"][str(size)] = build
@@ -162,7 +190,7 @@ def main(argv=None):
         figures["targets"] = {
             "docs_per_s": TARGET_DOCS_PER_S, "build_10000_s": TARGET_BUILD_S, "peak_mib": TARGET_PEAK_MIB}
         figures["met"] = {
-            "docs_per_s": extraction["docs_per_s"] >= TARGET_DOCS_PER_S,
+            "docs_per_s": extraction["docs_per_s_median"] >= TARGET_DOCS_PER_S,  # judged on the median run
             # --quick does not build 10,000 documents: the 60 s target is not judged then.
             "build_10000_s": None if args.quick else largest["seconds"] <= TARGET_BUILD_S,
             "peak_mib": max(b["peak_mib"] for b in figures["build"].values()) <= TARGET_PEAK_MIB,
@@ -170,7 +198,7 @@ def main(argv=None):
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
+        print(json.dumps(figures, ensure_ascii=False, sort_keys=True))
 
 
 if __name__ == "__main__":
