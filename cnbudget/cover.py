@@ -48,12 +48,11 @@ def cover_text(lines, limit=COVER_LINES):
     """The first non-empty lines, joined without spaces (a title may be printed over several lines)."""
     texts = []
     for line in lines:
-        text = "".join(line.text.split())  # what re.sub(r"\s+", "", …) leaves, without the pattern
-        if text:
-            texts.append(text)
+        if line.text and not line.text.isspace():
+            texts.append(line.text)
             if len(texts) >= limit:
                 break
-    return "".join(texts)
+    return "".join("".join(texts).split())  # what re.sub(r"\s+", "", …) leaves, without the pattern
 
 
 def read_cover(lines, whole_text, file_name=""):
