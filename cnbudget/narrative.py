@@ -436,7 +436,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
             if classify(clean_label(named), context, named) is not None:
                 start, printed, label = before, named, clean_label(named)
                 phase_only = PHASE_ONLY.match(label) is not None
-        if title and ((phase_only and not placed) or titled_final(doc, label, placed, title)):
+        if title and ((phase_only and not placed) or (placed and titled_final(doc, label, placed, title))):
             label = printed = title
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
