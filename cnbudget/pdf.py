@@ -13,7 +13,6 @@ heading above it; `column_ends(rows)` finds the right edges of the amount column
 """
 
 import re
-from dataclasses import dataclass, field
 
 from cnbudget import poppler
 from cnbudget.errors import InputError
@@ -87,18 +86,31 @@ def read_pdf_lines(path, data):
 
 # ---------------------------------------------------------------- table rows
 
-@dataclass
 class Cell:
-    """One run of text in a layout line, with its character columns [start, end)."""
+    """One run of text in a layout line, with its character columns [start, end).
 
-    start: int
-    end: int
-    text: str
-    is_number: bool = field(default=None, repr=False)  # read often: decided once, from the text unless given
+    `spaced`: a single Han character of a letter-spaced heading (合   计), which the next one joins.
+    A plain class, not a dataclass: `dataclasses` imports `inspect`, slow to start.
+    """
 
-    def __post_init__(self):
-        if self.is_number is None:
-            self.is_number = TABLE_NUMBER.match(self.text) is not None
+    __slots__ = ("start", "end", "text", "is_number", "spaced")
+
+    def __init__(self, start, end, text, is_number=None):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.is_number = TABLE_NUMBER.match(text) is not None if is_number is None else is_number  # read often
+        self.spaced = False
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.start, self.end, self.text, self.is_number) == (other.start, other.end, other.text, other.is_number)
+
+    __hash__ = None  # mutable, like the dataclass it was
+
+    def __repr__(self):
+        return f"Cell(start={self.start!r}, end={self.end!r}, text={self.text!r})"
 
     @property
     def middle(self):
@@ -162,7 +174,7 @@ def row_cells_of(raw):
     merged = []
     for cell in split_number_cells(raw):
         previous = merged[-1] if merged else None
-        if (previous is not None and len(cell.text) == 1 and not cell.is_number and getattr(previous, "spaced", False)
+        if (previous is not None and len(cell.text) == 1 and not cell.is_number and previous.spaced
                 and cell.start - previous.end <= 8):
             joined = Cell(previous.start, cell.end, previous.text + cell.text)
             joined.spaced = True
@@ -182,7 +194,7 @@ def header_cells(raw):
     for cell in cells:
         previous = merged[-1] if merged else None
         if previous is not None and cell.start - previous.end <= 8 and len(cell.text) == 1 and not cell.text.isascii() \
-                and getattr(previous, "spaced", False):
+                and previous.spaced:
             joined = Cell(previous.start, cell.end, previous.text + cell.text)
             joined.spaced = True
             merged[-1] = joined

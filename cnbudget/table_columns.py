@@ -9,7 +9,6 @@ part, columns of counts. A page without its header takes the columns of the page
 """
 
 import re
-from dataclasses import dataclass
 
 from cnbudget.numbers import normalize
 from cnbudget.pdf import clean_raw, column_ends, header_cells, nearest, row_cells_of
@@ -26,14 +25,26 @@ COLUMN_REACH = 6  # a column's amounts may end this many characters left of its 
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
 
 
-@dataclass
 class Mapped:
     """What one amount column holds: item key ('' = the row's total), dimensions, phase, heading."""
 
-    key: str | None
-    dims: dict
-    phase: str | None
-    heading: str
+    __slots__ = ("key", "dims", "phase", "heading")  # a plain class: `dataclasses` is slow to import
+
+    def __init__(self, key, dims, phase, heading):
+        self.key = key
+        self.dims = dims
+        self.phase = phase
+        self.heading = heading
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.key, self.dims, self.phase, self.heading) == (other.key, other.dims, other.phase, other.heading)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Mapped(key={self.key!r}, dims={self.dims!r}, phase={self.phase!r}, heading={self.heading!r})"
 
 
 def column_mapping(kind, rows, header, previous, fiscal_year=None):

@@ -16,7 +16,6 @@ A table printed empty is found and reported (`empty_table`), never silently miss
 """
 
 import re
-from dataclasses import dataclass, field
 
 from cnbudget import function_codes
 from cnbudget.numbers import UNIT_YUAN, normalize, parse_number
@@ -56,31 +55,70 @@ AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1
 ROW_YEAR = re.compile(r"(\d{4})\s{0,2}年度?(?:预算)?$")
 
 
-@dataclass
+# Plain classes, not dataclasses: `dataclasses` imports `inspect`, slow to start.
 class Row:
-    """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on."""
+    """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on.
 
-    line: object
-    codes: list
-    label: str
-    numbers: list  # pdf.Cell
-    side: str = ""
-    label_end: int = 0  # where the row's label (or code) stops: headings left of it name the label column
+    label_end: where the row's label (or code) stops: headings left of it name the label column.
+    """
+
+    __slots__ = ("line", "codes", "label", "numbers", "side", "label_end")
+
+    def __init__(self, line, codes, label, numbers, side="", label_end=0):
+        self.line = line
+        self.codes = codes
+        self.label = label
+        self.numbers = numbers  # pdf.Cell
+        self.side = side
+        self.label_end = label_end
+
+    def _fields(self):
+        return (self.line, self.codes, self.label, self.numbers, self.side, self.label_end)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"Row(line={self.line!r}, codes={self.codes!r}, label={self.label!r}, numbers={self.numbers!r}, "
+                f"side={self.side!r}, label_end={self.label_end!r})")
 
 
-@dataclass
 class FoundTable:
     """A table found in the document: kind, printed name, pages, unit and the cells read from it."""
 
-    kind: object
-    name: str
-    lines: list
-    unit: str = "元"
-    cells: list = field(default_factory=list)  # dicts of Extraction.add_line arguments
-    warnings: list = field(default_factory=list)  # (rule, message, line)
-    codes: dict = field(default_factory=dict)  # code -> {code, level, name, parent} as printed
-    empty: bool = False
-    fiscal_year: int | None = None
+    __slots__ = ("kind", "name", "lines", "unit", "cells", "warnings", "codes", "empty", "fiscal_year")
+
+    def __init__(self, kind, name, lines, unit="元", cells=None, warnings=None, codes=None, empty=False,
+                 fiscal_year=None):
+        self.kind = kind
+        self.name = name
+        self.lines = lines
+        self.unit = unit
+        self.cells = [] if cells is None else cells  # dicts of Extraction.add_line arguments
+        self.warnings = [] if warnings is None else warnings  # (rule, message, line)
+        self.codes = {} if codes is None else codes  # code -> {code, level, name, parent} as printed
+        self.empty = empty
+        self.fiscal_year = fiscal_year
+
+    def _fields(self):
+        return (self.kind, self.name, self.lines, self.unit, self.cells, self.warnings, self.codes, self.empty,
+                self.fiscal_year)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"FoundTable(kind={self.kind!r}, name={self.name!r}, lines={self.lines!r}, unit={self.unit!r}, "
+                f"cells={self.cells!r}, warnings={self.warnings!r}, codes={self.codes!r}, empty={self.empty!r}, "
+                f"fiscal_year={self.fiscal_year!r})")
 
     @property
     def pages(self):

@@ -13,38 +13,37 @@ the reading in `cnbudget.table_reader`. A title that names no standard kind but 
 """
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from cnbudget.numbers import normalize
 
 
-@dataclass(frozen=True)
-class Column:
-    """A column heading: the words that name it -> item key ('' = the row's total) and dimensions."""
+# Frozen records are named tuples, not dataclasses: `dataclasses` imports `inspect`, slow to start.
+class Column(namedtuple("Column", "pattern key dims", defaults=((),))):
+    """A column heading: the words that name it -> item key ('' = the row's total) and dimensions.
 
-    pattern: str
-    key: str | None  # None: not a figure of its own (增减额, 完成率) — counted, not recorded
-    dims: tuple = ()
+    key None: not a figure of its own (增减额, 完成率) — counted, not recorded.
+    """
+
+    __slots__ = ()
 
     @property
     def regex(self):
         return _compiled(self.pattern)
 
 
-@dataclass(frozen=True)
-class TableKind:
-    """One standard table: its key, statement, title words, shape and column vocabulary."""
-
-    key: str
-    statement: str
-    titles: tuple  # regexes over the normalised title (numbering, year and unit name stripped)
-    columns: tuple = ()  # Columns tried before the common ones
-    two_sided: bool = False
-    coded: bool = True  # rows start with (or are named by) a classification code
-    fund_source: str | None = None
-    final: bool = False  # a 决算 table: figures are final accounts unless a heading says otherwise
-    default_columns: tuple = ()  # keys of the columns in their usual order, when headings cannot be read
+TableKind = namedtuple("TableKind", (
+    "key", "statement",
+    "titles",  # regexes over the normalised title (numbering, year and unit name stripped)
+    "columns",  # Columns tried before the common ones
+    "two_sided",
+    "coded",  # rows start with (or are named by) a classification code
+    "fund_source",
+    "final",  # a 决算 table: figures are final accounts unless a heading says otherwise
+    "default_columns",  # keys of the columns in their usual order, when headings cannot be read
+), defaults=((), False, True, None, False, ()))
+TableKind.__doc__ = "One standard table: its key, statement, title words, shape and column vocabulary."
 
 
 def _c(pattern, key, **dims):
@@ -181,13 +180,8 @@ TITLE_TRAILER = re.compile(r"\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:�
 YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
 
 
-@dataclass(frozen=True)
-class Title:
-    """A table title as printed and as read: its kind, its name (year stripped), a continuation flag."""
-
-    kind: TableKind
-    name: str
-    continued: bool = False
+Title = namedtuple("Title", "kind name continued", defaults=(False,))
+Title.__doc__ = "A table title as printed and as read: its kind, its name (year stripped), a continuation flag."
 
 
 def generic_kind(name):
@@ -244,7 +238,7 @@ def variant(kind, **changes):
     """The kind with some fields changed (a 决算 twin, a fund source read from the title), made once."""
     key = (kind.key, tuple(sorted(changes.items())))
     if key not in _VARIANTS:
-        _VARIANTS[key] = TableKind(**{**kind.__dict__, **changes})
+        _VARIANTS[key] = kind._replace(**changes)
     return _VARIANTS[key]
 
 
