@@ -23,6 +23,7 @@ GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|�
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
 COLUMN_REACH = 6  # a column's amounts may end this many characters left of its edge (pdf.column_ends)
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
+YEARS_AND_SPACES = re.compile(r"\d{4}年度?|\s+")
 
 
 class Mapped:
@@ -199,7 +200,7 @@ def default_phase(kind):
 
 def generic_key(heading):
     """A column no vocabulary names is keyed by its heading, years dropped (comparable across years)."""
-    return re.sub(r"\d{4}年度?|\s+", "", normalize(heading)) or "value"
+    return YEARS_AND_SPACES.sub("", normalize(heading)) or "value"
 
 
 def column_cells(table_rows, end):

@@ -53,6 +53,9 @@ COLUMN_GAP = re.compile(r"\S {3}")
 PROSE_COMMA = re.compile(r"[，,](?!\d{3})")  # a comma between words, not a thousands separator
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 ROW_YEAR = re.compile(r"(\d{4})\s{0,2}年度?(?:预算)?$")
+COMPARISON_ROW = re.compile(r"增减|变化|差额")
+COLUMN_NUMBERING = re.compile(r"(?:栏次|行次)+")
+DEPARTMENT_PREFIX = re.compile(r"^部门")
 
 
 # Plain classes, not dataclasses: `dataclasses` imports `inspect`, slow to start.
@@ -264,7 +267,7 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
     kind = title.kind
     unit = table_unit(table_lines)
     table = FoundTable(kind, title.name, table_lines, unit or default_unit, fiscal_year=fiscal_year)
-    short = re.sub(r"^部门", "", title.name)  # as warnings name it: 附表“收入预算总表”
+    short = DEPARTMENT_PREFIX.sub("", title.name)  # as warnings name it: 附表“收入预算总表”
     if unit is None:
         table.warnings.append(("unit_missing", f"附表“{short}”未印金额单位，按{default_unit}读取", table_lines[0]))
     empty_note = next((line for line in table_lines if EMPTY_NOTE.search(line.text)), None)
@@ -442,7 +445,7 @@ def page_rows(kind, page_lines, printed=None):
 def is_column_numbering(numbers, labels):
     """'栏次  1  2  3 …': the row that numbers the columns (决算 tables), not amounts."""
     label = "".join(c.text for c in labels).replace(" ", "")
-    if re.fullmatch(r"(?:栏次|行次)+", label):
+    if COLUMN_NUMBERING.fullmatch(label):
         return True
     values = [c.text for c in numbers]
     return len(values) >= 3 and all(v.isdigit() for v in values) and \
@@ -541,7 +544,7 @@ def row_key_and_dims(table, row, label, state):
         # a row of amounts alone is the table's total (收入总表, 三公); 本年支出合计 is before 结转下年
         return ("current_total" if "本年" in label else "total"), dims, False
     if row.side == "income":
-        item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
+        item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if pattern.search(label)),
                           (label, None))
         if fund:
             dims["fund_source"] = fund
@@ -651,7 +654,7 @@ def row_cells(table, row, mapping, state):
 
 def year_of_row(table, label):
     """('深圳市审计局', phase, is a comparison) of a row named by its year ('2025 年', '增减变化金额')."""
-    if re.search(r"增减|变化|差额", label):
+    if COMPARISON_ROW.search(label):
         return label, None, True
     match = ROW_YEAR.search(label)
     if match is None or table.fiscal_year is None:

@@ -36,6 +36,8 @@ SECTION_TITLES = re.compile(
 )
 CHAPTER = re.compile(r"^[一二三四五六七八九十]+[、.]")
 SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
+CONTENTS_FOLLOW = re.compile(r"支出主要内容如下$")
+DASH_NAMES = re.compile(r"“?[^“”]+(?:-[^“”\-]+){1,2}”?")
 FORM_TITLE = "财政项目支出绩效目标填报表"
 
 
@@ -211,7 +213,7 @@ def heading_level(text, stack=None):
         return None
     if SECTION_TITLES.match(text) or text == "目录" or text == "目 录":
         return 1
-    if re.search(r"支出主要内容如下$", text):
+    if CONTENTS_FOLLOW.search(text):
         return 2
     if "。" in text:
         return None
@@ -380,7 +382,7 @@ def label_names(label):
     triple = FUNCTION_TRIPLE.search(label)
     if triple:
         names = [n for n in triple.group("cls", "sec", "item") if n]
-    elif re.fullmatch(r"“?[^“”]+(?:-[^“”\-]+){1,2}”?", label):
+    elif DASH_NAMES.fullmatch(label):
         names = label.strip("“”").split("-")
     else:
         return ()
