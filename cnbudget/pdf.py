@@ -34,7 +34,7 @@ def pdftotext(path):
     except FileNotFoundError:
         raise InputError(path, "cannot read PDFs: the `pdftotext` command (Debian package poppler-utils) "
                                "is not installed; run `make system-deps`") from None
-    except poppler.subprocess.TimeoutExpired:
+    except poppler.Timeout:
         raise InputError(path, f"pdftotext did not finish within {poppler.TIMEOUT_SECONDS} s; expected a PDF "
                                "that can be read in reasonable time", page=1) from None
     if status != 0 or not text:
