@@ -124,14 +124,16 @@ def cells(raw):
 
 def split_number_cells(raw):
     """Words of a layout line, numbers apart, label words joined when one space separates them."""
-    merged = []
+    merged, last = [], None
     for part in WORD.finditer(raw):
-        start, end, text = part.start(), part.end(), part.group()
+        start, end = part.span()
+        text = part.group()
         number = TABLE_NUMBER.match(text) is not None
-        if not number and merged and not merged[-1].is_number and start - merged[-1].end <= 1:
-            merged[-1] = Cell(merged[-1].start, end, f"{merged[-1].text} {text}", False)  # words with a space
+        if not number and last is not None and not last.is_number and start - last.end <= 1:
+            last.end, last.text = end, f"{last.text} {text}"  # words with a space: one cell
         else:
-            merged.append(Cell(start, end, text, number))
+            last = Cell(start, end, text, number)
+            merged.append(last)
     return merged
 
 
@@ -160,8 +162,12 @@ def column_ends(rows, tolerance=2, reach=4):
 
 
 def nearest(value, positions):
-    """Index of the position closest to `value`."""
-    return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
+    """Index of the position closest to `value` (the first of equals; IndexError when there is none)."""
+    best, distance = 0, abs(positions[0] - value)
+    for index in range(1, len(positions)):
+        if abs(positions[index] - value) < distance:
+            best, distance = index, abs(positions[index] - value)
+    return best
 
 
 def clean_raw(line):
@@ -169,10 +175,13 @@ def clean_raw(line):
     return line.raw.replace("\u3000", " ").replace("\t", "  ")
 
 
-def row_cells_of(raw):
-    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart."""
+def row_cells_of(raw, words=None):
+    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart.
+
+    `words`: split_number_cells(raw) when the caller has it already (its cells are reused).
+    """
     merged = []
-    for cell in split_number_cells(raw):
+    for cell in split_number_cells(raw) if words is None else words:
         previous = merged[-1] if merged else None
         if (previous is not None and len(cell.text) == 1 and not cell.is_number and previous.spaced
                 and cell.start - previous.end <= 8):

@@ -333,14 +333,16 @@ def split_codes(raw, kind):
     return [], 0, False
 
 
-def side_by_side(raw, kind):
+def side_by_side(raw, kind, words=None):
     """A row that prints two tables side by side (决算: 人员经费 301… | 公用经费 302…) as two rows.
 
     A code and a name standing after an amount start the right-hand row; it keeps its columns.
+    `words`: split_number_cells(raw), when the caller has it.
     """
     if not kind.coded:
         return [raw]
-    first_number = next((c for c in split_number_cells(raw) if AMOUNT_CELL.match(c.text)), None)  # not a code
+    words = split_number_cells(raw) if words is None else words
+    first_number = next((c for c in words if AMOUNT_CELL.match(c.text)), None)  # not a code
     if first_number is None:
         return [raw]
     match = SIDE_CODE.search(raw, first_number.end) or SIDE_TOTAL.search(raw, first_number.end)
@@ -384,20 +386,26 @@ def page_rows(kind, page_lines, printed=None):
     rows, header, pending, short = [], [], [], []
     printed = {} if printed is None else printed
     started, split = False, None
-    laid_out = [(line, raw) for line in page_lines if not is_furniture(line)
-                for raw in side_by_side(clean_raw(line), kind)]
-    for line, raw in laid_out:
+    laid_out = []  # (line, layout text, its words when already split)
+    for line in page_lines:
+        if not is_furniture(line):
+            raw = clean_raw(line)
+            words = split_number_cells(raw)
+            parts = side_by_side(raw, kind, words)
+            laid_out += [(line, part, words if len(parts) == 1 else None) for part in parts]
+    for line, raw, words in laid_out:
         codes, code_end, is_short = split_codes(raw, kind)
         if codes:
             whole = full_code(codes[0], len(raw) - len(raw.lstrip()), printed)
             codes = [whole] if whole else []
             code_end = code_end if whole else 0
             if code_end:  # '301 02 津贴补贴   505 01 工资福利支出   43.71': the second code as '50501-工资福利支出'
-                raw = raw[:code_end] + SECOND_CODE.sub(second_code, raw[code_end:])
+                second = raw[:code_end] + SECOND_CODE.sub(second_code, raw[code_end:])
+                raw, words = second, (words if second == raw else None)
         if is_short:
             short.append(line)
         cells = [c if c.start >= code_end else Cell(code_end, c.end, raw[code_end:c.end].strip())
-                 for c in row_cells_of(raw) if c.end > code_end]  # '2010601-行政运行': the name after the code
+                 for c in row_cells_of(raw, words) if c.end > code_end]  # '2010601-行政运行': the name after the code
         cells = [c for c in cells if c.text]
         cells = [c for c in cells if c.text not in NIL_CELL and not PERCENT.match(c.text)]
         cells = year_words(cells)
@@ -608,11 +616,12 @@ def row_cells(table, row, mapping, state):
     out = []
     side = "income" if row.side == "income" else ""
     keys = [k for k in mapping if k[0] == side]
+    ends = [k[1] for k in keys]
     for cell in row.numbers:
         if not keys:
             table.warnings.append(("unplaced_cell", f"附表“{table.name}”的数额 {cell.text} 无法对应到栏目", row.line))
             continue
-        mapped = mapping[keys[nearest(cell.end, [k[1] for k in keys])]]
+        mapped = mapping[keys[nearest(cell.end, ends)]]
         if mapped.key is None:
             continue  # 增减额 / 完成率: a comparison, not a figure of its own
         statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)
