@@ -27,7 +27,7 @@ from cnbudget.tables import INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, title
 UNIT_NOTE = re.compile(r"单位\s{0,4}[:：]\s{0,4}(?P<unit>亿元|万元|元)")
 UNIT_IN_LABEL = re.compile(r"[(（]\s{0,2}(?P<unit>亿元|万元|元)\s{0,2}[)）]")
 EMPTY_NOTE = re.compile(r"本表为空表|空表|无.{0,20}(?:预算|决算).{0,10}空表|没有使用.{0,40}安排的支出|本单位无.{0,30}(?:收入|支出|预算|决算)")
-NOTE = re.compile(r"^\s*[(（]?\s*(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")
+NOTE = re.compile(r"^\s*(?:[(（]\s*)?(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")  # \s*[(（]?\s*: quadratic in the indent
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s{0,2})?\d{1,4}(?:\s{0,2}[-—–])?\s*$|^\s*第\s{0,2}\d{1,4}\s{0,2}页")
 TABLE_NUMBER_LINE = re.compile(r"^\s*(?:部门|单位)?(?:公开|预算|决算)?(?:附)?表\s{0,2}\d{1,2}(?:[-—]\d{1,2})?\s*$")
 MAKER_LINE = re.compile(r"^\s*(?:编制(?:部门|单位)|部门(?:\(单位\)|（单位）)?|单位名称|预算(?:主管)?部门|填报单位)\s{0,4}[:：]")
