@@ -176,7 +176,8 @@ TITLE_FUNDS = [("一般公共预算", "一般公共预算"), ("政府性基金",
 RESTATED_BY = [(re.compile(r"按[^()（）]{0,4}功能分类"), "function_class"),
                (re.compile(r"按[^()（）]{0,4}经济分类"), "economic_class")]
 # What may follow a title on its line: the unit note, the table's number (not a contents page number).
-TITLE_TRAILER = re.compile(r"\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:亿元|万元|元)|(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}"
+# (?<!\s): tried at the start of a run of spaces only, not at each of its spaces (quadratic in the run).
+TITLE_TRAILER = re.compile(r"(?<!\s)\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:亿元|万元|元)|(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}"
                            r"(?:[-—]\d{1,2})?)$")
 YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
 ENDS_WITH_NUMBER = re.compile(r"\d{1,3}$")  # a contents line's page number

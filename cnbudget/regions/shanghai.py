@@ -52,7 +52,7 @@ TABLE_TITLES = (
 )
 # A title line: '2023年部门收入预算总表' (not a numbered contents line such as '2. 2023年部门…表').
 TABLE_TITLE = re.compile(r"^(?:\d{4}\s*年)?(?:部门)?(?P<name>[^\d.、…]{4,40}表)$")
-PAGE_NUMBER = re.compile(r"^\s*-?\s*\d{1,3}\s*-?\s*$")
+PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")  # not \s*-?\s*: quadratic in the indent
 
 
 def table_title(text):
