@@ -20,6 +20,7 @@ MAX_STARTED = 4  # a command naming more PDFs runs the rest when it reads them
 READS_FILES = ("extract", "check")  # commands whose arguments are disclosures
 
 _started = {}  # file identity -> (process, file holding its output)
+_while_waiting = []  # work for later that a command may do while pdftotext still runs
 
 
 def identity(path):
@@ -48,6 +49,23 @@ def start_for_command(argv):
             import atexit
 
             atexit.register(stop_all)
+
+
+def while_waiting(work):
+    """Run `work` (a warm-up: an import needed later) the first time a reader would wait for pdftotext.
+
+    Nothing is waited for when pdftotext has finished: then it never runs, and whatever it would
+    have done is done where it is needed. An error in it is ignored for the same reason.
+    """
+    _while_waiting.append(work)
+
+
+def run_waiting_work():
+    while _while_waiting:
+        try:
+            _while_waiting.pop(0)()
+        except Exception:  # noqa: BLE001 (a warm-up: the real use does it again and reports)
+            pass
 
 
 def is_started(path):
@@ -149,6 +167,8 @@ def communicate(child, timeout):
     poller.register(child.stderr, select.POLLIN)
     chunks = []
     while True:
+        if _while_waiting and not poller.poll(0):
+            run_waiting_work()  # pdftotext still runs: do now what is needed after it
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise Timeout(f"{COMMAND} did not finish within {timeout} s")
