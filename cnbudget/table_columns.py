@@ -310,9 +310,10 @@ def basic_subtotals(mapping):
 def counts_apart(mapping, table_rows):
     """An unnamed column of whole numbers among columns of amounts with decimals (人数 80, 59 …) holds
     counts, not amounts: it is not recorded."""
-    decimals = {end for end in mapping if any("." in c.text for c in column_cells(table_rows, end))}
+    values_of = {end: [c.text for c in column_cells(table_rows, end)] for end in mapping}
+    decimals = {end for end in mapping if any("." in value for value in values_of[end])}
     for end, mapped in mapping.items():
-        values = [c.text for c in column_cells(table_rows, end)]
+        values = values_of[end]
         if mapped.key and mapped.key.startswith("column_") and decimals - {end} and values \
                 and all(v.isdigit() for v in values) and any(v != "0" for v in values):
             mapped.key = None
@@ -339,7 +340,8 @@ def dedupe(mapping, header, table_rows):
         mapped = mapping[end]
         if mapped.key is None:
             continue
-        if len(groups) >= 2 and min(groups, key=lambda g: abs(g[0] - middle(table_rows, end)))[1]:
+        centre = middle(table_rows, end) if len(groups) >= 2 else None  # once, not once a group
+        if len(groups) >= 2 and min(groups, key=lambda g: abs(g[0] - centre))[1]:
             mapped.key = f"carryover:{mapped.key}" if mapped.key else "carryover"
             mapped.dims.setdefault("fund_source", "上年结转")
         key = (mapped.key, mapped.phase)
