@@ -231,11 +231,15 @@ def record(doc, table):
     """Emit a read table's cells and warnings through the Extraction collector."""
     for rule, message, line in table.warnings:
         doc.warn(rule, message, row_sentence(line))
+    line = sentence = None
     for cell in table.cells:
         cell = dict(cell)
-        line = cell.pop("line")
+        if cell["line"] is not line:  # a row's cells follow each other: one Sentence for them all
+            line = cell["line"]
+            sentence = row_sentence(line)
+        del cell["line"]
         doc.add_line(cell.pop("statement"), cell.pop("item"), cell.pop("label"), cell.pop("amount_text"),
-                     row_sentence(line), **cell)
+                     sentence, **cell)
     if hasattr(doc, "note_code"):
         for code in sorted(table.codes):
             doc.note_code(code, table.codes[code]["name"])
