@@ -249,14 +249,19 @@ def variant(kind, **changes):
 def column_for(kind, heading):
     """The Column a heading names under this kind, or None when no word of it is known."""
     text = heading.replace(" ", "")
-    if not text:
-        return None
-    for column in kind.columns + COMMON_COLUMNS:
+    return _column_for(kind.columns, text) if text else None
+
+
+@lru_cache(maxsize=8192)
+def _column_for(columns, text):
+    """A table's headings repeat on each of its pages (and across tables): tried against the vocabulary once."""
+    for column in columns + COMMON_COLUMNS:
         if column.regex.search(text):
             return column
     return None
 
 
+@lru_cache(maxsize=8192)
 def phase_of(heading, fiscal_year=None):
     """The phase a heading states ('2025年执行数' in a 2026 budget -> prior_outturn), or None."""
     text = heading.replace(" ", "")
