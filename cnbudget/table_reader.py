@@ -411,7 +411,7 @@ def page_rows(kind, page_lines, printed=None):
         cells = [c if c.start >= code_end else Cell(code_end, c.end, raw[code_end:c.end].strip())
                  for c in row_cells_of(raw, words) if c.end > code_end]  # '2010601-行政运行': the name after the code
         cells = [c for c in cells if c.text]
-        cells = [c for c in cells if c.text not in NIL_CELL and not PERCENT.match(c.text)]
+        cells = [c for c in cells if c.text not in NIL_CELL and not (c.text[-1] == "%" and PERCENT.match(c.text))]  # ends with %: the regex only then
         cells = year_words(cells)
         numbers = [c for c in cells if c.is_number]
         labels = [c for c in cells if not c.is_number]
