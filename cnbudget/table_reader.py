@@ -283,8 +283,9 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
         for line in short_codes:
             table.warnings.append(("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”", line))
         mapping = column_mapping(kind, rows, header, mapping, fiscal_year)
+        placed = {}  # the page's columns by (side, amount's right edge): a column's amounts share it
         for row in rows:
-            table.cells.extend(row_cells(table, row, mapping, state))
+            table.cells.extend(row_cells(table, row, mapping, state, placed))
     if not table.cells:
         table.empty = True
         where = empty_note or table_lines[0]
@@ -603,8 +604,11 @@ def infer_code(label, state):
     return code
 
 
-def row_cells(table, row, mapping, state):
-    """Cell records of one row: one per amount, keyed by the row (code, label) and its column."""
+def row_cells(table, row, mapping, state, placed=None):
+    """Cell records of one row: one per amount, keyed by the row (code, label) and its column.
+
+    `placed`: {(side, right edge): Mapped} already found under this mapping (filled as it goes).
+    """
     kind = table.kind
     label = clean_label(row.label)
     row_phase = None
@@ -625,7 +629,11 @@ def row_cells(table, row, mapping, state):
         if not keys:
             table.warnings.append(("unplaced_cell", f"附表“{table.name}”的数额 {cell.text} 无法对应到栏目", row.line))
             continue
-        mapped = mapping[keys[nearest(cell.end, ends)]]
+        mapped = placed.get((side, cell.end)) if placed is not None else None
+        if mapped is None:
+            mapped = mapping[keys[nearest(cell.end, ends)]]
+            if placed is not None:
+                placed[(side, cell.end)] = mapped
         if mapped.key is None:
             continue  # 增减额 / 完成率: a comparison, not a figure of its own
         statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)
