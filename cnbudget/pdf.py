@@ -13,6 +13,7 @@ heading above it; `column_ends(rows)` finds the right edges of the amount column
 """
 
 import re
+from functools import lru_cache
 
 from cnbudget import poppler
 from cnbudget.errors import InputError
@@ -195,9 +196,13 @@ def row_cells_of(raw, words=None):
     return merged
 
 
+@lru_cache(maxsize=1024)
 def header_cells(raw):
     """Words of a header line: headings of neighbouring columns may stand one space apart, so every
-    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数)."""
+    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数).
+
+    A tuple, remembered: a page's header is read three times and repeats on the table's next pages
+    (callers read these cells, never change them)."""
     cells = [Cell(m.start(), m.end(), m.group()) for m in WORD.finditer(raw)]
     merged = []
     for cell in cells:
@@ -212,7 +217,7 @@ def header_cells(raw):
             cell.spaced = True
         merged.append(cell)
     # '栏次 1 2 3 …' numbers the columns: neither the row's name nor its numbers are headings
-    return [cell for cell in year_words(merged) if not COLUMN_NUMBER.fullmatch(cell.text)]
+    return tuple(cell for cell in year_words(merged) if not COLUMN_NUMBER.fullmatch(cell.text))
 
 
 def year_words(cells):
