@@ -18,6 +18,7 @@ BLOCK = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h
 CELL = {"td", "th"}
 CELL_GAP = "    "
 TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+-\s+")
+SPACES = re.compile(r"\s+")
 
 class _PageText(HTMLParser):
     """Collects (text, link characters) per line of the page's visible text."""
@@ -33,7 +34,7 @@ class _PageText(HTMLParser):
         self.tables = []  # stack of tables being read: lists of rows
 
     def break_line(self):
-        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
+        text = SPACES.sub(" ", "".join(self.current)).strip()
         if text:
             self.lines.append([text, self.links])
         self.current, self.links = [], 0
@@ -66,7 +67,7 @@ class _PageText(HTMLParser):
         elif tag == "a":
             self.link_depth = max(self.link_depth - 1, 0)
         elif tag in CELL and self.cells is not None:
-            self.cells.append([re.sub(r"\s+", " ", "".join(self.current)).strip(), *self.span])
+            self.cells.append([SPACES.sub(" ", "".join(self.current)).strip(), *self.span])
             self.current, self.links = [], 0
         elif tag == "tr" and self.cells is not None:
             if self.tables:
@@ -96,7 +97,7 @@ def page_lines(text):
     parser.feed(text)
     parser.close()
     parser.break_line()
-    title = TITLE_SEPARATOR.split(re.sub(r"\s+", " ", "".join(parser.title)).strip())[0]
+    title = TITLE_SEPARATOR.split(SPACES.sub(" ", "".join(parser.title)).strip())[0]
     lines = [title] if title else []
     for line, link_chars in parser.lines:
         if link_chars and link_chars >= len(line.replace(" ", "")) * 0.8:

@@ -13,7 +13,7 @@ heading above it; `column_ends(rows)` finds the right edges of the amount column
 """
 
 import re
-from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cnbudget import poppler
 from cnbudget.errors import InputError
@@ -35,7 +35,7 @@ def pdftotext(path):
     except FileNotFoundError:
         raise InputError(path, "cannot read PDFs: the `pdftotext` command (Debian package poppler-utils) "
                                "is not installed; run `make system-deps`") from None
-    except poppler.subprocess.TimeoutExpired:
+    except poppler.Timeout:
         raise InputError(path, f"pdftotext did not finish within {poppler.TIMEOUT_SECONDS} s; expected a PDF "
                                "that can be read in reasonable time", page=1) from None
     if status != 0 or not text:
@@ -87,18 +87,31 @@ def read_pdf_lines(path, data):
 
 # ---------------------------------------------------------------- table rows
 
-@dataclass
 class Cell:
-    """One run of text in a layout line, with its character columns [start, end)."""
+    """One run of text in a layout line, with its character columns [start, end).
 
-    start: int
-    end: int
-    text: str
-    is_number: bool = field(default=None, repr=False)  # read often: decided once, from the text unless given
+    `spaced`: a single Han character of a letter-spaced heading (合   计), which the next one joins.
+    A plain class, not a dataclass: `dataclasses` imports `inspect`, slow to start.
+    """
 
-    def __post_init__(self):
-        if self.is_number is None:
-            self.is_number = TABLE_NUMBER.match(self.text) is not None
+    __slots__ = ("start", "end", "text", "is_number", "spaced")
+
+    def __init__(self, start, end, text, is_number=None):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.is_number = TABLE_NUMBER.match(text) is not None if is_number is None else is_number  # read often
+        self.spaced = False
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.start, self.end, self.text, self.is_number) == (other.start, other.end, other.text, other.is_number)
+
+    __hash__ = None  # mutable, like the dataclass it was
+
+    def __repr__(self):
+        return f"Cell(start={self.start!r}, end={self.end!r}, text={self.text!r})"
 
     @property
     def middle(self):
@@ -112,14 +125,16 @@ def cells(raw):
 
 def split_number_cells(raw):
     """Words of a layout line, numbers apart, label words joined when one space separates them."""
-    merged = []
+    merged, last = [], None
     for part in WORD.finditer(raw):
-        start, end, text = part.start(), part.end(), part.group()
+        start, end = part.span()
+        text = part.group()
         number = TABLE_NUMBER.match(text) is not None
-        if not number and merged and not merged[-1].is_number and start - merged[-1].end <= 1:
-            merged[-1] = Cell(merged[-1].start, end, f"{merged[-1].text} {text}", False)  # words with a space
+        if not number and last is not None and not last.is_number and start - last.end <= 1:
+            last.end, last.text = end, f"{last.text} {text}"  # words with a space: one cell
         else:
-            merged.append(Cell(start, end, text, number))
+            last = Cell(start, end, text, number)
+            merged.append(last)
     return merged
 
 
@@ -148,8 +163,12 @@ def column_ends(rows, tolerance=2, reach=4):
 
 
 def nearest(value, positions):
-    """Index of the position closest to `value`."""
-    return min(range(len(positions)), key=lambda i: abs(positions[i] - value))
+    """Index of the position closest to `value` (the first of equals; IndexError when there is none)."""
+    best, distance = 0, abs(positions[0] - value)
+    for index in range(1, len(positions)):
+        if abs(positions[index] - value) < distance:
+            best, distance = index, abs(positions[index] - value)
+    return best
 
 
 def clean_raw(line):
@@ -157,12 +176,15 @@ def clean_raw(line):
     return line.raw.replace("\u3000", " ").replace("\t", "  ")
 
 
-def row_cells_of(raw):
-    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart."""
+def row_cells_of(raw, words=None):
+    """Cells of a layout line: letter-spaced single characters joined, percents and nil marks kept apart.
+
+    `words`: split_number_cells(raw) when the caller has it already (its cells are reused).
+    """
     merged = []
-    for cell in split_number_cells(raw):
+    for cell in split_number_cells(raw) if words is None else words:
         previous = merged[-1] if merged else None
-        if (previous is not None and len(cell.text) == 1 and not cell.is_number and getattr(previous, "spaced", False)
+        if (previous is not None and len(cell.text) == 1 and not cell.is_number and previous.spaced
                 and cell.start - previous.end <= 8):
             joined = Cell(previous.start, cell.end, previous.text + cell.text)
             joined.spaced = True
@@ -174,15 +196,19 @@ def row_cells_of(raw):
     return merged
 
 
+@lru_cache(maxsize=1024)
 def header_cells(raw):
     """Words of a header line: headings of neighbouring columns may stand one space apart, so every
-    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数)."""
+    space separates, except in letter-spaced headings (合   计) and years (2026 年预算数).
+
+    A tuple, remembered: a page's header is read three times and repeats on the table's next pages
+    (callers read these cells, never change them)."""
     cells = [Cell(m.start(), m.end(), m.group()) for m in WORD.finditer(raw)]
     merged = []
     for cell in cells:
         previous = merged[-1] if merged else None
         if previous is not None and cell.start - previous.end <= 8 and len(cell.text) == 1 and not cell.text.isascii() \
-                and getattr(previous, "spaced", False):
+                and previous.spaced:
             joined = Cell(previous.start, cell.end, previous.text + cell.text)
             joined.spaced = True
             merged[-1] = joined
@@ -191,7 +217,7 @@ def header_cells(raw):
             cell.spaced = True
         merged.append(cell)
     # '栏次 1 2 3 …' numbers the columns: neither the row's name nor its numbers are headings
-    return [cell for cell in year_words(merged) if not COLUMN_NUMBER.fullmatch(cell.text)]
+    return tuple(cell for cell in year_words(merged) if not COLUMN_NUMBER.fullmatch(cell.text))
 
 
 def year_words(cells):

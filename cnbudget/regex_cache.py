@@ -93,6 +93,8 @@ def extractor_patterns():
     before = set(re._cache)
     import cnbudget.console  # noqa: F401
     import cnbudget.extract  # noqa: F401
+    import cnbudget.html  # noqa: F401 (imported when a web page is read; html.parser's patterns too)
+    import cnbudget.pdf  # noqa: F401
 
     return [(pattern, flags) for kind, pattern, flags in re._cache if (kind, pattern, flags) not in before
             and isinstance(pattern, str)]

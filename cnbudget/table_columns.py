@@ -9,7 +9,6 @@ part, columns of counts. A page without its header takes the columns of the page
 """
 
 import re
-from dataclasses import dataclass
 
 from cnbudget.numbers import normalize
 from cnbudget.pdf import clean_raw, column_ends, header_cells, nearest, row_cells_of
@@ -24,16 +23,29 @@ GROUP_WORD = re.compile(r"本年收入|本年支出|上年结转|结转结余|�
 GROUP = re.compile(r"上年结转|结转结余|年初结转")
 COLUMN_REACH = 6  # a column's amounts may end this many characters left of its edge (pdf.column_ends)
 LEFT_REACH = 10  # characters a heading may stand left of its amounts on pdftotext's grid
+YEARS_AND_SPACES = re.compile(r"\d{4}年度?|\s+")
 
 
-@dataclass
 class Mapped:
     """What one amount column holds: item key ('' = the row's total), dimensions, phase, heading."""
 
-    key: str | None
-    dims: dict
-    phase: str | None
-    heading: str
+    __slots__ = ("key", "dims", "phase", "heading")  # a plain class: `dataclasses` is slow to import
+
+    def __init__(self, key, dims, phase, heading):
+        self.key = key
+        self.dims = dims
+        self.phase = phase
+        self.heading = heading
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.key, self.dims, self.phase, self.heading) == (other.key, other.dims, other.phase, other.heading)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"Mapped(key={self.key!r}, dims={self.dims!r}, phase={self.phase!r}, heading={self.heading!r})"
 
 
 def column_mapping(kind, rows, header, previous, fiscal_year=None):
@@ -188,7 +200,7 @@ def default_phase(kind):
 
 def generic_key(heading):
     """A column no vocabulary names is keyed by its heading, years dropped (comparable across years)."""
-    return re.sub(r"\d{4}年度?|\s+", "", normalize(heading)) or "value"
+    return YEARS_AND_SPACES.sub("", normalize(heading)) or "value"
 
 
 def column_cells(table_rows, end):
@@ -298,9 +310,10 @@ def basic_subtotals(mapping):
 def counts_apart(mapping, table_rows):
     """An unnamed column of whole numbers among columns of amounts with decimals (人数 80, 59 …) holds
     counts, not amounts: it is not recorded."""
-    decimals = {end for end in mapping if any("." in c.text for c in column_cells(table_rows, end))}
+    values_of = {end: [c.text for c in column_cells(table_rows, end)] for end in mapping}
+    decimals = {end for end in mapping if any("." in value for value in values_of[end])}
     for end, mapped in mapping.items():
-        values = [c.text for c in column_cells(table_rows, end)]
+        values = values_of[end]
         if mapped.key and mapped.key.startswith("column_") and decimals - {end} and values \
                 and all(v.isdigit() for v in values) and any(v != "0" for v in values):
             mapped.key = None
@@ -327,7 +340,8 @@ def dedupe(mapping, header, table_rows):
         mapped = mapping[end]
         if mapped.key is None:
             continue
-        if len(groups) >= 2 and min(groups, key=lambda g: abs(g[0] - middle(table_rows, end)))[1]:
+        centre = middle(table_rows, end) if len(groups) >= 2 else None  # once, not once a group
+        if len(groups) >= 2 and min(groups, key=lambda g: abs(g[0] - centre))[1]:
             mapped.key = f"carryover:{mapped.key}" if mapped.key else "carryover"
             mapped.dims.setdefault("fund_source", "上年结转")
         key = (mapped.key, mapped.phase)

@@ -16,7 +16,6 @@ A table printed empty is found and reported (`empty_table`), never silently miss
 """
 
 import re
-from dataclasses import dataclass, field
 
 from cnbudget import function_codes
 from cnbudget.numbers import UNIT_YUAN, normalize, parse_number
@@ -28,7 +27,7 @@ from cnbudget.tables import INCOME_ITEMS, THREE_PUBLIC_LABELS, column_for, title
 UNIT_NOTE = re.compile(r"单位\s{0,4}[:：]\s{0,4}(?P<unit>亿元|万元|元)")
 UNIT_IN_LABEL = re.compile(r"[(（]\s{0,2}(?P<unit>亿元|万元|元)\s{0,2}[)）]")
 EMPTY_NOTE = re.compile(r"本表为空表|空表|无.{0,20}(?:预算|决算).{0,10}空表|没有使用.{0,40}安排的支出|本单位无.{0,30}(?:收入|支出|预算|决算)")
-NOTE = re.compile(r"^\s*[(（]?\s*(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")
+NOTE = re.compile(r"^\s*(?:[(（]\s*)?(?:注|说明|备注|填表说明)\s*\d?\s*[:：.、]")  # \s*[(（]?\s*: quadratic in the indent
 PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s{0,2})?\d{1,4}(?:\s{0,2}[-—–])?\s*$|^\s*第\s{0,2}\d{1,4}\s{0,2}页")
 TABLE_NUMBER_LINE = re.compile(r"^\s*(?:部门|单位)?(?:公开|预算|决算)?(?:附)?表\s{0,2}\d{1,2}(?:[-—]\d{1,2})?\s*$")
 MAKER_LINE = re.compile(r"^\s*(?:编制(?:部门|单位)|部门(?:\(单位\)|（单位）)?|单位名称|预算(?:主管)?部门|填报单位)\s{0,4}[:：]")
@@ -54,33 +53,75 @@ COLUMN_GAP = re.compile(r"\S {3}")
 PROSE_COMMA = re.compile(r"[，,](?!\d{3})")  # a comma between words, not a thousands separator
 AMOUNT_CELL = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+(?:\.\d{1,6})?|\d{1,15}\.\d{1,6})$")
 ROW_YEAR = re.compile(r"(\d{4})\s{0,2}年度?(?:预算)?$")
+COMPARISON_ROW = re.compile(r"增减|变化|差额")
+COLUMN_NUMBERING = re.compile(r"(?:栏次|行次)+")
+DEPARTMENT_PREFIX = re.compile(r"^部门")
 
 
-@dataclass
+# Plain classes, not dataclasses: `dataclasses` imports `inspect`, slow to start.
 class Row:
-    """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on."""
+    """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on.
 
-    line: object
-    codes: list
-    label: str
-    numbers: list  # pdf.Cell
-    side: str = ""
-    label_end: int = 0  # where the row's label (or code) stops: headings left of it name the label column
+    label_end: where the row's label (or code) stops: headings left of it name the label column.
+    """
+
+    __slots__ = ("line", "codes", "label", "numbers", "side", "label_end")
+
+    def __init__(self, line, codes, label, numbers, side="", label_end=0):
+        self.line = line
+        self.codes = codes
+        self.label = label
+        self.numbers = numbers  # pdf.Cell
+        self.side = side
+        self.label_end = label_end
+
+    def _fields(self):
+        return (self.line, self.codes, self.label, self.numbers, self.side, self.label_end)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"Row(line={self.line!r}, codes={self.codes!r}, label={self.label!r}, numbers={self.numbers!r}, "
+                f"side={self.side!r}, label_end={self.label_end!r})")
 
 
-@dataclass
 class FoundTable:
     """A table found in the document: kind, printed name, pages, unit and the cells read from it."""
 
-    kind: object
-    name: str
-    lines: list
-    unit: str = "元"
-    cells: list = field(default_factory=list)  # dicts of Extraction.add_line arguments
-    warnings: list = field(default_factory=list)  # (rule, message, line)
-    codes: dict = field(default_factory=dict)  # code -> {code, level, name, parent} as printed
-    empty: bool = False
-    fiscal_year: int | None = None
+    __slots__ = ("kind", "name", "lines", "unit", "cells", "warnings", "codes", "empty", "fiscal_year")
+
+    def __init__(self, kind, name, lines, unit="元", cells=None, warnings=None, codes=None, empty=False,
+                 fiscal_year=None):
+        self.kind = kind
+        self.name = name
+        self.lines = lines
+        self.unit = unit
+        self.cells = [] if cells is None else cells  # dicts of Extraction.add_line arguments
+        self.warnings = [] if warnings is None else warnings  # (rule, message, line)
+        self.codes = {} if codes is None else codes  # code -> {code, level, name, parent} as printed
+        self.empty = empty
+        self.fiscal_year = fiscal_year
+
+    def _fields(self):
+        return (self.kind, self.name, self.lines, self.unit, self.cells, self.warnings, self.codes, self.empty,
+                self.fiscal_year)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+    def __repr__(self):
+        return (f"FoundTable(kind={self.kind!r}, name={self.name!r}, lines={self.lines!r}, unit={self.unit!r}, "
+                f"cells={self.cells!r}, warnings={self.warnings!r}, codes={self.codes!r}, empty={self.empty!r}, "
+                f"fiscal_year={self.fiscal_year!r})")
 
     @property
     def pages(self):
@@ -190,11 +231,15 @@ def record(doc, table):
     """Emit a read table's cells and warnings through the Extraction collector."""
     for rule, message, line in table.warnings:
         doc.warn(rule, message, row_sentence(line))
+    line = sentence = None
     for cell in table.cells:
         cell = dict(cell)
-        line = cell.pop("line")
+        if cell["line"] is not line:  # a row's cells follow each other: one Sentence for them all
+            line = cell["line"]
+            sentence = row_sentence(line)
+        del cell["line"]
         doc.add_line(cell.pop("statement"), cell.pop("item"), cell.pop("label"), cell.pop("amount_text"),
-                     row_sentence(line), **cell)
+                     sentence, **cell)
     if hasattr(doc, "note_code"):
         for code in sorted(table.codes):
             doc.note_code(code, table.codes[code]["name"])
@@ -226,7 +271,7 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
     kind = title.kind
     unit = table_unit(table_lines)
     table = FoundTable(kind, title.name, table_lines, unit or default_unit, fiscal_year=fiscal_year)
-    short = re.sub(r"^部门", "", title.name)  # as warnings name it: 附表“收入预算总表”
+    short = DEPARTMENT_PREFIX.sub("", title.name)  # as warnings name it: 附表“收入预算总表”
     if unit is None:
         table.warnings.append(("unit_missing", f"附表“{short}”未印金额单位，按{default_unit}读取", table_lines[0]))
     empty_note = next((line for line in table_lines if EMPTY_NOTE.search(line.text)), None)
@@ -238,8 +283,9 @@ def read_table(title, table_lines, fiscal_year=None, default_unit="元"):
         for line in short_codes:
             table.warnings.append(("short_code", "附表中的科目编码少印一位（如“301 2”），按两位补零读作“30102”", line))
         mapping = column_mapping(kind, rows, header, mapping, fiscal_year)
+        placed = {}  # the page's columns by (side, amount's right edge): a column's amounts share it
         for row in rows:
-            table.cells.extend(row_cells(table, row, mapping, state))
+            table.cells.extend(row_cells(table, row, mapping, state, placed))
     if not table.cells:
         table.empty = True
         where = empty_note or table_lines[0]
@@ -292,14 +338,16 @@ def split_codes(raw, kind):
     return [], 0, False
 
 
-def side_by_side(raw, kind):
+def side_by_side(raw, kind, words=None):
     """A row that prints two tables side by side (决算: 人员经费 301… | 公用经费 302…) as two rows.
 
     A code and a name standing after an amount start the right-hand row; it keeps its columns.
+    `words`: split_number_cells(raw), when the caller has it.
     """
     if not kind.coded:
         return [raw]
-    first_number = next((c for c in split_number_cells(raw) if AMOUNT_CELL.match(c.text)), None)  # not a code
+    words = split_number_cells(raw) if words is None else words
+    first_number = next((c for c in words if AMOUNT_CELL.match(c.text)), None)  # not a code
     if first_number is None:
         return [raw]
     match = SIDE_CODE.search(raw, first_number.end) or SIDE_TOTAL.search(raw, first_number.end)
@@ -343,22 +391,28 @@ def page_rows(kind, page_lines, printed=None):
     rows, header, pending, short = [], [], [], []
     printed = {} if printed is None else printed
     started, split = False, None
-    laid_out = [(line, raw) for line in page_lines if not is_furniture(line)
-                for raw in side_by_side(clean_raw(line), kind)]
-    for line, raw in laid_out:
+    laid_out = []  # (line, layout text, its words when already split)
+    for line in page_lines:
+        if not is_furniture(line):
+            raw = clean_raw(line)
+            words = split_number_cells(raw)
+            parts = side_by_side(raw, kind, words)
+            laid_out += [(line, part, words if len(parts) == 1 else None) for part in parts]
+    for line, raw, words in laid_out:
         codes, code_end, is_short = split_codes(raw, kind)
         if codes:
             whole = full_code(codes[0], len(raw) - len(raw.lstrip()), printed)
             codes = [whole] if whole else []
             code_end = code_end if whole else 0
             if code_end:  # '301 02 津贴补贴   505 01 工资福利支出   43.71': the second code as '50501-工资福利支出'
-                raw = raw[:code_end] + SECOND_CODE.sub(second_code, raw[code_end:])
+                second = raw[:code_end] + SECOND_CODE.sub(second_code, raw[code_end:])
+                raw, words = second, (words if second == raw else None)
         if is_short:
             short.append(line)
         cells = [c if c.start >= code_end else Cell(code_end, c.end, raw[code_end:c.end].strip())
-                 for c in row_cells_of(raw) if c.end > code_end]  # '2010601-行政运行': the name after the code
+                 for c in row_cells_of(raw, words) if c.end > code_end]  # '2010601-行政运行': the name after the code
         cells = [c for c in cells if c.text]
-        cells = [c for c in cells if c.text not in NIL_CELL and not PERCENT.match(c.text)]
+        cells = [c for c in cells if c.text not in NIL_CELL and not (c.text[-1] == "%" and PERCENT.match(c.text))]  # ends with %: the regex only then
         cells = year_words(cells)
         numbers = [c for c in cells if c.is_number]
         labels = [c for c in cells if not c.is_number]
@@ -404,7 +458,7 @@ def page_rows(kind, page_lines, printed=None):
 def is_column_numbering(numbers, labels):
     """'栏次  1  2  3 …': the row that numbers the columns (决算 tables), not amounts."""
     label = "".join(c.text for c in labels).replace(" ", "")
-    if re.fullmatch(r"(?:栏次|行次)+", label):
+    if COLUMN_NUMBERING.fullmatch(label):
         return True
     values = [c.text for c in numbers]
     return len(values) >= 3 and all(v.isdigit() for v in values) and \
@@ -503,7 +557,7 @@ def row_key_and_dims(table, row, label, state):
         # a row of amounts alone is the table's total (收入总表, 三公); 本年支出合计 is before 结转下年
         return ("current_total" if "本年" in label else "total"), dims, False
     if row.side == "income":
-        item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if re.search(pattern, label)),
+        item, fund = next(((item, fund) for pattern, item, fund in INCOME_ITEMS if pattern.search(label)),
                           (label, None))
         if fund:
             dims["fund_source"] = fund
@@ -550,8 +604,11 @@ def infer_code(label, state):
     return code
 
 
-def row_cells(table, row, mapping, state):
-    """Cell records of one row: one per amount, keyed by the row (code, label) and its column."""
+def row_cells(table, row, mapping, state, placed=None):
+    """Cell records of one row: one per amount, keyed by the row (code, label) and its column.
+
+    `placed`: {(side, right edge): Mapped} already found under this mapping (filled as it goes).
+    """
     kind = table.kind
     label = clean_label(row.label)
     row_phase = None
@@ -567,11 +624,16 @@ def row_cells(table, row, mapping, state):
     out = []
     side = "income" if row.side == "income" else ""
     keys = [k for k in mapping if k[0] == side]
+    ends = [k[1] for k in keys]
     for cell in row.numbers:
         if not keys:
             table.warnings.append(("unplaced_cell", f"附表“{table.name}”的数额 {cell.text} 无法对应到栏目", row.line))
             continue
-        mapped = mapping[keys[nearest(cell.end, [k[1] for k in keys])]]
+        mapped = placed.get((side, cell.end)) if placed is not None else None
+        if mapped is None:
+            mapped = mapping[keys[nearest(cell.end, ends)]]
+            if placed is not None:
+                placed[(side, cell.end)] = mapped
         if mapped.key is None:
             continue  # 增减额 / 完成率: a comparison, not a figure of its own
         statement, item, column_dims = kind.statement, row_key, dict(mapped.dims)
@@ -613,7 +675,7 @@ def row_cells(table, row, mapping, state):
 
 def year_of_row(table, label):
     """('深圳市审计局', phase, is a comparison) of a row named by its year ('2025 年', '增减变化金额')."""
-    if re.search(r"增减|变化|差额", label):
+    if COMPARISON_ROW.search(label):
         return label, None, True
     match = ROW_YEAR.search(label)
     if match is None or table.fiscal_year is None:

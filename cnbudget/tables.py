@@ -13,38 +13,37 @@ the reading in `cnbudget.table_reader`. A title that names no standard kind but 
 """
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 
 from cnbudget.numbers import normalize
 
 
-@dataclass(frozen=True)
-class Column:
-    """A column heading: the words that name it -> item key ('' = the row's total) and dimensions."""
+# Frozen records are named tuples, not dataclasses: `dataclasses` imports `inspect`, slow to start.
+class Column(namedtuple("Column", "pattern key dims", defaults=((),))):
+    """A column heading: the words that name it -> item key ('' = the row's total) and dimensions.
 
-    pattern: str
-    key: str | None  # None: not a figure of its own (增减额, 完成率) — counted, not recorded
-    dims: tuple = ()
+    key None: not a figure of its own (增减额, 完成率) — counted, not recorded.
+    """
+
+    __slots__ = ()
 
     @property
     def regex(self):
         return _compiled(self.pattern)
 
 
-@dataclass(frozen=True)
-class TableKind:
-    """One standard table: its key, statement, title words, shape and column vocabulary."""
-
-    key: str
-    statement: str
-    titles: tuple  # regexes over the normalised title (numbering, year and unit name stripped)
-    columns: tuple = ()  # Columns tried before the common ones
-    two_sided: bool = False
-    coded: bool = True  # rows start with (or are named by) a classification code
-    fund_source: str | None = None
-    final: bool = False  # a 决算 table: figures are final accounts unless a heading says otherwise
-    default_columns: tuple = ()  # keys of the columns in their usual order, when headings cannot be read
+TableKind = namedtuple("TableKind", (
+    "key", "statement",
+    "titles",  # regexes over the normalised title (numbering, year and unit name stripped)
+    "columns",  # Columns tried before the common ones
+    "two_sided",
+    "coded",  # rows start with (or are named by) a classification code
+    "fund_source",
+    "final",  # a 决算 table: figures are final accounts unless a heading says otherwise
+    "default_columns",  # keys of the columns in their usual order, when headings cannot be read
+), defaults=((), False, True, None, False, ()))
+TableKind.__doc__ = "One standard table: its key, statement, title words, shape and column vocabulary."
 
 
 def _c(pattern, key, **dims):
@@ -102,16 +101,16 @@ THREE_PUBLIC_LABELS = {
 
 # Phase of a column's figures, from its heading (or the heading above it). Order matters:
 # 上年执行数 before 执行数, 调整预算 before 预算.
-PHASES = [
+PHASES = [(re.compile(pattern), phase) for pattern, phase in [
     (r"上年(?:度)?(?:预算)?执行|上年(?:度)?决算|执行数|预计执行|上年实际", "prior_outturn"),
     (r"上年(?:度)?预算", "prior_budget"),
     (r"调整(?:后)?预算|全年预算|变动后预算", "adjusted_budget"),
     (r"决算", "final"),
     (r"年初预算|预算", "budget"),
-]
+]]
 
 # Left (income) side of two-sided tables: printed label -> (item, fund source). First match wins.
-INCOME_ITEMS = [
+INCOME_ITEMS = [(re.compile(pattern), item, fund) for pattern, item, fund in [
     (r"本年收入", "current_total", None),  # 本年收入合计: this year's income, before 上年结转
     (r"收入总计|收入合计|总计", "total", None),
     (r"一般公共预算", "general_budget", "一般公共预算"),
@@ -127,7 +126,7 @@ INCOME_ITEMS = [
     (r"非财政拨款结余", "non_fiscal_balance", "使用非财政拨款结余"),
     (r"其他收入", "other_income", "其他收入"),
     (r"上年结转|年初结转|结转结余", "carryover", "上年结转"),
-]
+]]
 
 FUND = {"general_budget": "一般公共预算", "government_fund": "政府性基金预算", "state_capital": "国有资本经营预算"}
 
@@ -159,10 +158,10 @@ KINDS = [
               default_columns=("", "basic", "project")),
     TableKind("procurement", "procurement", (r"政府采购",)),
 ]
-GENERIC_STATEMENTS = [
+GENERIC_STATEMENTS = [(re.compile(pattern), statement) for pattern, statement in [
     (r"采购|购买服务", "procurement"), (r"绩效", "performance"), (r"资产", "assets"),
     (r"机关运行", "agency_operating"), (r"三公", "three_public"), (r"收入", "income"),
-]
+]]
 # A title line once its numbering, year and unit name are stripped: short, ends with 表.
 TABLE_WORDS = re.compile(r"预算|决算|支出|收入|经费|采购|绩效|资产|收支|拨款|资金|费明细|费用")
 TITLE_PREFIX = re.compile(
@@ -174,25 +173,24 @@ QUALIFIER = re.compile(r"表[(（][^()（）]{1,16}[)）]$")  # '一般公共预
 # Words of a title that set its fund source or its rows' classification, whatever the kind.
 TITLE_FUNDS = [("一般公共预算", "一般公共预算"), ("政府性基金", "政府性基金预算"), ("国有资本经营", "国有资本经营预算"),
                ("财政拨款", "财政拨款")]
-RESTATED_BY = [(r"按[^()（）]{0,4}功能分类", "function_class"), (r"按[^()（）]{0,4}经济分类", "economic_class")]
+RESTATED_BY = [(re.compile(r"按[^()（）]{0,4}功能分类"), "function_class"),
+               (re.compile(r"按[^()（）]{0,4}经济分类"), "economic_class")]
 # What may follow a title on its line: the unit note, the table's number (not a contents page number).
-TITLE_TRAILER = re.compile(r"\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:亿元|万元|元)|(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}"
+# (?<!\s): tried at the start of a run of spaces only, not at each of its spaces (quadratic in the run).
+TITLE_TRAILER = re.compile(r"(?<!\s)\s{2,}(?:(?:金额)?单位\s{0,2}[:：]\s{0,2}(?:亿元|万元|元)|(?:部门)?(?:公开|预算|决算)?(?:附)?表\s?\d{1,2}"
                            r"(?:[-—]\d{1,2})?)$")
 YEAR_AND_UNIT = re.compile(r"^.{0,40}?\d{4}\s?年(?:度)?")
+ENDS_WITH_NUMBER = re.compile(r"\d{1,3}$")  # a contents line's page number
+LIST_PUNCTUATION = re.compile(r"[,，;；:：]")
 
 
-@dataclass(frozen=True)
-class Title:
-    """A table title as printed and as read: its kind, its name (year stripped), a continuation flag."""
-
-    kind: TableKind
-    name: str
-    continued: bool = False
+Title = namedtuple("Title", "kind name continued", defaults=(False,))
+Title.__doc__ = "A table title as printed and as read: its kind, its name (year stripped), a continuation flag."
 
 
 def generic_kind(name):
     """A table no standard kind names: read with the common columns under a statement its title suggests."""
-    statement = next((s for pattern, s in GENERIC_STATEMENTS if re.search(pattern, name)), "expenditure")
+    statement = next((s for pattern, s in GENERIC_STATEMENTS if pattern.search(name)), "expenditure")
     final = "决算" in name
     return TableKind("generic", statement, (), coded=True, final=final)
 
@@ -217,21 +215,21 @@ def title_kind(text):
     qualifier = QUALIFIER.search(name)
     if qualifier:
         name = name[:qualifier.start() + 1]
-    if not name.endswith("表") or not 3 <= len(name) <= 48 or re.search(r"\d{1,3}$", stripped):
+    if not name.endswith("表") or not 3 <= len(name) <= 48 or ENDS_WITH_NUMBER.search(stripped):
         return None
-    if not TABLE_WORDS.search(name) or re.search(r"[,，;；:：]", name):
+    if not TABLE_WORDS.search(name) or LIST_PUNCTUATION.search(name):
         return None
     bare = YEAR_AND_UNIT.sub("", name) if "年" in name else name
     table_name = YEAR_AND_UNIT.sub("", printed) if "年" in printed else printed
     final = "决算" in name
-    kind = next((k for k in KINDS if any(re.search(pattern, bare) for pattern in k.titles)), None)
+    kind = next((k for k, titles in KIND_TITLES if any(pattern.search(bare) for pattern in titles)), None)
     kind = kind or generic_kind(bare)
     changes = {"final": True} if final and not kind.final else {}
     if kind.key in ("general_budget", "basic_expenditure", "project_expenditure", "generic"):
         fund = next((source for word, source in TITLE_FUNDS if word in bare), None)
         if fund != kind.fund_source:
             changes["fund_source"] = fund
-        statement = next((s for pattern, s in RESTATED_BY if re.search(pattern, qualifier.group() if qualifier else bare)), None)
+        statement = next((s for pattern, s in RESTATED_BY if pattern.search(qualifier.group() if qualifier else bare)), None)
         if statement and statement != kind.statement:
             changes["statement"] = statement
     return Title(variant(kind, **changes) if changes else kind, table_name, continued)
@@ -244,32 +242,39 @@ def variant(kind, **changes):
     """The kind with some fields changed (a 决算 twin, a fund source read from the title), made once."""
     key = (kind.key, tuple(sorted(changes.items())))
     if key not in _VARIANTS:
-        _VARIANTS[key] = TableKind(**{**kind.__dict__, **changes})
+        _VARIANTS[key] = kind._replace(**changes)
     return _VARIANTS[key]
 
 
 def column_for(kind, heading):
     """The Column a heading names under this kind, or None when no word of it is known."""
     text = heading.replace(" ", "")
-    if not text:
-        return None
-    for column in kind.columns + COMMON_COLUMNS:
+    return _column_for(kind.columns, text) if text else None
+
+
+@lru_cache(maxsize=8192)
+def _column_for(columns, text):
+    """A table's headings repeat on each of its pages (and across tables): tried against the vocabulary once."""
+    for column in columns + COMMON_COLUMNS:
         if column.regex.search(text):
             return column
     return None
 
 
+@lru_cache(maxsize=8192)
 def phase_of(heading, fiscal_year=None):
     """The phase a heading states ('2025年执行数' in a 2026 budget -> prior_outturn), or None."""
     text = heading.replace(" ", "")
     if fiscal_year:
         text = text.replace(f"{fiscal_year - 1}年", "上年").replace(f"{fiscal_year}年", "本年")
     for pattern, phase in PHASES:
-        if re.search(pattern, text):
+        if pattern.search(text):
             return phase
     return None
 
 
+# Every declared pattern is compiled at import, when `make install` stores what is compiled
+# (cnbudget.regex_cache): a document then never waits for `re` to compile one.
 _PATTERNS = {}
 
 
@@ -277,3 +282,8 @@ def _compiled(pattern):
     if pattern not in _PATTERNS:
         _PATTERNS[pattern] = re.compile(pattern)
     return _PATTERNS[pattern]
+
+
+KIND_TITLES = [(kind, tuple(re.compile(pattern) for pattern in kind.titles)) for kind in KINDS]
+for _column in COMMON_COLUMNS + THREE_PUBLIC_COLUMNS + tuple(c for kind in KINDS for c in kind.columns):
+    _compiled(_column.pattern)

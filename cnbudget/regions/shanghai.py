@@ -36,6 +36,8 @@ SECTION_TITLES = re.compile(
 )
 CHAPTER = re.compile(r"^[一二三四五六七八九十]+[、.]")
 SECTION = re.compile(r"^\([一二三四五六七八九十]+\)")
+CONTENTS_FOLLOW = re.compile(r"支出主要内容如下$")
+DASH_NAMES = re.compile(r"“?[^“”]+(?:-[^“”\-]+){1,2}”?")
 FORM_TITLE = "财政项目支出绩效目标填报表"
 
 
@@ -50,7 +52,7 @@ TABLE_TITLES = (
 )
 # A title line: '2023年部门收入预算总表' (not a numbered contents line such as '2. 2023年部门…表').
 TABLE_TITLE = re.compile(r"^(?:\d{4}\s*年)?(?:部门)?(?P<name>[^\d.、…]{4,40}表)$")
-PAGE_NUMBER = re.compile(r"^\s*-?\s*\d{1,3}\s*-?\s*$")
+PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")  # not \s*-?\s*: quadratic in the indent
 
 
 def table_title(text):
@@ -211,7 +213,7 @@ def heading_level(text, stack=None):
         return None
     if SECTION_TITLES.match(text) or text == "目录" or text == "目 录":
         return 1
-    if re.search(r"支出主要内容如下$", text):
+    if CONTENTS_FOLLOW.search(text):
         return 2
     if "。" in text:
         return None
@@ -380,7 +382,7 @@ def label_names(label):
     triple = FUNCTION_TRIPLE.search(label)
     if triple:
         names = [n for n in triple.group("cls", "sec", "item") if n]
-    elif re.fullmatch(r"“?[^“”]+(?:-[^“”\-]+){1,2}”?", label):
+    elif DASH_NAMES.fullmatch(label):
         names = label.strip("“”").split("-")
     else:
         return ()
