@@ -144,10 +144,23 @@ class Extraction:
     def note_code(self, code, name):
         """Remember a code printed in the document that the reference table does not have."""
         if function_codes.official_name(code) is None and all(c["code"] != code for c in self.function_codes):
-            name = re.sub(r"[(（]?" + code + r"[)）]?", "", name).strip() or name
+            name = without_code(name, code).strip() or name
             level = {3: "类", 5: "款", 7: "项"}[len(code)]
             parent = code[:-2] if len(code) > 3 else None
             self.function_codes.append({"code": code, "level": level, "name": name, "parent": parent})
+
+
+def without_code(name, code):
+    """`name` with each printing of `code` taken out, with a bracket before and after it if printed:
+    what re.sub(r"[(（]?" + code + r"[)）]?", "", name) does, without compiling a pattern per code."""
+    out, at = [], 0
+    while (found := name.find(code, at)) >= 0:
+        start = found - 1 if found > at and name[found - 1] in "(（" else found
+        end = found + len(code)
+        out.append(name[at:start])
+        at = end + 1 if end < len(name) and name[end] in ")）" else end
+    out.append(name[at:])
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- the document
