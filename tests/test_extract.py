@@ -490,3 +490,14 @@ def test_a_missing_file_is_one_input_error_naming_it(tmp_path):
 def test_states_an_amount(text, expected):
     from cnbudget.extract import states_an_amount
     assert states_an_amount(text) is expected
+
+
+@pytest.mark.parametrize("name, code, expected", [
+    ("行政运行(2010101)", "2010101", "行政运行"),
+    ("（2010101）行政运行", "2010101", "行政运行"),
+    ("2010101行政运行2010101)", "2010101", "行政运行"),
+    ("行政运行", "2010101", "行政运行"),
+])
+def test_without_code_takes_the_code_and_its_brackets_out(name, code, expected):
+    from cnbudget.extract import without_code
+    assert without_code(name, code) == expected
