@@ -59,7 +59,20 @@ DEPARTMENT_PREFIX = re.compile(r"^部门")
 
 
 # Plain classes, not dataclasses: `dataclasses` imports `inspect`, slow to start.
-class Row:
+class EqualByFields:
+    """Equality on `_fields()`, and no hash: what the dataclasses these classes replace gave them."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None
+
+
+class Row(EqualByFields):
     """One data row: its codes [(code, printed name)], label, amount cells and the line it was printed on.
 
     label_end: where the row's label (or code) stops: headings left of it name the label column.
@@ -78,19 +91,12 @@ class Row:
     def _fields(self):
         return (self.line, self.codes, self.label, self.numbers, self.side, self.label_end)
 
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None
-
     def __repr__(self):
         return (f"Row(line={self.line!r}, codes={self.codes!r}, label={self.label!r}, numbers={self.numbers!r}, "
                 f"side={self.side!r}, label_end={self.label_end!r})")
 
 
-class FoundTable:
+class FoundTable(EqualByFields):
     """A table found in the document: kind, printed name, pages, unit and the cells read from it."""
 
     __slots__ = ("kind", "name", "lines", "unit", "cells", "warnings", "codes", "empty", "fiscal_year")
@@ -110,13 +116,6 @@ class FoundTable:
     def _fields(self):
         return (self.kind, self.name, self.lines, self.unit, self.cells, self.warnings, self.codes, self.empty,
                 self.fiscal_year)
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    __hash__ = None
 
     def __repr__(self):
         return (f"FoundTable(kind={self.kind!r}, name={self.name!r}, lines={self.lines!r}, unit={self.unit!r}, "
