@@ -166,8 +166,7 @@ def find_tables(lines):
     """
     found, current = [], None
     for line in lines:
-        text = line.text  # line_title's cheap test inline: most lines hold no 表
-        title = title_kind(text) if "表" in text and len(text) <= 160 else None
+        title = line_title(line)
         if title is not None:
             if current is not None and current[0].name == title.name:
                 current[1].append(line)  # the title printed again atop the next page, or marked 续
