@@ -62,6 +62,11 @@ class Extraction:
 
     def add_line(self, statement, item, label, amount_text, sentence, amount=None, fen=None, **dims):
         """Record one printed figure (`amount`: Decimal 元, exact, or `fen`: int 分; neither for a count); returns its line_id."""
+        return self.add_record(statement, item, label, amount_text, sentence, amount, fen, dims)
+
+    def add_record(self, statement, item, label, amount_text, sentence, amount, fen, dims, phase=None):
+        """add_line with its dimensions as one dict (not copied: a narrative amount's cached dims), and
+        `phase` set over them when given: the narrative's call, without packing keywords for every amount."""
         record = self.empty_line
         if record is None:
             record = self.empty_line = dict(EMPTY_BUDGET_LINE, document_id=self.document["document_id"],
@@ -92,6 +97,8 @@ class Extraction:
         record["source_line"] = line.no
         record["source_text"] = sentence.raw
         record.update(dims)
+        if phase is not None:
+            record["phase"] = phase
         if record["phase"] is None and amount is not None:  # the document's own figure
             record["phase"] = "final" if self.final else "budget"
         if record["function_code"] is None and record["function_level"] is not None:

@@ -492,9 +492,9 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     at, end = match.span()
     amount_text = sentence.printed_at(at, end)
     if "phase" in dims:
-        return doc.add_line(statement, item, label, amount_text, sentence, amount=amount, fen=fen, **dims)
+        return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims)
     phase = phase_of_words(doc.final, sentence.text[max(0, at - PHASE_WINDOW):at])
-    return doc.add_line(statement, item, label, amount_text, sentence, amount=amount, fen=fen, phase=phase, **dims)
+    return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims, phase)
 
 
 CHANGE_ENDINGS = ("增加", "减少", "增长", "下降", "降低", "上升", "了")  # what a CHANGE_LABEL ends with: tested before the pattern
