@@ -445,9 +445,9 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
             statement, item = classify_count(label, context, count_parent if is_part else None)
             if not is_part:
                 count_parent = item
-            line_id = doc.add_line(statement, item, sentence.printed(label, start) or item,
-                                   sentence.printed_at(at, match.end()), sentence,
-                                   quantity=int(match.group("number")), quantity_unit=match.group("unit"))
+            line_id = doc.add_record(statement, item, sentence.printed(label, start) or item,
+                                     sentence.printed_at(at, match.end()), sentence, None, None,
+                                     {"quantity": int(match.group("number")), "quantity_unit": match.group("unit")})
         ends.append(match.end())
         if line_id:
             placed.append((match.end(), line_id))
@@ -497,6 +497,14 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims, phase)
 
 
+def whole_yuan(number, unit):
+    """yuan_int(to_yuan(number, unit)): the amount in whole 元, or None when it has 角/分; by integers where fen_of can."""
+    fen = fen_of(number, unit)
+    if fen is None:
+        return yuan_int(to_yuan(number, unit))
+    return fen // 100 if fen % 100 == 0 else None
+
+
 CHANGE_ENDINGS = ("增加", "减少", "增长", "下降", "降低", "上升", "了")  # what a CHANGE_LABEL ends with: tested before the pattern
 
 
@@ -527,7 +535,7 @@ def place_change_label(doc, sentence, match, subject_label, direction, context):
         doc.warn("unplaced_change", f"无法确定比较对象的增减表述“{match.group(0)}”（名称：“{subject_label}{direction}”）",
                  sentence)
         return None
-    change_yuan = yuan_int(to_yuan(match.group("number"), match.group("unit")))
+    change_yuan = whole_yuan(match.group("number"), match.group("unit"))
     direction = DIRECTIONS[direction]
     doc.add_change(
         sentence, prior_year=doc.fiscal_year - 1, statement=subject["statement"], item=subject["item"],
@@ -606,7 +614,7 @@ def record_change(doc, sentence, change, placed, context, previous=None):
     direction = DIRECTIONS[change.group("direction")]
     change_yuan = None
     if change.group("number"):
-        change_yuan = yuan_int(to_yuan(change.group("number"), change.group("unit")))
+        change_yuan = whole_yuan(change.group("number"), change.group("unit"))
         change_yuan = -change_yuan if direction == "decrease" and change_yuan is not None else change_yuan
     elif direction == "flat":
         change_yuan = 0
