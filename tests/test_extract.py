@@ -501,3 +501,18 @@ def test_states_an_amount(text, expected):
 def test_without_code_takes_the_code_and_its_brackets_out(name, code, expected):
     from cnbudget.extract import without_code
     assert without_code(name, code) == expected
+
+
+@pytest.mark.parametrize("number, unit, expected", [
+    ("39.17", "万元", 391700),
+    ("1,527.59", "万元", 15275900),
+    ("12.30", "元", None),  # 角 and 分: not a whole number of 元
+    ("0.00", "元", 0),
+    ("1.234567", "万元", None),  # finer than 元 in 万元
+    ("0.1234567", "万元", None),  # finer than 分: to_yuan decides
+    ("3", "亿元", 300000000),
+])
+def test_whole_yuan_is_yuan_int_of_to_yuan(number, unit, expected):
+    from cnbudget.narrative import whole_yuan
+    from cnbudget.numbers import to_yuan, yuan_int
+    assert whole_yuan(number, unit) == expected == yuan_int(to_yuan(number, unit))
