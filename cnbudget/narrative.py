@@ -416,12 +416,15 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         skipped = bytearray(len(text))
         for a, b in skip:
             skipped[a:b] = b"\x01" * (b - a)
-    first_part = text.find("其中")
     marks = clause_marks(text) if matches else None
     for match in matches:
         at = match.start()
-        if skip and (skipped[at] if skipped is not None else any(a <= at < b for a, b in skip)):
-            continue  # inside a comparison or a threshold
+        if skip:  # inside a comparison or a threshold: not a figure of its own
+            if skipped is not None:
+                if skipped[at]:
+                    continue
+            elif inside_a_span(at, skip):
+                continue
         start = clause_start(text, at, marks)
         if start > 1 and text[start - 1] == "、" and text[start - 2] == "收":  # '收、支总计' is one name
             start = clause_start(text, start - 2, marks)
@@ -441,7 +444,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         if match.group("unit")[-1] in "元无":
             line_id = place_amount(doc, sentence, match, label, context, printed, start)
         else:
-            is_part = 0 <= first_part < start and count_parent is not None
+            is_part = count_parent is not None and 0 <= text.find("其中") < start
             statement, item = classify_count(label, context, count_parent if is_part else None)
             if not is_part:
                 count_parent = item
@@ -459,6 +462,14 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         record_change(doc, sentence, change, placed, context, previous)
     if budget_changes:
         record_budget_base_changes(doc, sentence, budget_changes, placed, context)
+
+
+def inside_a_span(at, spans):
+    """Whether `at` falls inside one of a few (start, end) spans: a loop, without a generator for `any`."""
+    for start, end in spans:
+        if start <= at < end:
+            return True
+    return False
 
 
 def place_amount(doc, sentence, match, label, context, printed, start):
