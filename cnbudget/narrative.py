@@ -707,8 +707,9 @@ def read_narrative(doc, heading_level, lines=None):
 MAX_TITLE = 24
 
 
+@lru_cache(maxsize=4096)
 def clean_title(title):
-    """'（二）公务接待费。' -> '公务接待费': a title's numbering and full stop dropped."""
+    """'（二）公务接待费。' -> '公务接待费': a title's numbering and full stop dropped (cached: a heading titles every figure line under it)."""
     return clean_label(title.rstrip("。:：")) or None if title else None
 
 
