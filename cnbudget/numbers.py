@@ -61,9 +61,11 @@ def normalize_with_map(text):
 
 def close_letter_spacing(normalized, origin=None):
     """Drop single spaces between Han characters; `origin` None means positions are unchanged."""
-    drop = {match.start() for match in _LETTER_SPACING.finditer(normalized)}
-    if not drop:
+    first = _LETTER_SPACING.search(normalized)
+    if first is None:  # most lines with a space have no letter-spacing: one search, no set or generator
         return normalized, origin
+    # From the first match on, finditer finds the same matches (the look-behind still sees what precedes it).
+    drop = {match.start() for match in _LETTER_SPACING.finditer(normalized, first.start())}
     origin = range(len(normalized)) if origin is None else origin
     kept = [i for i in range(len(normalized)) if i not in drop]
     return "".join(normalized[i] for i in kept), [origin[i] for i in kept]
