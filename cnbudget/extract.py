@@ -24,7 +24,7 @@ from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extr
 from cnbudget.numbers import fen_int, yuan_of_fen, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
 from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
-from cnbudget.regions import find_region, region_name
+from cnbudget.regions import find_region, hook, region_name
 from cnbudget.schema import columns
 from cnbudget.table_reader import read_tables
 
@@ -214,11 +214,11 @@ def extract_files(paths, provenance=None, source_file=None):
         place = place_of(document.get("unit_name") or "")
     document["level"] = provenance.get("level") or level_of(document.get("unit_name") or "", place, text)
     region = find_region(text[:20000], place, document["level"])
-    if hasattr(region, "extract") and any(part["encoding"] != "pdf" for part in parts):
+    if hook(region, "extract") is not None and any(part["encoding"] != "pdf" for part in parts):
         region = None  # a template with its own reader reads its PDFs; any other input is read generically
     document["template"] = region.NAME if region is not None else "generic"
     document["region"] = provenance.get("region") or region_name(region, place)
-    if hasattr(region, "describe"):
+    if hook(region, "describe") is not None:
         try:
             described = region.describe(paths[0], lines, provenance)
         except InputError:
@@ -243,7 +243,7 @@ def extract_files(paths, provenance=None, source_file=None):
     )
     document = {name: document.get(name) for name in DOCUMENT_COLUMNS}
     doc = Extraction(paths[0], document, lines)
-    if hasattr(region, "extract"):
+    if hook(region, "extract") is not None:
         region.extract(doc)  # a template that still reads itself (Shanghai)
         return doc.as_dict()
     prose = lines if all(part["encoding"] != "pdf" for part in parts) else [
