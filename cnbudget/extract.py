@@ -315,10 +315,26 @@ def states_an_amount(text):
     is not scanned. Only a number run longer than AMOUNT_LEAD characters before that 元 is missed.
     """
     first = text.find("元")
-    return first >= 0 and AMOUNT_RE.search(text, max(0, first - AMOUNT_LEAD)) is not None
+    return first >= 0 and AMOUNT_RE.search(text, number_before(text, first, max(0, first - AMOUNT_LEAD))) is not None
 
 
 AMOUNT_LEAD = 1000
+
+
+def number_before(text, end, floor):
+    """Where the run of digits, '.' ',' and spaces before text[end] (and its 万 or 亿) starts, not before `floor`.
+
+    An amount (AMOUNT_RE: digits, '.', ',', spaces, then 亿元/万元/元) that starts before that run
+    would hold the character before it, which is none of these, so none does: any amount from `floor`
+    on that ends at this 元 starts in the run, and any other starts after this 元. Searching from
+    here finds an amount exactly when searching from `floor` does, without trying the prose between.
+    """
+    at = end
+    if at > floor and text[at - 1] in "万亿":
+        at -= 1
+    while at > floor and (text[at - 1].isdecimal() or text[at - 1] in ".," or text[at - 1].isspace()):
+        at -= 1  # isdecimal and isspace are the regex engine's own \d and \s
+    return at
 
 
 def check_not_truncated(path, lines, is_heading):
