@@ -172,13 +172,18 @@ UNIT_NOTE = re.compile(r"(?:金额)?单位[:：]\s*(?:万元|元)")
 COMPLETE_END = re.compile(r"[。.!?;:：”)\]%]$")  # how a complete text file ends
 
 
+def as_path(path):
+    """`path` as a Path: one given as a Path is kept, not parsed again (pathlib's costliest step)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def extract_file(path, provenance=None, source_file=None):
     """Extract one disclosure; `provenance` defaults to the sidecar beside the file.
 
     A sidecar that lists `files` makes them one document (Beijing publishes 附件1 情况说明 and
     附件2 报表 as two PDFs): they are read in that order, from the sidecar's folder.
     """
-    path = Path(path)
+    path = as_path(path)
     provenance = read_provenance(path) if provenance is None else validate_provenance(path, provenance)
     if not provenance.get("files"):
         return extract_files([path], provenance, source_file)  # a missing file: read_source says so
@@ -192,7 +197,7 @@ def extract_file(path, provenance=None, source_file=None):
 
 def extract_files(paths, provenance=None, source_file=None):
     """Extract one disclosure printed over one or more files (read in order, lines numbered across them)."""
-    paths = [Path(p) for p in paths]
+    paths = [as_path(p) for p in paths]
     if provenance is None:
         provenance = read_provenance(paths[0]) if len(paths) == 1 else {}
     parts = [read_source(p) for p in paths]
