@@ -23,7 +23,7 @@ from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extr
 )
 from cnbudget.numbers import fen_int, yuan_of_fen, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
-from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
+from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_bytes, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.regions import find_region, hook, region_name
 from cnbudget.schema import columns
 from cnbudget.table_reader import read_tables
@@ -269,7 +269,7 @@ def extract_files(paths, provenance=None, source_file=None):
 def read_source(path):
     """{lines, encoding, data} of one file; a file read once (decoded for text, hashed for provenance)."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise InputError(path, "no such file (or a folder); expected a disclosure: a text, PDF or web page file", line=1) from None
     lines, encoding = read_lines(path, data)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cnbudget.cover import KINDS, LEVELS
 from cnbudget.errors import InputError
+from cnbudget.reading import read_bytes
 
 # field -> (accepted types, description of what is expected)
 FIELDS = {
@@ -43,7 +44,7 @@ def read_provenance(path):
     """The validated sidecar beside a source (NAME.provenance.json), or {} when there is none."""
     sidecar = sidecar_path(path)
     try:
-        data = sidecar.read_bytes()  # one system call where exists() and then reading made two
+        data = read_bytes(sidecar)  # one system call where exists() and then reading made two
     except (FileNotFoundError, NotADirectoryError):
         return {}
     return read_sidecar(sidecar, data)
