@@ -154,6 +154,8 @@ def sentence_at(line, text, offset):
 def sentences(line, keep=None):
     """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
     whole = line.text
+    if "\n" not in whole and "!" not in whole and "?" not in whole:
+        return sentences_at_stops(line, keep)
     if "\n" in whole:  # `$` also matches before a final newline: SENTENCE_END's own way
         ends = []
         for match in SENTENCE_END.finditer(whole):
@@ -184,6 +186,33 @@ def sentences(line, keep=None):
                 out.append(sentence_at(line, text, offset))
         start = end
     return out
+
+
+def sentences_at_stops(line, keep=None):
+    """`sentences` of a line where only 。 ends a sentence (no ! ? or newline): most lines.
+
+    The same cuts as `sentences` (each 。, then the end of the line), each sentence made as its
+    stop is found by str.find, without a list of the cuts first (a sixth of the time).
+    """
+    whole = line.text
+    out, start = [], 0
+    plain = line.origin is None
+    end = whole.find("。") + 1
+    while True:
+        if not end:  # no 。 after `start`: the rest of the line
+            end = len(whole)
+        chunk = whole[start:end]
+        text = chunk.strip()
+        if text and (keep is None or keep.search(text)):
+            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
+            if plain:  # sentence_at, with raw_span's first case inline
+                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
+            else:
+                out.append(sentence_at(line, text, offset))
+        if end == len(whole):
+            return out
+        start = end
+        end = whole.find("。", start) + 1
 
 
 def raw_span(line, start, end):
