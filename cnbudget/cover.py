@@ -55,12 +55,29 @@ def cover_text(lines, limit=COVER_LINES):
     return "".join("".join(texts).split())  # what re.sub(r"\s+", "", …) leaves, without the pattern
 
 
+def search_by_year(pattern, text):
+    """pattern.search(text) for a pattern whose every match starts with a year and its 年 ('2026年…').
+
+    Such a match has 年 four characters after its start (`(?:19|20)\d{2}` is four characters), so
+    it is tried only there: str.find skips from one 年 to the next, where the pattern's own search
+    tries every digit 1 or 2 of the text (a fifth of reading a cover). Starts four before
+    successive 年 are in order, so the first that matches is the leftmost match, as search finds.
+    """
+    at = text.find("年", 4)
+    while at >= 0:
+        match = pattern.match(text, at - 4)
+        if match:
+            return match
+        at = text.find("年", at + 1)
+    return None
+
+
 def read_cover(lines, whole_text, file_name=""):
     """{unit_name, fiscal_year, kind, level, region} as far as the cover and the text state them."""
     cover = cover_text(lines)
-    year_kind = YEAR_KIND.search(cover)
+    year_kind = search_by_year(YEAR_KIND, cover)
     unit_first = UNIT_FIRST.search(cover, max(0, year_kind.start() - 40)) if year_kind else None
-    found = [m for m in (unit_first, YEAR_FIRST.search(cover)) if m]
+    found = [m for m in (unit_first, search_by_year(YEAR_FIRST, cover)) if m]
     title = min(found, key=lambda m: m.start()) if found else None
     unit = year = kind = None
     if title:

@@ -23,8 +23,8 @@ from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extr
 )
 from cnbudget.numbers import fen_int, yuan_of_fen, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
-from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
-from cnbudget.regions import find_region, region_name
+from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_bytes, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
+from cnbudget.regions import find_region, hook, region_name
 from cnbudget.schema import columns
 from cnbudget.table_reader import read_tables
 
@@ -179,13 +179,18 @@ UNIT_NOTE = re.compile(r"(?:金额)?单位[:：]\s*(?:万元|元)")
 COMPLETE_END = re.compile(r"[。.!?;:：”)\]%]$")  # how a complete text file ends
 
 
+def as_path(path):
+    """`path` as a Path: one given as a Path is kept, not parsed again (pathlib's costliest step)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def extract_file(path, provenance=None, source_file=None):
     """Extract one disclosure; `provenance` defaults to the sidecar beside the file.
 
     A sidecar that lists `files` makes them one document (Beijing publishes 附件1 情况说明 and
     附件2 报表 as two PDFs): they are read in that order, from the sidecar's folder.
     """
-    path = Path(path)
+    path = as_path(path)
     provenance = read_provenance(path) if provenance is None else validate_provenance(path, provenance)
     if not provenance.get("files"):
         return extract_files([path], provenance, source_file)  # a missing file: read_source says so
@@ -199,7 +204,7 @@ def extract_file(path, provenance=None, source_file=None):
 
 def extract_files(paths, provenance=None, source_file=None):
     """Extract one disclosure printed over one or more files (read in order, lines numbered across them)."""
-    paths = [Path(p) for p in paths]
+    paths = [as_path(p) for p in paths]
     if provenance is None:
         provenance = read_provenance(paths[0]) if len(paths) == 1 else {}
     parts = [read_source(p) for p in paths]
@@ -221,11 +226,11 @@ def extract_files(paths, provenance=None, source_file=None):
         place = place_of(document.get("unit_name") or "")
     document["level"] = provenance.get("level") or level_of(document.get("unit_name") or "", place, text)
     region = find_region(text[:20000], place, document["level"])
-    if hasattr(region, "extract") and any(part["encoding"] != "pdf" for part in parts):
+    if hook(region, "extract") is not None and any(part["encoding"] != "pdf" for part in parts):
         region = None  # a template with its own reader reads its PDFs; any other input is read generically
     document["template"] = region.NAME if region is not None else "generic"
     document["region"] = provenance.get("region") or region_name(region, place)
-    if hasattr(region, "describe"):
+    if hook(region, "describe") is not None:
         try:
             described = region.describe(paths[0], lines, provenance)
         except InputError:
@@ -250,7 +255,7 @@ def extract_files(paths, provenance=None, source_file=None):
     )
     document = {name: document.get(name) for name in DOCUMENT_COLUMNS}
     doc = Extraction(paths[0], document, lines)
-    if hasattr(region, "extract"):
+    if hook(region, "extract") is not None:
         region.extract(doc)  # a template that still reads itself (Shanghai)
         return doc.as_dict()
     prose = lines if all(part["encoding"] != "pdf" for part in parts) else [
@@ -271,7 +276,7 @@ def extract_files(paths, provenance=None, source_file=None):
 def read_source(path):
     """{lines, encoding, data} of one file; a file read once (decoded for text, hashed for provenance)."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise InputError(path, "no such file (or a folder); expected a disclosure: a text, PDF or web page file", line=1) from None
     lines, encoding = read_lines(path, data)
@@ -322,10 +327,26 @@ def states_an_amount(text):
     is not scanned. Only a number run longer than AMOUNT_LEAD characters before that 元 is missed.
     """
     first = text.find("元")
-    return first >= 0 and AMOUNT_RE.search(text, max(0, first - AMOUNT_LEAD)) is not None
+    return first >= 0 and AMOUNT_RE.search(text, number_before(text, first, max(0, first - AMOUNT_LEAD))) is not None
 
 
 AMOUNT_LEAD = 1000
+
+
+def number_before(text, end, floor):
+    """Where the run of digits, '.' ',' and spaces before text[end] (and its 万 or 亿) starts, not before `floor`.
+
+    An amount (AMOUNT_RE: digits, '.', ',', spaces, then 亿元/万元/元) that starts before that run
+    would hold the character before it, which is none of these, so none does: any amount from `floor`
+    on that ends at this 元 starts in the run, and any other starts after this 元. Searching from
+    here finds an amount exactly when searching from `floor` does, without trying the prose between.
+    """
+    at = end
+    if at > floor and text[at - 1] in "万亿":
+        at -= 1
+    while at > floor and (text[at - 1].isdecimal() or text[at - 1] in ".," or text[at - 1].isspace()):
+        at -= 1  # isdecimal and isspace are the regex engine's own \d and \s
+    return at
 
 
 def check_not_truncated(path, lines, is_heading):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cnbudget.cover import KINDS, LEVELS
 from cnbudget.errors import InputError
+from cnbudget.reading import read_bytes
 
 # field -> (accepted types, description of what is expected)
 FIELDS = {
@@ -35,14 +36,15 @@ SIDECAR_FIELDS = ("unit_name", "fiscal_year", "kind", "level", "region")
 
 
 def sidecar_path(path):
-    return Path(path).with_suffix(".provenance.json")
+    """NAME.provenance.json beside the source; a Path is not parsed again into a Path (pathlib's costliest step)."""
+    return (path if isinstance(path, Path) else Path(path)).with_suffix(".provenance.json")
 
 
 def read_provenance(path):
     """The validated sidecar beside a source (NAME.provenance.json), or {} when there is none."""
     sidecar = sidecar_path(path)
     try:
-        data = sidecar.read_bytes()  # one system call where exists() and then reading made two
+        data = read_bytes(sidecar)  # one system call where exists() and then reading made two
     except (FileNotFoundError, NotADirectoryError):
         return {}
     return read_sidecar(sidecar, data)
@@ -61,6 +63,27 @@ def read_sidecar(sidecar, data=None):
     return validate_provenance(sidecar, data, text)
 
 
+def files_ok(value):
+    """`files`: a non-empty list of non-empty names, none a path."""
+    return bool(value) and all(isinstance(v, str) and v for v in value) and names_ok(value)
+
+
+def names_ok(names):
+    """File names beside the sidecar: no folder separators, not . or .."""
+    return all("/" not in n and "\\" not in n and n not in (".", "..") for n in names)
+
+
+# field -> what its value must also be, past its type
+VALUE_CHECKS = {
+    "files": files_ok,
+    "file": lambda value: names_ok([value]),
+    "kind": lambda value: value in KINDS,
+    "level": lambda value: value in LEVELS,
+    "fiscal_year": lambda value: 1900 <= value <= 2200,
+    "sha256": lambda value: bool(re.fullmatch(r"[0-9a-f]{64}", value)),
+}
+
+
 def validate_provenance(sidecar, data, text=""):
     """The sidecar's fields, each of its expected type; anything else is one InputError naming the field."""
     if not isinstance(data, dict):
@@ -71,19 +94,8 @@ def validate_provenance(sidecar, data, text=""):
             continue
         kind, expected = FIELDS[name]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if ok and name == "files":
-            ok = bool(value) and all(isinstance(v, str) and v for v in value)
-        if ok and name == "kind":
-            ok = value in KINDS
-        if ok and name == "level":
-            ok = value in LEVELS
-        if ok and name == "fiscal_year":
-            ok = 1900 <= value <= 2200
-        if ok and name == "sha256":
-            ok = bool(re.fullmatch(r"[0-9a-f]{64}", value))
-        if ok and name in ("file", "files"):
-            names = [value] if name == "file" else value
-            ok = all("/" not in n and "\\" not in n and n not in (".", "..") for n in names)
+        if ok and name in VALUE_CHECKS:  # one dict test, where a test of each checked name made six
+            ok = VALUE_CHECKS[name](value)
         if not ok:
             raise InputError(sidecar, f"`{name}` is {json.dumps(value, ensure_ascii=False)[:40]}; expected {expected}",
                              line=line_of(text, name))

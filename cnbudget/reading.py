@@ -88,6 +88,16 @@ class Sentence:
         return raw_span(line, self.offset + start, self.offset + end)
 
 
+def read_bytes(path):
+    """A file's bytes, as Path.read_bytes reads them (same errors), through an unbuffered file.
+
+    readall of the raw file reads it whole; the buffered reader read_bytes opens would only be
+    allocated and passed through (a fifth of reading a file).
+    """
+    with open(path, "rb", buffering=0) as file:
+        return file.readall()
+
+
 def decode(path, data):
     """Bytes -> (text, encoding): UTF-8 (with or without BOM), else GB18030; binary is an error."""
     if not data or data.isspace():  # nothing but ASCII whitespace (`not data.strip()`, without the copy)
@@ -121,16 +131,13 @@ def read_lines(path, data):
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     raws = text.split("\n")
-    whole = fold_width(text)  # one pass over the whole text; folding keeps every position
-    lines = []
-    append = lines.append
-    for no, (raw, norm) in enumerate(zip(raws, whole.split("\n")), start=1):
-        if " " in norm:
-            norm, origin = close_letter_spacing(norm)
-            append(Line(no, raw, norm, origin))
-        else:
-            append(Line(no, raw, norm, None))
-    return lines, encoding
+    norms = fold_width(text).split("\n")  # one pass over the whole text; folding keeps every position
+    origins = [None] * len(norms)
+    for at, norm in enumerate(norms):
+        if " " in norm:  # only a line with a space can be letter-spaced
+            norms[at], origins[at] = close_letter_spacing(norm)
+    # map builds the Lines in C, the loop's own steps (unpacking, append) a seventh of building them.
+    return list(map(Line, range(1, len(norms) + 1), raws, norms, origins)), encoding
 
 
 def make_line(no, raw, page=None):
@@ -147,6 +154,8 @@ def sentence_at(line, text, offset):
 def sentences(line, keep=None):
     """Split a line at 。 (and ! ?); `keep` (a compiled pattern) drops sentences it does not match."""
     whole = line.text
+    if "\n" not in whole and "!" not in whole and "?" not in whole:
+        return sentences_at_stops(line, keep)
     if "\n" in whole:  # `$` also matches before a final newline: SENTENCE_END's own way
         ends = []
         for match in SENTENCE_END.finditer(whole):
@@ -177,6 +186,33 @@ def sentences(line, keep=None):
                 out.append(sentence_at(line, text, offset))
         start = end
     return out
+
+
+def sentences_at_stops(line, keep=None):
+    """`sentences` of a line where only 。 ends a sentence (no ! ? or newline): most lines.
+
+    The same cuts as `sentences` (each 。, then the end of the line), each sentence made as its
+    stop is found by str.find, without a list of the cuts first (a sixth of the time).
+    """
+    whole = line.text
+    out, start = [], 0
+    plain = line.origin is None
+    end = whole.find("。") + 1
+    while True:
+        if not end:  # no 。 after `start`: the rest of the line
+            end = len(whole)
+        chunk = whole[start:end]
+        text = chunk.strip()
+        if text and (keep is None or keep.search(text)):
+            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
+            if plain:  # sentence_at, with raw_span's first case inline
+                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
+            else:
+                out.append(sentence_at(line, text, offset))
+        if end == len(whole):
+            return out
+        start = end
+        end = whole.find("。", start) + 1
 
 
 def raw_span(line, start, end):

@@ -205,7 +205,10 @@ def strip_title(text):
 @lru_cache(maxsize=8192)
 def title_kind(text):
     """The Title this line prints, or None: standard kinds first, then any short '…表' line."""
-    if len(text) > 160:
+    if len(text) > 160 or "。" in text or "…" in text or ".." in text:
+        # A sentence or a contents line, tested before TITLE_TRAILER (a step at each character of a
+        # line of prose that mentions 表): the trailer it would strip holds no 。, … or '.', so
+        # these are in the line exactly when they are in what it leaves, tested below as before.
         return None
     stripped = TITLE_TRAILER.sub("", text.strip())  # '部门收支总表      单位：万元' / '…总表    公开表1'
     if not stripped or "。" in stripped or "…" in stripped or "……" in stripped or ".." in stripped:

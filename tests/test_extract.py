@@ -492,6 +492,20 @@ def test_states_an_amount(text, expected):
     assert states_an_amount(text) is expected
 
 
+def test_states_an_amount_as_searching_from_before_the_first_yuan():
+    import random
+
+    from cnbudget.extract import AMOUNT_LEAD, AMOUNT_RE, states_an_amount
+    rng = random.Random(7)
+    for _ in range(20000):
+        text = "".join(rng.choice("0123456789,. 元万亿a٣\n\u3000x") for _ in range(rng.randint(0, 16)))
+        if rng.random() < 0.1:
+            text = "9" * rng.randint(990, 1010) + text  # a run reaching past AMOUNT_LEAD
+        first = text.find("元")
+        expected = first >= 0 and AMOUNT_RE.search(text, max(0, first - AMOUNT_LEAD)) is not None
+        assert states_an_amount(text) is expected, text
+
+
 @pytest.mark.parametrize("name, code, expected", [
     ("行政运行(2010101)", "2010101", "行政运行"),
     ("（2010101）行政运行", "2010101", "行政运行"),

@@ -22,16 +22,26 @@ from cnbudget.regions import (
 REGIONS = [shanghai, central, beijing, guangdong, shaanxi, shandong, sichuan, yunnan]
 
 
+def hook(region, name):
+    """What a hint module (or None) defines as `name`, else None: getattr(region, name, None).
+
+    Looked up in the module's namespace: getattr and hasattr on a name a module lacks build an
+    AttributeError and its message first (most modules lack detect, extract and describe), about
+    a tenth of the non-narrative work on a document. No hint module has a module __getattr__.
+    """
+    return None if region is None else vars(region).get(name)
+
+
 def find_region(text, place, level):
     """The hint module of this document (by its own wording, then by its unit's place), or None."""
     for region in REGIONS:
-        detect = getattr(region, "detect", None)
+        detect = hook(region, "detect")
         if detect is not None and detect(text):
             return region
     if level == "central":
         return central
     for region in REGIONS:
-        if hasattr(region, "extract"):
+        if hook(region, "extract") is not None:
             continue  # a template with its own reader claims documents by detect() only
         if place.get("province") and place["province"] == region.PROVINCE:
             return region
@@ -42,7 +52,7 @@ def find_region(text, place, level):
 
 def region_name(region, place):
     """'广东省深圳市', '北京市', '中央': the province from the hints, the rest as printed."""
-    province = getattr(region, "PROVINCE", None)
+    province = hook(region, "PROVINCE")
     if province == "":
         return "中央"
     parts = [place.get("province") or province]
