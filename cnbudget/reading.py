@@ -163,29 +163,26 @@ def sentences(line, keep=None):
             if match.end() == len(whole):
                 break
     else:  # each stop, then the end of the line (the same cuts, without trying `$` at every position)
-        if "!" in whole or "?" in whole:
-            ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
-        else:  # only 。 can end a sentence: str.find skips to it, where a pattern tests every character
-            ends = []
-            at = whole.find("。")
-            while at >= 0:
-                ends.append(at + 1)
-                at = whole.find("。", at + 1)
+        ends = [match.end() for match in SENTENCE_STOP.finditer(whole)]
         if not ends or ends[-1] != len(whole):
             ends.append(len(whole))
     out, start = [], 0
     plain = line.origin is None
     for end in ends:
-        chunk = whole[start:end]
-        text = chunk.strip()
-        if text and (keep is None or keep.search(text)):
-            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
-            if plain:  # sentence_at, with raw_span's first case inline
-                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
-            else:
-                out.append(sentence_at(line, text, offset))
+        cut_sentence(out, line, whole[start:end], start, keep, plain)
         start = end
     return out
+
+
+def cut_sentence(out, line, chunk, start, keep, plain):
+    """Append the Sentence of `chunk` (line.text from `start`), stripped, unless empty or not kept by `keep`."""
+    text = chunk.strip()
+    if text and (keep is None or keep.search(text)):
+        offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
+        if plain:  # sentence_at, with raw_span's first case inline
+            out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
+        else:
+            out.append(sentence_at(line, text, offset))
 
 
 def sentences_at_stops(line, keep=None):
@@ -201,14 +198,7 @@ def sentences_at_stops(line, keep=None):
     while True:
         if not end:  # no 。 after `start`: the rest of the line
             end = len(whole)
-        chunk = whole[start:end]
-        text = chunk.strip()
-        if text and (keep is None or keep.search(text)):
-            offset = start if text is chunk else start + len(chunk) - len(chunk.lstrip())
-            if plain:  # sentence_at, with raw_span's first case inline
-                out.append(Sentence(line, text, line.raw[offset:offset + len(text)], offset))
-            else:
-                out.append(sentence_at(line, text, offset))
+        cut_sentence(out, line, whole[start:end], start, keep, plain)
         if end == len(whole):
             return out
         start = end
