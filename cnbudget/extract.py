@@ -23,7 +23,7 @@ from cnbudget.narrative import (  # noqa: F401 (re-exported: these lived in extr
 )
 from cnbudget.numbers import fen_int, yuan_of_fen, yuan_rounded
 from cnbudget.provenance import SIDECAR_FIELDS, read_provenance, sidecar_path, validate_provenance
-from cnbudget.reading import Line, Sentence, decode, make_line, raw_span, read_bytes, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
+from cnbudget.reading import Line, Sentence, as_path, decode, make_line, raw_span, read_bytes, read_lines, sentence_at, sentences  # noqa: F401 (re-exported)
 from cnbudget.regions import find_region, hook, region_name
 from cnbudget.schema import columns
 from cnbudget.table_reader import read_tables
@@ -177,11 +177,6 @@ GENRE_WORDS = re.compile(r"部门预算|单位预算|部门决算|单位决算|�
 TABLE_WORDS = re.compile(r"收支总表|收入总表|支出总表|财政拨款收支|三公.{0,2}经费|收支(?:预算|决算)?总体情况表")
 UNIT_NOTE = re.compile(r"(?:金额)?单位[:：]\s*(?:万元|元)")
 COMPLETE_END = re.compile(r"[。.!?;:：”)\]%]$")  # how a complete text file ends
-
-
-def as_path(path):
-    """`path` as a Path: one given as a Path is kept, not parsed again (pathlib's costliest step)."""
-    return path if isinstance(path, Path) else Path(path)
 
 
 def extract_file(path, provenance=None, source_file=None):

@@ -7,11 +7,10 @@ and the facts the cover may not print (`unit_name`, `fiscal_year`, `kind`, `leve
 
 import json
 import re
-from pathlib import Path
 
 from cnbudget.cover import KINDS, LEVELS
 from cnbudget.errors import InputError
-from cnbudget.reading import read_bytes
+from cnbudget.reading import as_path, read_bytes
 
 # field -> (accepted types, description of what is expected)
 FIELDS = {
@@ -37,7 +36,7 @@ SIDECAR_FIELDS = ("unit_name", "fiscal_year", "kind", "level", "region")
 
 def sidecar_path(path):
     """NAME.provenance.json beside the source; a Path is not parsed again into a Path (pathlib's costliest step)."""
-    return (path if isinstance(path, Path) else Path(path)).with_suffix(".provenance.json")
+    return as_path(path).with_suffix(".provenance.json")
 
 
 def read_provenance(path):

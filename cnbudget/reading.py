@@ -7,6 +7,7 @@ The bottom layer: it imports nothing of the readers, regions or audit above it.
 """
 
 import re
+from pathlib import Path
 
 from cnbudget.errors import InputError
 from cnbudget.numbers import close_letter_spacing, fold_width, normalize_with_map
@@ -86,6 +87,11 @@ class Sentence:
         if line.origin is None:  # raw_span's first case, without the call
             return line.raw[self.offset + start:self.offset + end]
         return raw_span(line, self.offset + start, self.offset + end)
+
+
+def as_path(path):
+    """`path` as a Path: one given as a Path is kept, not parsed again (pathlib's costliest step)."""
+    return path if isinstance(path, Path) else Path(path)
 
 
 def read_bytes(path):
