@@ -12,7 +12,7 @@ DB := build/cnbudget.db
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: install system-deps package build load release serve test bench fuzz clean
+.PHONY: install compile system-deps package build load release serve test bench fuzz clean
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -23,7 +23,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m cnbudget.regex_cache  # compiled regular expressions too (cnbudget/regex_cache.py)
 	touch $@
 
-install: $(STAMP)
+# The extraction modules compiled with Cython (setup.py), rebuilt from any of their .py that changed
+# since (pip builds them once at install; this keeps them current after an edit).
+COMPILED := $(VENV)/.compiled
+$(COMPILED): $(STAMP) setup.py $(wildcard cnbudget/*.py cnbudget/regions/*.py)
+	$(BIN)/python -W ignore setup.py --quiet build_ext --inplace
+	touch $@
+
+install: $(COMPILED)
+
+compile: $(COMPILED)
 
 # Debian packages the tests and PDF extraction need (pdftotext, headless Chromium).
 system-deps:
@@ -35,7 +44,7 @@ system-deps:
 	fi
 
 # Extract every source with a provenance sidecar, write and validate the package (swapped in only when valid).
-package: $(STAMP) system-deps
+package: $(COMPILED) system-deps
 	$(BIN)/cnbudget build --sources datasets/sources --out $(PACKAGE)
 
 # Load the validated package into SQLite (temp file, renamed when complete) and precompute the
@@ -56,11 +65,11 @@ build: load release
 serve: build
 	$(BIN)/cnbudget serve --db $(DB) --inspect-file $(INSPECT) --host $(HOST) --port $(PORT)
 
-test: $(STAMP) system-deps
+test: $(COMPILED) system-deps
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (synthetic data in temp folders, never in datasets/); each prints one JSON line last.
-bench: $(STAMP) system-deps
+bench: $(COMPILED) system-deps
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench_extract.py --quick
 	$(BIN)/python scripts/bench_build.py --quick
@@ -70,7 +79,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python scripts/bench_hostile.py --quick
 
 # Thousands of malformed inputs through every command (counts, then one JSON line; ~10 min).
-fuzz: $(STAMP) system-deps
+fuzz: $(COMPILED) system-deps
 	$(BIN)/python scripts/fuzz.py
 
 clean:

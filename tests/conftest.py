@@ -12,6 +12,19 @@ PACKAGE = ROOT / "datasets" / "package"
 DEV_SOURCES = ROOT.parent / "shared" / "sources" / "dev"
 
 
+def stale_compiled_modules():
+    """Compiled modules (setup.py) older than their .py: tests would run the old code."""
+    return [so for so in sorted((ROOT / "cnbudget").rglob("*.so"))
+            if so.with_name(so.name.split(".")[0] + ".py").stat().st_mtime > so.stat().st_mtime]
+
+
+def pytest_sessionstart(session):
+    stale = stale_compiled_modules()
+    if stale:
+        pytest.exit(f"{stale[0].relative_to(ROOT)} is older than its .py (compiled before an edit): "
+                    "run `make compile` (or `make test`)", returncode=2)
+
+
 @pytest.fixture(scope="session")
 def seed_extraction():
     """The seed, extracted once per test session."""
