@@ -11,8 +11,7 @@ import pytest
 from scripts.make_synthetic import write_corpus
 from tests.conftest import DEV_SOURCES, ROOT, SEED
 
-COMPILED_MODULES = ("reading", "numbers", "cover", "provenance", "function_codes", "tables",
-                    "table_columns", "table_reader", "narrative", "extract", "regions.shanghai")
+COMPILED_MODULES = ("reading", "numbers", "cover", "provenance", "tables", "narrative", "extract")
 
 
 def extract_json(paths, package_parent):
