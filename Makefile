@@ -83,4 +83,4 @@ fuzz: $(COMPILED) system-deps
 	$(BIN)/python scripts/fuzz.py
 
 clean:
-	rm -rf build .pytest_cache test-artifacts
+	rm -rf build .pytest_cache test-artifacts $(COMPILED) cnbudget/*.c cnbudget/*.so cnbudget/*/*.c cnbudget/*/*.so
