@@ -26,7 +26,8 @@ YEAR_KIND = re.compile(rf"(?:19|20)\d{{2}}年度?(?:区级|市级|省级|县级)
 UNIT_FIELD = r"(?:部门名称|单位名称|编制单位|编制部门|预算单位|预算主管部门)[:：\s]\s*(?P<unit>[\u4e00-\u9fff()（）]{3,40})"
 # '(汇总)', '(本级)': the scope of the figures, not part of the unit's name.
 SCOPE_NOTE = re.compile(r"\((?:汇总|本级|部门汇总|含下属单位)\)$")
-UNIT_NOISE = re.compile(r"^(?:关于|公开|信息公开|目录)+")
+# "第二部分 巴中市南江县教育局 / 2023年部门预算情况说明": the part's number is not the unit's name.
+UNIT_NOISE = re.compile(r"^(?:关于|公开|信息公开|目录|第[一二三四五六七八九十]+部分)+")
 HEADING_TITLE = r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<kind>部门综合预算|部门预算|单位预算|部门决算|单位决算)"
 # '第一部分 攀枝花市西区人大单位概况': the unit as the first part's heading names it.
 PART_UNIT = r"第一部分\s*(?P<unit>[\u4e00-\u9fff()（）]{2,40}?)(?:单位|部门)?(?:基本)?(?:概况|情况)"

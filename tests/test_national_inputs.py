@@ -50,6 +50,8 @@ def lines_of(*texts):
     (["上海市普陀区人民政府万里街道办事处2025年单位预算"], "上海市普陀区人民政府万里街道办事处", 2025, "单位预算", "district"),
     (["某某县农业农村局2024年部门决算"], "某某县农业农村局", 2024, "部门决算", "county"),
     (["广东省财政厅2026年部门预算"], "广东省财政厅", 2026, "部门预算", "province"),
+    # No cover: the second part's heading, then its title (Sichuan's template as a web page prints it so).
+    (["第二部分  巴中市南江县教育局", "", "2023年部门预算情况说明"], "巴中市南江县教育局", 2023, "部门预算", "county"),
 ])
 def test_cover_fields(cover, unit, year, kind, level):
     lines = lines_of(*cover)
