@@ -13,16 +13,21 @@ DEV_SOURCES = ROOT.parent / "shared" / "sources" / "dev"
 
 
 def stale_compiled_modules():
-    """Compiled modules (setup.py) older than their .py: tests would run the old code."""
-    return [so for so in sorted((ROOT / "cnbudget").rglob("*.so"))
-            if so.with_name(so.name.split(".")[0] + ".py").stat().st_mtime > so.stat().st_mtime]
+    """Compiled modules (setup.py) older than their .py, or left without one: tests would run old code."""
+    stale = []
+    for so in sorted((ROOT / "cnbudget").rglob("*.so")):
+        source = so.with_name(so.name.split(".")[0] + ".py")
+        if not source.exists() or source.stat().st_mtime > so.stat().st_mtime:
+            stale.append(so)
+    return stale
 
 
 def pytest_sessionstart(session):
     stale = stale_compiled_modules()
     if stale:
-        pytest.exit(f"{stale[0].relative_to(ROOT)} is older than its .py (compiled before an edit): "
-                    "run `make compile` (or `make test`)", returncode=2)
+        pytest.exit(f"{stale[0].relative_to(ROOT)} is older than its .py or has none (compiled before an "
+                    "edit): run `make compile` (or `make test`; `make clean` removes every compiled module)",
+                    returncode=2)
 
 
 @pytest.fixture(scope="session")
