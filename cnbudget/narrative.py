@@ -265,7 +265,12 @@ def classify_function(label, context, printed=None):
 
     A code printed in the label (行政运行（2010101）) wins over the names.
     """
-    printed = LEADING_NOISE.sub("", (printed or label).strip())
+    return function_line(label, context, LEADING_NOISE.sub("", (printed or label).strip()))
+
+
+@lru_cache(maxsize=65536)
+def function_line(label, context, printed):
+    """classify_function of a clause without its numbering (cached apart: '1.' and '6.' print the same line)."""
     bracketed, names_only = bracket_code(printed)
     inline = bracketed or max(INLINE_CODE.findall(printed), key=len, default=None)
     triple = FUNCTION_TRIPLE.search(names_only) if "(类)" in names_only else None
@@ -350,6 +355,12 @@ def classify(label, context, printed=None):
         return ("income" if current.group("side") == "收入" else "expenditure"), "current_year", {}
     if context == "performance" and "涉及" in (printed or ""):
         return "performance", "total", {}
+    return classify_words(label, context)
+
+
+@lru_cache(maxsize=65536)
+def classify_words(label, context):
+    """classify by the label's words alone (cached apart: one label is printed after many units' names and years)."""
     if context == "procurement" and label[:2] in PROCUREMENT_KINDS:
         return "procurement", PROCUREMENT_KINDS[label[:2]], {}
     for pattern, statement, item, dims in LABEL_RULES:
