@@ -515,7 +515,9 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     amount_text = sentence.printed_at(at, end)
     if "phase" in dims:
         return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims)
-    phase = phase_of_words(doc.final, sentence.text[max(0, at - PHASE_WINDOW):at])
+    before = sentence.text[max(0, at - PHASE_WINDOW):at]
+    # every phase word holds 算 or 执行: other windows (most: they hold the figure before) skip the cache
+    phase = phase_of_words(doc.final, before) if "算" in before or "执行" in before else None
     return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims, phase)
 
 
