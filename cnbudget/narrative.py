@@ -242,7 +242,12 @@ def clause_start(text, end, marks=None):
 @lru_cache(maxsize=65536)
 def clean_label(label):
     """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
-    label = LEADING_NOISE.sub("", label.strip())
+    return clean_unnumbered(LEADING_NOISE.sub("", label.strip()))
+
+
+@lru_cache(maxsize=65536)
+def clean_unnumbered(label):
+    """clean_label of a label without its numbering (cached apart: '1.' and '6.' print the same name)."""
     if "年" in label:
         year = YEAR_PREFIX.match(label)
         after = YEAR_PREFIX.sub("", label)
