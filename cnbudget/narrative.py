@@ -215,8 +215,8 @@ def clause_start(text, end, marks=None):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets.
 
     A label is never longer than MAX_CLAUSE characters: looking no further back keeps a sentence
-    of thousands of amounts linear. `marks` (`clause_marks(text)`, found once per sentence) lets
-    every amount of a sentence step back over its delimiters and brackets only.
+    of thousands of amounts linear. `marks` (`clause_marks(text, 0, last)`, found once per sentence
+    up to its last amount) lets every amount of a sentence step back over its delimiters and brackets only.
     """
     low = max(0, end - MAX_CLAUSE)
     if marks is None:
@@ -432,7 +432,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         skipped = bytearray(len(text))
         for a, b in skip:
             skipped[a:b] = b"\x01" * (b - a)
-    marks = clause_marks(text) if matches else None
+    # clause_start looks only before an amount: the marks after the last one (its reason, mostly) are never read
+    marks = clause_marks(text, 0, matches[-1].start()) if matches else None
     for match in matches:
         at = match.start()
         if skip:  # inside a comparison or a threshold: not a figure of its own
