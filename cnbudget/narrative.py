@@ -419,7 +419,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
     count_parent = None
-    matches = list(AMOUNT_RE.finditer(text)) if "元" in text else []  # every amount ends in 元
+    last_yuan = text.rfind("元")  # every amount ends in 元: the words after the last one are not scanned
+    matches = list(AMOUNT_RE.finditer(text, 0, last_yuan + 1)) if last_yuan >= 0 else []
     others = [*COUNT_RE.finditer(text)] if "辆" in text or "台" in text or "套" in text else []
     if "无" in text:
         others += NIL_VALUE_RE.finditer(text)
