@@ -190,8 +190,9 @@ SEMICOLON = re.compile(r"[;；]")
 def heading_statement(text):
     """The statement a heading announces, or None (cached: templates print the same headings)."""
     for words, statement in HEADING_STATEMENTS:
-        if any(word in text for word in words):
-            return statement
+        for word in words:  # a loop, not any() over a generator: a heading naming a unit misses the cache
+            if word in text:
+                return statement
     return None
 
 
