@@ -155,9 +155,8 @@ NIL_VALUE_RE = re.compile(r"(?P<unit>无)(?<=[\u4e00-\u9fff)”]无)(?P<number>)
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
 FIGURE_UNIT = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)")
 MAY_HOLD_FIGURES = re.compile(rf"{FIGURE_UNIT.pattern}|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
-# Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds one of these words (持平, or a nil
+# Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds 持平, 无, 没有 or 未安排 (持平, or a nil
 # word of NIL_RE or NIL_VALUE_RE): `may_hold_figures` tests them with `in` before running the pattern.
-NIL_WORDS = ("持平", "无", "没有", "未安排")
 DELIMITERS = set(",;:、，；：")
 CLAUSE_MARK = re.compile(r"[,;:、，；：()]")  # DELIMITERS and brackets
 MAX_CLAUSE = 160
@@ -191,18 +190,18 @@ SEMICOLON = re.compile(r"[;；]")
 def heading_statement(text):
     """The statement a heading announces, or None (cached: templates print the same headings)."""
     for words, statement in HEADING_STATEMENTS:
-        if any(word in text for word in words):
-            return statement
+        for word in words:  # a loop, not any() over a generator: a heading naming a unit misses the cache
+            if word in text:
+                return statement
     return None
 
 
 def may_hold_figures(text):
-    """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when a NIL_WORD is there) the rest."""
+    """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when one of its nil words is there) the rest."""
     if ("元" in text or "辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
         return True
-    for word in NIL_WORDS:
-        if word in text:
-            return MAY_HOLD_FIGURES.search(text) is not None
+    if "无" in text or "持平" in text or "没有" in text or "未安排" in text:  # one test each, not a loop over a tuple
+        return MAY_HOLD_FIGURES.search(text) is not None
     return False
 
 
@@ -215,8 +214,8 @@ def clause_start(text, end, marks=None):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets.
 
     A label is never longer than MAX_CLAUSE characters: looking no further back keeps a sentence
-    of thousands of amounts linear. `marks` (`clause_marks(text)`, found once per sentence) lets
-    every amount of a sentence step back over its delimiters and brackets only.
+    of thousands of amounts linear. `marks` (`clause_marks(text, 0, last)`, found once per sentence
+    up to its last amount) lets every amount of a sentence step back over its delimiters and brackets only.
     """
     low = max(0, end - MAX_CLAUSE)
     if marks is None:
@@ -242,7 +241,12 @@ def clause_start(text, end, marks=None):
 @lru_cache(maxsize=65536)
 def clean_label(label):
     """Strip numbering, 其中, the year prefix and fillers: '2023年，收入预算为' -> '收入预算'."""
-    label = LEADING_NOISE.sub("", label.strip())
+    return clean_unnumbered(LEADING_NOISE.sub("", label.strip()))
+
+
+@lru_cache(maxsize=65536)
+def clean_unnumbered(label):
+    """clean_label of a label without its numbering (cached apart: '1.' and '6.' print the same name)."""
     if "年" in label:
         year = YEAR_PREFIX.match(label)
         after = YEAR_PREFIX.sub("", label)
@@ -265,7 +269,12 @@ def classify_function(label, context, printed=None):
 
     A code printed in the label (行政运行（2010101）) wins over the names.
     """
-    printed = LEADING_NOISE.sub("", (printed or label).strip())
+    return function_line(label, context, LEADING_NOISE.sub("", (printed or label).strip()))
+
+
+@lru_cache(maxsize=65536)
+def function_line(label, context, printed):
+    """classify_function of a clause without its numbering (cached apart: '1.' and '6.' print the same line)."""
     bracketed, names_only = bracket_code(printed)
     inline = bracketed or max(INLINE_CODE.findall(printed), key=len, default=None)
     triple = FUNCTION_TRIPLE.search(names_only) if "(类)" in names_only else None
@@ -350,6 +359,12 @@ def classify(label, context, printed=None):
         return ("income" if current.group("side") == "收入" else "expenditure"), "current_year", {}
     if context == "performance" and "涉及" in (printed or ""):
         return "performance", "total", {}
+    return classify_words(label, context)
+
+
+@lru_cache(maxsize=65536)
+def classify_words(label, context):
+    """classify by the label's words alone (cached apart: one label is printed after many units' names and years)."""
     if context == "procurement" and label[:2] in PROCUREMENT_KINDS:
         return "procurement", PROCUREMENT_KINDS[label[:2]], {}
     for pattern, statement, item, dims in LABEL_RULES:
@@ -403,7 +418,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
     count_parent = None
-    matches = list(AMOUNT_RE.finditer(text)) if "元" in text else []  # every amount ends in 元
+    last_yuan = text.rfind("元")  # every amount ends in 元: the words after the last one are not scanned
+    matches = list(AMOUNT_RE.finditer(text, 0, last_yuan + 1)) if last_yuan >= 0 else []
     others = [*COUNT_RE.finditer(text)] if "辆" in text or "台" in text or "套" in text else []
     if "无" in text:
         others += NIL_VALUE_RE.finditer(text)
@@ -416,7 +432,8 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         skipped = bytearray(len(text))
         for a, b in skip:
             skipped[a:b] = b"\x01" * (b - a)
-    marks = clause_marks(text) if matches else None
+    # clause_start looks only before an amount: the marks after the last one (its reason, mostly) are never read
+    marks = clause_marks(text, 0, matches[-1].start()) if matches else None
     for match in matches:
         at = match.start()
         if skip:  # inside a comparison or a threshold: not a figure of its own
@@ -504,7 +521,9 @@ def place_amount(doc, sentence, match, label, context, printed, start):
     amount_text = sentence.printed_at(at, end)
     if "phase" in dims:
         return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims)
-    phase = phase_of_words(doc.final, sentence.text[max(0, at - PHASE_WINDOW):at])
+    before = sentence.text[max(0, at - PHASE_WINDOW):at]
+    # every phase word holds 算 or 执行: other windows (most: they hold the figure before) skip the cache
+    phase = phase_of_words(doc.final, before) if "算" in before or "执行" in before else None
     return doc.add_record(statement, item, label, amount_text, sentence, amount, fen, dims, phase)
 
 

@@ -166,7 +166,7 @@ def find_tables(lines):
     """
     found, current = [], None
     for line in lines:
-        title = line_title(line)
+        title = line_title(line) if "表" in line.text else None  # most lines print no 表: no call for them
         if title is not None:
             if current is not None and current[0].name == title.name:
                 current[1].append(line)  # the title printed again atop the next page, or marked 续

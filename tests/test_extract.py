@@ -506,6 +506,22 @@ def test_states_an_amount_as_searching_from_before_the_first_yuan():
         assert states_an_amount(text) is expected, text
 
 
+def test_a_clause_classified_alike_whatever_its_numbering_or_unit():
+    """classify's readings cached apart (function_line, classify_words, clean_unnumbered) give one answer per clause."""
+    from cnbudget.narrative import classify, clean_label, clean_unnumbered
+    clause = "卫生健康支出(类)行政事业单位医疗(款)行政单位医疗(项)2021年预算数为"
+    label = clean_label(clause)
+    assert label == "卫生健康支出(类)行政事业单位医疗(款)行政单位医疗(项)"
+    for printed in (clause, "1." + clause, "6. " + clause, "(二)" + clause):
+        assert clean_label(printed) == label == clean_unnumbered(clause)
+        assert classify(label, "general_budget", printed) == classify(label, "general_budget", clause)
+        assert classify(label, "general_budget", printed)[0] == "function_class"
+    for unit in ("阆中市民政局", "乐至县司法局"):
+        printed = f"{unit}2021年收支预算总数"
+        assert clean_label(printed) == "收支预算总数"
+        assert classify("收支预算总数", "overview", printed) == ("overview", "total", {})
+
+
 @pytest.mark.parametrize("name, code, expected", [
     ("行政运行(2010101)", "2010101", "行政运行"),
     ("（2010101）行政运行", "2010101", "行政运行"),
