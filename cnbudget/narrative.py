@@ -849,7 +849,8 @@ def rewrite(line, variants):
         text = text.replace(printed, known)
     if text == line.text:
         return line
-    return line.replace(text=text)
+    # A paragraph keeps where each printed line starts: a figure is still cited at its own line.
+    return line.replace(text=text, starts=line.starts, last_no=line.last_no)
 
 
 # ---------------------------------------------------------------- 决算: comparisons with the year's own budget

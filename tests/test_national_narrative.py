@@ -85,3 +85,14 @@ def test_hint_modules_name_a_province_and_their_cities():
     for region in REGIONS:
         assert isinstance(region.NAME, str) and region.NAME
         assert hasattr(region, "extract") or isinstance(region.PROVINCE, str)
+
+
+def test_a_region_rewrite_keeps_a_paragraphs_printed_lines():
+    """A rewritten paragraph still knows where each printed line starts, so its figures cite their own line."""
+    from cnbudget.narrative import rewrite
+    from cnbudget.reading import join_lines, make_line
+
+    paragraph = join_lines([make_line(7, "一般公共预算“三公”经费预算中，"), make_line(8, "公务车购置及运行费10.00万元。")])
+    rewritten = rewrite(paragraph, [("公务车购置及运行费", "公务用车购置及运行")])
+    assert "公务用车购置及运行" in rewritten.text
+    assert (rewritten.starts, rewritten.last_no) == (paragraph.starts, 8)
