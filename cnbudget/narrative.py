@@ -761,17 +761,31 @@ HEADING_BREAK = re.compile(r"[,;:!?。]|\d")  # a clause or a figure (other than
 
 def heading_level(text, stack):
     """第X部分 = 1, 一、= 2, （一）= 3; a short unnumbered line without a figure is a heading too."""
-    if text[:1] == "第" and PART.match(text):
+    first = text[:1]  # what each numbering starts with: sliced once
+    if first == "第" and PART.match(text):
         return 1
     if len(text) > MAX_HEADING:
         return None
-    if text[:1] in CHAPTER_FIRST and CHAPTER.match(text):
+    if first in CHAPTER_FIRST and CHAPTER.match(text):
         return 2
-    if text[:1] == "(" and SECTION.match(text):
+    if first == "(" and SECTION.match(text):
         return 3
-    if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(YEAR_WORD.sub("", text)):
-        return 3 if any(level == 2 for level, _, _ in stack) else 2
+    if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(without_years(text)):
+        return 3 if has_chapter(stack) else 2
     return None
+
+
+def without_years(text):
+    """`text` without its years ('2024年'): YEAR_WORD.sub only where a 年 is printed (most short lines have none)."""
+    return YEAR_WORD.sub("", text) if "年" in text else text
+
+
+def has_chapter(stack):
+    """Whether a chapter heading (level 2) is open: a loop, without a generator for `any`."""
+    for level, _, _ in stack:
+        if level == 2:
+            return True
+    return False
 
 
 def is_page_number(line):

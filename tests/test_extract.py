@@ -546,3 +546,18 @@ def test_whole_yuan_is_yuan_int_of_to_yuan(number, unit, expected):
     from cnbudget.narrative import whole_yuan
     from cnbudget.numbers import to_yuan, yuan_int
     assert whole_yuan(number, unit) == expected == yuan_int(to_yuan(number, unit))
+
+
+@pytest.mark.parametrize("text", ["2024年预算情况", "预算情况", "二〇二四年", "1年", "2024年度2025年"])
+def test_without_years_is_year_word_sub(text):
+    from cnbudget.narrative import YEAR_WORD, without_years
+    assert without_years(text) == YEAR_WORD.sub("", text)
+
+
+@pytest.mark.parametrize("stack, expected", [
+    ([], False), ([(1, "第二部分", None)], False), ([(1, "第二部分", None), (2, "一、收入", "income")], True),
+    ([(2, "一、收入", "income"), (3, "（一）", None)], True),
+])
+def test_has_chapter_is_any_level_two(stack, expected):
+    from cnbudget.narrative import has_chapter
+    assert has_chapter(stack) is expected is any(level == 2 for level, _, _ in stack)
