@@ -198,11 +198,29 @@ def heading_statement(text):
 
 def may_hold_figures(text):
     """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when one of its nil words is there) the rest."""
-    if ("元" in text or "辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
-        return True
+    first = text.find("元")
+    if first >= 0 and FIGURE_UNIT.search(text, figure_start(text, first)):
+        return True  # an amount: searched from its first 元, not tried at every digit of the years and numbering before it
+    if ("辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
+        return True  # a count
     if "无" in text or "持平" in text or "没有" in text or "未安排" in text:  # one test each, not a loop over a tuple
         return MAY_HOLD_FIGURES.search(text) is not None
     return False
+
+
+def figure_start(text, unit_at):
+    """Where a FIGURE_UNIT match holding the unit printed at `unit_at` starts at the earliest: its digit, spaces, 万 or 亿 before.
+
+    A match that ends at a later unit cannot start before this either: the characters a match spans
+    before its unit are a digit, spaces, 万 and 亿, never a unit. So searching from here finds a match
+    exactly when searching from 0 finds one at or after `unit_at`'s.
+    """
+    at = unit_at
+    if at and text[at - 1] in "万亿":
+        at -= 1
+    while at and text[at - 1].isspace():
+        at -= 1
+    return at - 1 if at else 0
 
 
 def clause_marks(text, start=0, end=None):
@@ -413,7 +431,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     skip = [m.span() for m in changes] if changes else []
     if budget_changes:
         skip += [m.span() for m in budget_changes]
-    if "单价" in text or "单位价值" in text:  # what THRESHOLD_RE starts with ('单' alone is in every 单位)
+    if "价" in text and ("单价" in text or "单位价值" in text):  # THRESHOLD_RE's words (单 alone is in every 单位; 价 is rare)
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
