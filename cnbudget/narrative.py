@@ -198,11 +198,29 @@ def heading_statement(text):
 
 def may_hold_figures(text):
     """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when one of its nil words is there) the rest."""
-    if ("元" in text or "辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
-        return True
+    first = text.find("元")
+    if first >= 0 and FIGURE_UNIT.search(text, figure_start(text, first)):
+        return True  # an amount: searched from its first 元, not tried at every digit of the years and numbering before it
+    if ("辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
+        return True  # a count
     if "无" in text or "持平" in text or "没有" in text or "未安排" in text:  # one test each, not a loop over a tuple
         return MAY_HOLD_FIGURES.search(text) is not None
     return False
+
+
+def figure_start(text, unit_at):
+    """Where a FIGURE_UNIT match holding the unit printed at `unit_at` starts at the earliest: its digit, spaces, 万 or 亿 before.
+
+    A match that ends at a later unit cannot start before this either: the characters a match spans
+    before its unit are a digit, spaces, 万 and 亿, never a unit. So searching from here finds a match
+    exactly when searching from 0 finds one at or after `unit_at`'s.
+    """
+    at = unit_at
+    if at and text[at - 1] in "万亿":
+        at -= 1
+    while at and text[at - 1].isspace():
+        at -= 1
+    return at - 1 if at else 0
 
 
 def clause_marks(text, start=0, end=None):
@@ -413,7 +431,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     skip = [m.span() for m in changes] if changes else []
     if budget_changes:
         skip += [m.span() for m in budget_changes]
-    if "单价" in text or "单位价值" in text:  # what THRESHOLD_RE starts with ('单' alone is in every 单位)
+    if "价" in text and ("单价" in text or "单位价值" in text):  # THRESHOLD_RE's words (单 alone is in every 单位; 价 is rare)
         skip += [m.span() for m in THRESHOLD_RE.finditer(text)]
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
@@ -761,17 +779,31 @@ HEADING_BREAK = re.compile(r"[,;:!?。]|\d")  # a clause or a figure (other than
 
 def heading_level(text, stack):
     """第X部分 = 1, 一、= 2, （一）= 3; a short unnumbered line without a figure is a heading too."""
-    if text[:1] == "第" and PART.match(text):
+    first = text[:1]  # what each numbering starts with: sliced once
+    if first == "第" and PART.match(text):
         return 1
     if len(text) > MAX_HEADING:
         return None
-    if text[:1] in CHAPTER_FIRST and CHAPTER.match(text):
+    if first in CHAPTER_FIRST and CHAPTER.match(text):
         return 2
-    if text[:1] == "(" and SECTION.match(text):
+    if first == "(" and SECTION.match(text):
         return 3
-    if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(YEAR_WORD.sub("", text)):
-        return 3 if any(level == 2 for level, _, _ in stack) else 2
+    if len(text) <= 20 and not text.endswith("。") and not HEADING_BREAK.search(without_years(text)):
+        return 3 if has_chapter(stack) else 2
     return None
+
+
+def without_years(text):
+    """`text` without its years ('2024年'): YEAR_WORD.sub only where a 年 is printed (most short lines have none)."""
+    return YEAR_WORD.sub("", text) if "年" in text else text
+
+
+def has_chapter(stack):
+    """Whether a chapter heading (level 2) is open: a loop, without a generator for `any`."""
+    for level, _, _ in stack:
+        if level == 2:
+            return True
+    return False
 
 
 def is_page_number(line):

@@ -546,3 +546,31 @@ def test_whole_yuan_is_yuan_int_of_to_yuan(number, unit, expected):
     from cnbudget.narrative import whole_yuan
     from cnbudget.numbers import to_yuan, yuan_int
     assert whole_yuan(number, unit) == expected == yuan_int(to_yuan(number, unit))
+
+
+@pytest.mark.parametrize("text", ["2024年预算情况", "预算情况", "二〇二四年", "1年", "2024年度2025年"])
+def test_without_years_is_year_word_sub(text):
+    from cnbudget.narrative import YEAR_WORD, without_years
+    assert without_years(text) == YEAR_WORD.sub("", text)
+
+
+@pytest.mark.parametrize("stack, expected", [
+    ([], False), ([(1, "第二部分", None)], False), ([(1, "第二部分", None), (2, "一、收入", "income")], True),
+    ([(2, "一、收入", "income"), (3, "（一）", None)], True),
+])
+def test_has_chapter_is_any_level_two(stack, expected):
+    from cnbudget.narrative import has_chapter
+    assert has_chapter(stack) is expected is any(level == 2 for level, _, _ in stack)
+
+
+@pytest.mark.parametrize("text", [
+    "2021年,收入预算1527.59万元", "元", "共计元", "12 万元", "合计3\u3000元", "5辆汽车,收入10元", "1台(套)无", "年无“三公”",
+    "预算为万元", "因公出国(境)经费无预算与上年持平", "2024年预算", "万元12元", "1 亿元", "本年没有安排",
+])
+def test_may_hold_figures_is_may_hold_figures_pattern(text):
+    from cnbudget.narrative import MAY_HOLD_FIGURES, FIGURE_UNIT, figure_start, may_hold_figures
+    assert may_hold_figures(text) is (MAY_HOLD_FIGURES.search(text) is not None)
+    first = text.find("元")
+    for match in FIGURE_UNIT.finditer(text):  # searched from figure_start, no figure after the first 元 is missed
+        if first >= 0 and match.end() > first:
+            assert figure_start(text, first) <= match.start()
