@@ -155,8 +155,8 @@ NIL_VALUE_RE = re.compile(r"(?P<unit>无)(?<=[\u4e00-\u9fff)”]无)(?P<number>)
 # A cheap test that a line may hold a figure, a nil statement or a comparison.
 FIGURE_UNIT = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)")
 MAY_HOLD_FIGURES = re.compile(rf"{FIGURE_UNIT.pattern}|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
-# Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds 持平, 无, 没有 or 未安排 (持平, or a nil
-# word of NIL_RE or NIL_VALUE_RE): `may_hold_figures` tests them with `in` before running the pattern.
+# Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds 持平 or a nil word of NIL_RE or
+# NIL_VALUE_RE (无, 没有, 未安排): `may_hold_figures` tests them with `in` before running the pattern.
 DELIMITERS = set(",;:、，；：")
 CLAUSE_MARK = re.compile(r"[,;:、，；：()]")  # DELIMITERS and brackets
 MAX_CLAUSE = 160
@@ -562,6 +562,7 @@ PHASE_WINDOW = 12
 PHASE_WORDS = [(re.compile(r"调整预算|全年预算"), "adjusted_budget"), (re.compile(r"年初预算|完成预算|预算数"), "budget"),
                (re.compile(r"决算"), "final")]
 PRIOR_WORDS = [(re.compile(r"执行数|执行为|决算数"), "prior_outturn"), (re.compile(r"上年预算|上年度预算"), "prior_budget")]
+# Every word above holds 算 or 执行: place_amount asks phase_of_words only where one is printed (tested).
 
 
 def phase_before(document, before):

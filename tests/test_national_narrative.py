@@ -96,3 +96,11 @@ def test_a_region_rewrite_keeps_a_paragraphs_printed_lines():
     rewritten = rewrite(paragraph, [("公务车购置及运行费", "公务用车购置及运行")])
     assert "公务用车购置及运行" in rewritten.text
     assert (rewritten.starts, rewritten.last_no) == (paragraph.starts, 8)
+
+
+def test_every_phase_word_holds_suan_or_zhixing():
+    """place_amount skips phase_of_words for the words before an amount without 算 or 执行: no phase word lacks both."""
+    from cnbudget.narrative import PHASE_WORDS, PRIOR_WORDS
+
+    words = [word for pattern, _ in PHASE_WORDS + PRIOR_WORDS for word in pattern.pattern.split("|")]
+    assert words and all("算" in word or "执行" in word for word in words)
