@@ -1,7 +1,3 @@
-# C types for reading.py, read by Cython when it compiles it (setup.py); Python never reads this file.
-# A Line and a Sentence are built a few hundred times per disclosure: as extension types they are
-# built in C, four times as fast as the classes with slots they are in reading.py, with the same
-# fields, and a function that declares one (narrative.pxd) reads its fields without a lookup.
 cimport cython
 
 cdef class Line:
@@ -29,3 +25,5 @@ cpdef cut_sentence(list out, Line line, str chunk, Py_ssize_t start, keep, bint 
 
 @cython.locals(whole=str, start=Py_ssize_t, end=Py_ssize_t, plain=bint)
 cpdef list sentences_at_stops(Line line, keep=*)
+
+cpdef Sentence sentence_at(Line line, str text, Py_ssize_t offset)
