@@ -23,10 +23,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m cnbudget.regex_cache  # compiled regular expressions too (cnbudget/regex_cache.py)
 	touch $@
 
-# The extraction modules compiled with Cython (setup.py), rebuilt from any of their .py that changed
-# since (pip builds them once at install; this keeps them current after an edit).
+# The extraction modules compiled with Cython (setup.py), rebuilt from any of their .py (or the .pxd
+# that types them) changed since (pip builds them once at install; this keeps them current after an edit).
 COMPILED := $(VENV)/.compiled
-$(COMPILED): $(STAMP) setup.py $(wildcard cnbudget/*.py cnbudget/regions/*.py)
+$(COMPILED): $(STAMP) setup.py $(wildcard cnbudget/*.py cnbudget/*.pxd cnbudget/regions/*.py)
 	$(BIN)/python -W ignore setup.py --quiet build_ext --inplace
 	touch $@
 

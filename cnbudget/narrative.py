@@ -157,8 +157,6 @@ FIGURE_UNIT = re.compile(r"\d\s*(?:亿元|万元|元|辆|台|套)")
 MAY_HOLD_FIGURES = re.compile(rf"{FIGURE_UNIT.pattern}|持平|无变化|{NIL_RE.pattern}|{NIL_VALUE_RE.pattern}")
 # Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds 持平 or a nil word of NIL_RE or
 # NIL_VALUE_RE (无, 没有, 未安排): `may_hold_figures` tests them with `in` before running the pattern.
-DELIMITERS = set(",;:、，；：")
-CLAUSE_MARK = re.compile(r"[,;:、，；：()]")  # DELIMITERS and brackets
 MAX_CLAUSE = 160
 LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
 # '本年预算收入', '本年支出' (not '本年一般公共预算拨款收入', nor the total '本年收入合计').
@@ -223,36 +221,48 @@ def figure_start(text, unit_at):
     return at - 1 if at else 0
 
 
-def clause_marks(text, start=0, end=None):
-    """Where `text` prints a delimiter or a bracket, in order: the only characters `clause_start` looks at."""
-    return list(map(re.Match.start, CLAUSE_MARK.finditer(text, start, len(text) if end is None else end)))
+def amount_matches(text):
+    """AMOUNT_RE.finditer(text) as a list, each match tried only where a 元 is printed.
+
+    A match ends at a 元 (of 元, 万元 or 亿元); before it stand spaces, then digits, commas and points,
+    and the match can only start at the first of these (NUMBER never starts after a digit, comma or
+    point). So one `match` there per 元 finds what the search finds, without trying every digit of
+    the years and numbering before it; tests/test_extract.py checks that both agree.
+    """
+    matches = []
+    unit = text.find("元")
+    while unit >= 0:
+        start = unit - 1 if unit and text[unit - 1] in "万亿" else unit
+        while start and text[start - 1].isspace():
+            start -= 1
+        while start and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
+            start -= 1
+        if text[start].isdecimal():
+            match = AMOUNT_RE.match(text, start)
+            if match is not None:
+                matches.append(match)
+        unit = text.find("元", unit + 1)
+    return matches
 
 
-def clause_start(text, end, marks=None):
+def clause_start(text, end):
     """Index where the clause that ends at `end` begins: after the last delimiter outside brackets.
 
     A label is never longer than MAX_CLAUSE characters: looking no further back keeps a sentence
-    of thousands of amounts linear. `marks` (`clause_marks(text, 0, last)`, found once per sentence
-    up to its last amount) lets every amount of a sentence step back over its delimiters and brackets only.
+    of thousands of amounts linear. A character loop: compiled (narrative.pxd), each step is a
+    few machine instructions.
     """
     low = max(0, end - MAX_CLAUSE)
-    if marks is None:
-        marks = clause_marks(text, low, end)
-    i = bisect.bisect_left(marks, end) - 1
     depth = 0
-    while i >= 0:
-        at = marks[i]
-        if at < low:
-            break
+    for at in range(end - 1, low - 1, -1):
         char = text[at]
         if char == ")":
             depth += 1
         elif char == "(":
             if depth:
                 depth -= 1
-        elif depth == 0:
+        elif depth == 0 and char in ",;:、，；：":  # a delimiter (a literal: compiled, a switch)
             return at + 1
-        i -= 1
     return low
 
 
@@ -436,8 +446,7 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
     placed = []  # (end offset, line_id) of the figures recorded from this sentence, in order
     ends = []  # end offsets of every amount read, placed or not
     count_parent = None
-    last_yuan = text.rfind("元")  # every amount ends in 元: the words after the last one are not scanned
-    matches = list(AMOUNT_RE.finditer(text, 0, last_yuan + 1)) if last_yuan >= 0 else []
+    matches = amount_matches(text)
     others = [*COUNT_RE.finditer(text)] if "辆" in text or "台" in text or "套" in text else []
     if "无" in text:
         others += NIL_VALUE_RE.finditer(text)
@@ -450,8 +459,6 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
         skipped = bytearray(len(text))
         for a, b in skip:
             skipped[a:b] = b"\x01" * (b - a)
-    # clause_start looks only before an amount: the marks after the last one (its reason, mostly) are never read
-    marks = clause_marks(text, 0, matches[-1].start()) if matches else None
     for match in matches:
         at = match.start()
         if skip:  # inside a comparison or a threshold: not a figure of its own
@@ -460,16 +467,16 @@ def scan_sentence(doc, sentence, context, title=None, previous=None):
                     continue
             elif inside_a_span(at, skip):
                 continue
-        start = clause_start(text, at, marks)
+        start = clause_start(text, at)
         if start > 1 and text[start - 1] == "、" and text[start - 2] == "收":  # '收、支总计' is one name
-            start = clause_start(text, start - 2, marks)
+            start = clause_start(text, start - 2)
         if start > 0 and text[start - 1] == ":" and GENERIC_LABEL.match(clean_label(text[start:at])):
-            start = clause_start(text, start - 1, marks)  # '行政运行(项):2023年预算数为…': the name is before the colon
+            start = clause_start(text, start - 1)  # '行政运行(项):2023年预算数为…': the name is before the colon
         printed = text[start:at]
         label, phase_only = label_of(printed)
         if phase_only and start > 0:
             # '1.小学教育（2050202），2023年度决算数为7,970.38万元': the name is the clause before
-            before = clause_start(text, start - 1, marks)
+            before = clause_start(text, start - 1)
             named = text[before:start - 1]
             if classify(clean_label(named), context, named) is not None:
                 start, printed, label = before, named, clean_label(named)

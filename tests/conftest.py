@@ -13,11 +13,12 @@ DEV_SOURCES = ROOT.parent / "shared" / "sources" / "dev"
 
 
 def stale_compiled_modules():
-    """Compiled modules (setup.py) older than their .py, or left without one: tests would run old code."""
+    """Compiled modules (setup.py) older than their .py (or its .pxd), or left without one: tests would run old code."""
     stale = []
     for so in sorted((ROOT / "cnbudget").rglob("*.so")):
         source = so.with_name(so.name.split(".")[0] + ".py")
-        if not source.exists() or source.stat().st_mtime > so.stat().st_mtime:
+        newer = [f for f in (source, source.with_suffix(".pxd")) if f.exists() and f.stat().st_mtime > so.stat().st_mtime]
+        if not source.exists() or newer:
             stale.append(so)
     return stale
 
@@ -25,7 +26,7 @@ def stale_compiled_modules():
 def pytest_sessionstart(session):
     stale = stale_compiled_modules()
     if stale:
-        pytest.exit(f"{stale[0].relative_to(ROOT)} is older than its .py or has none (compiled before an "
+        pytest.exit(f"{stale[0].relative_to(ROOT)} is older than its .py (or .pxd) or has none (compiled before an "
                     "edit): run `make compile` (or `make test`; `make clean` removes every compiled module)",
                     returncode=2)
 

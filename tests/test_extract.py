@@ -1,6 +1,8 @@
 """The seed's figures, stated changes and codes, asserted by value; the number formats of the genre."""
 
 import json
+import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -574,3 +576,53 @@ def test_may_hold_figures_is_may_hold_figures_pattern(text):
     for match in FIGURE_UNIT.finditer(text):  # searched from figure_start, no figure after the first 元 is missed
         if first >= 0 and match.end() > first:
             assert figure_start(text, first) <= match.start()
+
+
+def random_texts(seed, count, alphabet, longest):
+    """`count` random strings over `alphabet`, up to `longest` characters: inputs for an equivalence check."""
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, longest))) for _ in range(count)]
+
+
+AMOUNT_ALPHABET = "0123456789,. \u3000\t万亿元年为支出(٣"  # ٣: a decimal digit of another script, which \d matches
+
+
+@pytest.mark.parametrize("text", [
+    "2021年收支预算总数1527.59万元,比2020年减少39.17万元", "1,234.56 万元", "1.2.3万元", "12,34万元", ".5万元",
+    "x,12万元", "5万 元", "5 万元", "5亿万元", "5元元", "元5", "1,041.25元和3亿元", "٣万元", "2024年1\u3000元",
+])
+def test_amount_matches_is_amount_re_finditer(text):
+    from cnbudget.narrative import AMOUNT_RE, amount_matches
+    assert [(m.span(), m.groupdict()) for m in amount_matches(text)] == \
+        [(m.span(), m.groupdict()) for m in AMOUNT_RE.finditer(text)]
+
+
+def test_amount_matches_is_amount_re_finditer_on_random_text():
+    from cnbudget.narrative import AMOUNT_RE, amount_matches
+    for text in random_texts(2026, 20_000, AMOUNT_ALPHABET, 24):
+        assert [m.span() for m in amount_matches(text)] == [m.span() for m in AMOUNT_RE.finditer(text)], text
+
+
+def clause_start_by_marks(text, end):
+    """clause_start as it was written before its character loop: over the delimiters and brackets a pattern finds."""
+    from cnbudget.narrative import MAX_CLAUSE
+    low = max(0, end - MAX_CLAUSE)
+    depth = 0
+    for match in reversed(list(re.finditer(r"[,;:、，；：()]", text[low:end]))):
+        char = match.group()
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1 if depth else 0
+        elif depth == 0:
+            return low + match.start() + 1
+    return low
+
+
+def test_clause_start_is_the_last_delimiter_outside_brackets():
+    from cnbudget.narrative import clause_start
+    text = "一般公共服务支出(类)人大事务(款),行政运行(项,含)2021年预算数为666.02万元"
+    assert text[clause_start(text, text.index("666"))].startswith("行")
+    for text in random_texts(7, 20_000, "ab,;:、()（），", 200):  # longer than MAX_CLAUSE (160) too
+        for end in range(0, len(text) + 1, 7):
+            assert clause_start(text, end) == clause_start_by_marks(text, end), (text, end)

@@ -1,0 +1,30 @@
+cimport cython
+from cnbudget.numbers cimport fen_of
+from cnbudget.reading cimport Line, Sentence, raw_span, sentences
+
+@cython.locals(first=Py_ssize_t)
+cpdef bint may_hold_figures(str text) except -1
+
+@cython.locals(at=Py_ssize_t)
+cpdef Py_ssize_t figure_start(str text, Py_ssize_t unit_at) except -1
+
+@cython.locals(unit=Py_ssize_t, start=Py_ssize_t)
+cpdef list amount_matches(str text)
+
+@cython.locals(low=Py_ssize_t, depth=Py_ssize_t, at=Py_ssize_t, char=Py_UCS4)
+cpdef Py_ssize_t clause_start(str text, Py_ssize_t end) except -1
+
+@cython.locals(text=str, at=Py_ssize_t, start=Py_ssize_t, before=Py_ssize_t, a=Py_ssize_t, b=Py_ssize_t)
+cpdef scan_sentence(doc, Sentence sentence, context, title=*, previous=*)
+
+@cython.locals(start=Py_ssize_t, end=Py_ssize_t)
+cpdef bint inside_a_span(Py_ssize_t at, list spans) except -1
+
+@cython.locals(at=Py_ssize_t, end=Py_ssize_t, before=str)
+cpdef place_amount(doc, Sentence sentence, match, str label, context, printed, Py_ssize_t start)
+
+@cython.locals(line=Line, sentence=Sentence, text=str, first_new=Py_ssize_t)
+cpdef read_narrative(doc, heading_level, lines=*)
+
+@cython.locals(first=str)
+cpdef heading_level(str text, list stack)
