@@ -2,6 +2,7 @@
 # The collector as an extension type: add_record, run for every figure, reads its fields and the
 # Sentence's directly and sets the record's keys as a dict's. `__dict__` keeps the fields a reader
 # or region adds of its own (tables_found, table_codes).
+
 cimport cython
 from cnbudget.reading cimport Line, Sentence
 

@@ -1,3 +1,9 @@
+# C types for narrative.py, read by Cython when it compiles it (setup.py); Python never reads this file.
+# cpdef: calls inside the module are C calls; the locals named are C integers and characters, so a
+# loop over a sentence's characters (clause_start, amount_matches) is a few instructions a step.
+# A name typed here must only ever hold that type: tests/test_compiled.py compares compiled and
+# plain Python extraction byte for byte.
+
 cimport cython
 from cnbudget.numbers cimport fen_of
 from cnbudget.reading cimport Line, Sentence, raw_span, sentences
