@@ -213,12 +213,18 @@ def figure_start(text, unit_at):
     before its unit are a digit, spaces, 万 and 亿, never a unit. So searching from here finds a match
     exactly when searching from 0 finds one at or after `unit_at`'s.
     """
+    at = number_end(text, unit_at)
+    return at - 1 if at else 0
+
+
+def number_end(text, unit_at):
+    """Where the number printed before the unit at `unit_at` (its 元) ends: before a 万 or 亿 and spaces."""
     at = unit_at
     if at and text[at - 1] in "万亿":
         at -= 1
     while at and text[at - 1].isspace():
         at -= 1
-    return at - 1 if at else 0
+    return at
 
 
 def amount_matches(text):
@@ -232,9 +238,7 @@ def amount_matches(text):
     matches = []
     unit = text.find("元")
     while unit >= 0:
-        start = unit - 1 if unit and text[unit - 1] in "万亿" else unit
-        while start and text[start - 1].isspace():
-            start -= 1
+        start = number_end(text, unit)
         while start and (text[start - 1].isdecimal() or text[start - 1] in ".,"):
             start -= 1
         if text[start].isdecimal():
