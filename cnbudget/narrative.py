@@ -158,7 +158,6 @@ MAY_HOLD_FIGURES = re.compile(rf"{FIGURE_UNIT.pattern}|持平|无变化|{NIL_RE.
 # Every match of MAY_HOLD_FIGURES other than a FIGURE_UNIT holds 持平 or a nil word of NIL_RE or
 # NIL_VALUE_RE (无, 没有, 未安排): `may_hold_figures` tests them with `in` before running the pattern.
 MAX_CLAUSE = 160
-LAST_DELIMITER = re.compile(r"[,;:、，；：][^,;:、，；：]*$")
 # '本年预算收入', '本年支出' (not '本年一般公共预算拨款收入', nor the total '本年收入合计').
 CURRENT_YEAR = re.compile(r"本年(?:预算)?(?P<side>收入|支出)(?:预算)?$")  # 本年收入合计 stays the total
 # '教育支出预算数' -> '教育支出': a 类 name followed by the phase of its figure.
