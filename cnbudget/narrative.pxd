@@ -8,10 +8,8 @@ cimport cython
 from cnbudget.numbers cimport fen_of
 from cnbudget.reading cimport Line, Sentence, raw_span, sentences
 
-@cython.locals(first=Py_ssize_t)
+@cython.locals(unit=Py_ssize_t, at=Py_ssize_t)
 cpdef bint may_hold_figures(str text) except -1
-
-cpdef Py_ssize_t figure_start(str text, Py_ssize_t unit_at) except -1
 
 @cython.locals(at=Py_ssize_t)
 cpdef Py_ssize_t number_end(str text, Py_ssize_t unit_at) except -1

@@ -195,25 +195,17 @@ def heading_statement(text):
 
 def may_hold_figures(text):
     """Whether MAY_HOLD_FIGURES matches `text`: a figure and its unit, else (only when one of its nil words is there) the rest."""
-    first = text.find("元")
-    if first >= 0 and FIGURE_UNIT.search(text, figure_start(text, first)):
-        return True  # an amount: searched from its first 元, not tried at every digit of the years and numbering before it
+    unit = text.find("元")
+    while unit >= 0:  # FIGURE_UNIT's amounts: a digit, spaces, then 元, 万元 or 亿元; looked for back from each 元
+        at = number_end(text, unit)
+        if at and text[at - 1].isdecimal():
+            return True
+        unit = text.find("元", unit + 1)
     if ("辆" in text or "台" in text or "套" in text) and FIGURE_UNIT.search(text):
         return True  # a count
     if "无" in text or "持平" in text or "没有" in text or "未安排" in text:  # one test each, not a loop over a tuple
         return MAY_HOLD_FIGURES.search(text) is not None
     return False
-
-
-def figure_start(text, unit_at):
-    """Where a FIGURE_UNIT match holding the unit printed at `unit_at` starts at the earliest: its digit, spaces, 万 or 亿 before.
-
-    A match that ends at a later unit cannot start before this either: the characters a match spans
-    before its unit are a digit, spaces, 万 and 亿, never a unit. So searching from here finds a match
-    exactly when searching from 0 finds one at or after `unit_at`'s.
-    """
-    at = number_end(text, unit_at)
-    return at - 1 if at else 0
 
 
 def number_end(text, unit_at):
