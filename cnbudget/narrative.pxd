@@ -30,7 +30,7 @@ cpdef bint inside_a_span(Py_ssize_t at, list spans) except -1
 cpdef place_amount(doc, Sentence sentence, match, str label, context, printed, Py_ssize_t start)
 
 @cython.locals(line=Line, sentence=Sentence, text=str, first_new=Py_ssize_t)
-cpdef read_narrative(doc, heading_level, lines=*)
+cpdef read_narrative(doc, lines=*)
 
 @cython.locals(first=str)
 cpdef heading_level(str text, list stack)

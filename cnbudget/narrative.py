@@ -682,11 +682,11 @@ def record_change(doc, sentence, change, placed, context, previous=None):
 
 # ---------------------------------------------------------------- sections and the narrative walk
 
-def read_narrative(doc, heading_level, lines=None):
+def read_narrative(doc, lines=None):
     """Split the text into sections by heading and scan each sentence under its heading's statement.
 
-    `heading_level(text, stack)` is the template's rule: the level of a heading line, or None.
-    Sections keep the text as printed; statements are read off the normalised headings.
+    `heading_level(text, stack)` tells a heading line and its level. Sections keep the text as
+    printed; statements are read off the normalised headings.
     """
     stack = []  # [(level, heading as printed, statement)]
     current = None
@@ -874,7 +874,7 @@ def read_document(doc, lines=None, hints=None):
     variants = getattr(hints, "LABEL_VARIANTS", ())
     if variants:
         lines = [rewrite(line, variants) for line in lines]
-    read_narrative(doc, heading_level, lines)
+    read_narrative(doc, lines)
 
 
 def rewrite(line, variants):
